@@ -1,0 +1,15 @@
+module github.com/alter-mcp/alter-mcp
+
+go 1.26
+
+require (
+	github.com/aws/aws-sdk-go-v2 v1.48.0
+	github.com/lmittmann/tint v1.2.1
+	github.com/spf13/cobra v1.10.2
+)
+
+require (
+	github.com/aws/smithy-go v1.28.9 // indirect
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/spf13/pflag v1.0.9 // indirect
+)

@@ -1,0 +1,119 @@
+package sigv4
+
+import (
+	"sync"
+	"time"
+)
+
+// DefaultKeyCacheSize bounds the signing keys a KeyCache holds when its Size is zero.
+const DefaultKeyCacheSize = 1024
+
+// KeyCache holds derived SigV4 signing keys. A signing key depends on the
+// secret, the day, the region and the service, so an entry is found by key id,
+// day, region and service and used only when its secret is the very secret
+// being signed with: a rotated secret never reuses a stale key.
+//
+// The zero value is ready to use and holds at most DefaultKeyCacheSize keys.
+// A KeyCache is safe for concurrent use.
+type KeyCache struct {
+	// Size bounds the number of keys held; 0 means DefaultKeyCacheSize.
+	Size int
+
+	mu      sync.RWMutex
+	entries map[keyID]*keyEntry
+	v4a     map[string]*v4aEntry
+}
+
+type keyID struct {
+	accessKeyID string
+	day         int32 // yyyymmdd
+	region      string
+	service     string
+}
+
+type keyEntry struct {
+	secret string
+	key    [32]byte
+}
+
+// defaultKeys serves every Signer whose Keys field is nil.
+var defaultKeys KeyCache
+
+func dayNumber(t time.Time) int32 {
+	y, m, d := t.Date()
+	return int32(y*10000 + int(m)*100 + d)
+}
+
+// signingKey returns the signing key for the credentials, day, region and
+// service, deriving and caching it on a miss.
+func (c *KeyCache) signingKey(creds *Credentials, t time.Time, region, service string) [32]byte {
+	id := keyID{creds.AccessKeyID, dayNumber(t), region, service}
+	c.mu.RLock()
+	e := c.entries[id]
+	c.mu.RUnlock()
+	if e != nil && e.secret == creds.SecretAccessKey {
+		return e.key
+	}
+	key := deriveSigningKey(creds.SecretAccessKey, t, region, service)
+	limit := c.Size
+	if limit <= 0 {
+		limit = DefaultKeyCacheSize
+	}
+	c.mu.Lock()
+	if c.entries == nil {
+		c.entries = make(map[keyID]*keyEntry)
+	}
+	if _, present := c.entries[id]; !present && len(c.entries) >= limit {
+		c.evictLocked(id.day)
+	}
+	c.entries[id] = &keyEntry{secret: creds.SecretAccessKey, key: key}
+	c.mu.Unlock()
+	return key
+}
+
+// evictLocked frees room for one entry: keys of other days go first (they are
+// of no more use once the day has turned), otherwise an arbitrary one.
+func (c *KeyCache) evictLocked(today int32) {
+	var victim keyID
+	found := false
+	for id := range c.entries {
+		if id.day != today {
+			delete(c.entries, id)
+			return
+		}
+		if !found {
+			victim, found = id, true
+		}
+	}
+	if found {
+		delete(c.entries, victim)
+	}
+}
+
+// Len reports how many keys the cache holds.
+func (c *KeyCache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries)
+}
+
+// Purge drops every cached key, for example after credentials were revoked.
+func (c *KeyCache) Purge() {
+	c.mu.Lock()
+	clear(c.entries)
+	clear(c.v4a)
+	c.mu.Unlock()
+}
+
+// deriveSigningKey computes kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, day), region), service), "aws4_request").
+func deriveSigningKey(secret string, t time.Time, region, service string) [32]byte {
+	var dayBuf [8]byte
+	day := t.AppendFormat(dayBuf[:0], "20060102")
+	k := make([]byte, 0, 4+len(secret))
+	k = append(append(k, "AWS4"...), secret...)
+	kDate := hmacString(k, string(day))
+	clear(k)
+	kRegion := hmacString(kDate[:], region)
+	kService := hmacString(kRegion[:], service)
+	return hmacString(kService[:], "aws4_request")
+}

@@ -1,0 +1,845 @@
+package sigv4
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Payload hashes with a meaning of their own.
+const (
+	// EmptyPayloadHash is the hex SHA-256 of an empty body.
+	EmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	// UnsignedPayload leaves the body out of the signature (S3 and a few others accept it).
+	UnsignedPayload = "UNSIGNED-PAYLOAD"
+	// StreamingPayload marks an aws-chunked body whose chunks are signed one by one.
+	StreamingPayload = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+)
+
+const (
+	algorithmV4  = "AWS4-HMAC-SHA256"
+	algorithmV4a = "AWS4-ECDSA-P256-SHA256"
+	timeFormat   = "20060102T150405Z"
+
+	// MaxPresignExpiry is the longest validity AWS accepts for a presigned URL.
+	MaxPresignExpiry = 7 * 24 * time.Hour
+)
+
+// Credentials are an AWS access key, with a session token for temporary ones.
+// Formatting Credentials with fmt or slog never shows the secret or the token.
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	// Expires is when temporary credentials stop working; zero for long-term keys.
+	Expires time.Time
+}
+
+// String names the access key id and hides the secret and the token.
+func (c Credentials) String() string {
+	s := "Credentials{AccessKeyID: " + c.AccessKeyID + ", SecretAccessKey: [redacted]"
+	if c.SessionToken != "" {
+		s += ", SessionToken: [redacted]"
+	}
+	return s + "}"
+}
+
+// GoString is String, so %#v hides the secret too.
+func (c Credentials) GoString() string { return c.String() }
+
+// LogValue keeps the secret and the token out of slog output.
+func (c Credentials) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("access_key_id", c.AccessKeyID))
+}
+
+// Options say how one request is signed.
+type Options struct {
+	// Region is the signing region (the credential scope's region). For
+	// global services it is us-east-1 (or the partition's global region).
+	Region string
+	// RegionSet, when set, signs with SigV4a (ECDSA P-256) for this
+	// comma-separated list of regions ("*" for all); Region is then unused.
+	RegionSet string
+	// Service is the signing name, such as "s3", "sts" or "bedrock".
+	Service string
+	// Time is the signing time; zero means now.
+	Time time.Time
+
+	// PayloadHash is the hex SHA-256 of the body, or UnsignedPayload, or
+	// StreamingPayload. When empty, Payload is hashed; when Payload is nil
+	// too, the request body is hashed (through GetBody, or by seeking back a
+	// body that is an io.ReadSeeker) without being held in memory.
+	PayloadHash string
+	// Payload is the body, when the caller has it in memory.
+	Payload []byte
+
+	// NormalizePath removes "." and ".." segments and duplicate slashes from
+	// the canonical path. It is never applied to S3 services.
+	NormalizePath bool
+	// DisableDoubleEncoding uses the path as sent in the canonical request
+	// instead of encoding it once more. It is implied for S3 services.
+	DisableDoubleEncoding bool
+	// UnsignedSessionToken adds the session token after signing, outside the
+	// signature, as AWS IoT expects.
+	UnsignedSessionToken bool
+
+	// Trace, when not nil, receives the canonical request, the string to
+	// sign and the signature, for debugging SignatureDoesNotMatch.
+	Trace *Trace
+}
+
+// Trace is what a signature was computed from.
+type Trace struct {
+	CanonicalRequest string
+	StringToSign     string
+	SignedHeaders    string
+	Signature        string
+}
+
+// Errors returned for unusable input; they wrap nothing secret.
+var (
+	ErrNoCredentials = errors.New("sigv4: no access key id or secret access key")
+	ErrNoScope       = errors.New("sigv4: region and service are required")
+	ErrBodyNotHashed = errors.New("sigv4: the request body can be read only once: set Options.PayloadHash or Options.Payload, give the request a GetBody, or use UnsignedPayload")
+	ErrExpiry        = errors.New("sigv4: presign expiry must be between 1 second and 7 days")
+)
+
+// IsS3Service reports whether service signs with S3's rules: the path goes
+// into the canonical request as sent (encoded once), it is never normalized,
+// and the payload hash travels in x-amz-content-sha256.
+func IsS3Service(service string) bool {
+	switch service {
+	case "s3", "s3-object-lambda", "s3express", "s3-outposts":
+		return true
+	}
+	return false
+}
+
+// Signer signs requests. The zero value is ready to use and shares one
+// package-wide signing-key cache.
+type Signer struct {
+	// Keys caches derived signing keys; nil means a package-wide cache.
+	Keys *KeyCache
+}
+
+func (s *Signer) keys() *KeyCache {
+	if s == nil || s.Keys == nil {
+		return &defaultKeys
+	}
+	return s.Keys
+}
+
+// Sign signs req in place with the zero Signer.
+func Sign(req *http.Request, creds Credentials, opts Options) error {
+	var s Signer
+	return s.Sign(req, creds, opts)
+}
+
+// Presign returns a presigned URL for req, using the zero Signer.
+func Presign(req *http.Request, creds Credentials, opts Options, expires time.Duration) (string, http.Header, error) {
+	var s Signer
+	return s.Presign(req, creds, opts, expires)
+}
+
+// Sign adds X-Amz-Date, X-Amz-Security-Token (temporary credentials),
+// X-Amz-Content-Sha256 (S3), X-Amz-Region-Set (SigV4a) and Authorization to
+// req. Every header present is signed except Authorization, User-Agent,
+// X-Amzn-Trace-Id, Expect and Transfer-Encoding; add headers before signing.
+// Where the query or an S3 path is not in AWS's canonical encoding, req.URL is
+// rewritten to it so that what is sent is exactly what was signed.
+func (s *Signer) Sign(req *http.Request, creds Credentials, opts Options) error {
+	sc, err := s.begin(req, &creds, &opts, false)
+	if err != nil {
+		return err
+	}
+	defer sc.release()
+
+	h := req.Header
+	if h == nil {
+		h = make(http.Header)
+		req.Header = h
+	}
+	setHeader(h, "X-Amz-Date", sc.date)
+	if creds.SessionToken != "" {
+		setHeader(h, "X-Amz-Security-Token", creds.SessionToken)
+	}
+	if sc.s3 {
+		setHeader(h, "X-Amz-Content-Sha256", sc.payloadString())
+	}
+	if sc.v4a {
+		setHeader(h, "X-Amz-Region-Set", opts.RegionSet)
+	}
+
+	sc.collectHeaders(req, false, opts.UnsignedSessionToken)
+	query, rewrite := sc.canonicalQuery(req.URL.RawQuery, nil)
+	if rewrite {
+		req.URL.RawQuery = string(query)
+	}
+	if err := sc.finish(req, &creds, &opts, query); err != nil {
+		return err
+	}
+
+	// One allocation: the Authorization value.
+	b := sc.out[:0]
+	b = append(b, sc.algorithm()...)
+	b = append(b, " Credential="...)
+	b = append(b, creds.AccessKeyID...)
+	b = append(b, '/')
+	b = append(b, sc.scope...)
+	b = append(b, ", SignedHeaders="...)
+	b = append(b, sc.signed...)
+	b = append(b, ", Signature="...)
+	b = append(b, sc.sig...)
+	sc.out = b
+	setHeader(h, "Authorization", string(b))
+	return nil
+}
+
+// Presign returns req's URL signed in its query string, valid for expires
+// (1 second to 7 days), and the headers that were signed with it and must be
+// sent along (Host excepted). X-Amz-* headers other than those S3 requires in
+// headers are moved into the query, as the AWS SDKs do. req is not modified.
+// S3 services default to UnsignedPayload when no payload is given.
+func (s *Signer) Presign(req *http.Request, creds Credentials, opts Options, expires time.Duration) (string, http.Header, error) {
+	if expires < time.Second || expires > MaxPresignExpiry {
+		return "", nil, ErrExpiry
+	}
+	if opts.PayloadHash == "" && opts.Payload == nil && IsS3Service(opts.Service) {
+		opts.PayloadHash = UnsignedPayload
+	}
+	sc, err := s.begin(req, &creds, &opts, true)
+	if err != nil {
+		return "", nil, err
+	}
+	defer sc.release()
+
+	hoisted := sc.collectHeaders(req, true, opts.UnsignedSessionToken)
+
+	var expBuf [20]byte
+	extra := sc.extra[:0]
+	extra = append(extra,
+		param{"X-Amz-Algorithm", sc.algorithm()},
+		param{"X-Amz-Credential", creds.AccessKeyID + "/" + sc.scope},
+		param{"X-Amz-Date", sc.date},
+		param{"X-Amz-Expires", string(strconv.AppendInt(expBuf[:0], int64(expires/time.Second), 10))},
+		param{"X-Amz-SignedHeaders", string(sc.signed)},
+	)
+	if creds.SessionToken != "" && !opts.UnsignedSessionToken {
+		extra = append(extra, param{"X-Amz-Security-Token", creds.SessionToken})
+	}
+	if sc.v4a {
+		extra = append(extra, param{"X-Amz-Region-Set", opts.RegionSet})
+	}
+	for _, k := range hoisted {
+		for _, v := range req.Header[k] {
+			extra = append(extra, param{hoistName(k), v})
+		}
+	}
+	sc.extra = extra
+	query, _ := sc.canonicalQuery(req.URL.RawQuery, extra)
+	if err := sc.finish(req, &creds, &opts, query); err != nil {
+		return "", nil, err
+	}
+
+	u := *req.URL
+	if sc.rawPath != "" {
+		u.RawPath = sc.rawPath
+	}
+	q := make([]byte, 0, len(query)+len("&X-Amz-Security-Token=")+len(creds.SessionToken)*3+len("&X-Amz-Signature=")+len(sc.sig))
+	q = append(q, query...)
+	if creds.SessionToken != "" && opts.UnsignedSessionToken {
+		q = append(q, "&X-Amz-Security-Token="...)
+		q = appendURIEncode(q, creds.SessionToken, false)
+	}
+	q = append(q, "&X-Amz-Signature="...)
+	q = append(q, sc.sig...)
+	u.RawQuery = string(q)
+	u.ForceQuery = false
+
+	signed := make(http.Header, len(sc.hdrs))
+	for _, e := range sc.hdrs {
+		if e.key == "host" || e.key == "content-length" {
+			continue
+		}
+		ck := http.CanonicalHeaderKey(e.key)
+		signed[ck] = append(signed[ck], e.values...)
+	}
+	return u.String(), signed, nil
+}
+
+// hoistName is the query name of a header moved into a presigned URL. S3
+// reads these two only in lower case.
+func hoistName(k string) string {
+	switch {
+	case strings.EqualFold(k, "X-Amz-Expected-Bucket-Owner"):
+		return "x-amz-expected-bucket-owner"
+	case strings.EqualFold(k, "X-Amz-Request-Payer"):
+		return "x-amz-request-payer"
+	}
+	return k
+}
+
+type param struct{ name, value string }
+
+type hdr struct {
+	key    string // as in the header map, or "host" / "content-length"
+	values []string
+}
+
+type qpair struct{ k0, k1, v0, v1 int32 }
+
+// state is the scratch space of one signature, pooled so that signing does
+// not allocate in the steady state.
+type state struct {
+	keyCache *KeyCache
+	v4a      bool
+	s3       bool
+	t      time.Time
+	date   string // 20060102T150405Z
+	scope  string // day/region/service/aws4_request
+	host   string
+	cl     int64
+	clStr  string
+	region string
+
+	payload    []byte // the payload hash as it goes into the canonical request
+	payloadStr string // the same, when it was given as a string
+
+	rawPath string // S3 path rewritten to canonical encoding, when it was not
+
+	hdrs    []hdr
+	hoisted []string
+	extra   []param
+	pairs   []qpair
+	qbuf    []byte
+	query   []byte
+	signed  []byte
+	canon   []byte
+	sts     []byte
+	scratch []byte
+	sig     []byte
+	out     []byte
+	scopeB  []byte
+	scopeS  string
+}
+
+var statePool = sync.Pool{New: func() any { return new(state) }}
+
+func (sc *state) release() {
+	for i := range sc.hdrs {
+		sc.hdrs[i] = hdr{}
+	}
+	for i := range sc.extra {
+		sc.extra[i] = param{}
+	}
+	sc.hoisted = sc.hoisted[:0]
+	sc.rawPath = ""
+	sc.payloadStr = ""
+	sc.host = ""
+	statePool.Put(sc)
+}
+
+func (sc *state) algorithm() string {
+	if sc.v4a {
+		return algorithmV4a
+	}
+	return algorithmV4
+}
+
+func (sc *state) payloadString() string {
+	if sc.payloadStr != "" {
+		return sc.payloadStr
+	}
+	return string(sc.payload)
+}
+
+// dateCache holds the last formatted X-Amz-Date, so that requests signed in
+// the same second share one string.
+type dateCache struct {
+	sec int64
+	s   string
+}
+
+var lastDate atomic.Pointer[dateCache]
+
+func amzDate(t time.Time) string {
+	sec := t.Unix()
+	if d := lastDate.Load(); d != nil && d.sec == sec {
+		return d.s
+	}
+	s := t.Format(timeFormat)
+	lastDate.Store(&dateCache{sec, s})
+	return s
+}
+
+// begin validates the input and fills in the time, scope, host and payload hash.
+func (s *Signer) begin(req *http.Request, creds *Credentials, opts *Options, presign bool) (*state, error) {
+	if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
+		return nil, ErrNoCredentials
+	}
+	if opts.Service == "" || (opts.Region == "" && opts.RegionSet == "") {
+		return nil, ErrNoScope
+	}
+	if req.URL == nil {
+		return nil, errors.New("sigv4: request has no URL")
+	}
+	sc := statePool.Get().(*state)
+	sc.keyCache = s.keys()
+	sc.v4a = opts.RegionSet != ""
+	sc.s3 = IsS3Service(opts.Service)
+	t := opts.Time
+	if t.IsZero() {
+		t = time.Now()
+	}
+	sc.t = t.UTC()
+	sc.date = amzDate(sc.t)
+	sc.scope = sc.buildScope(opts)
+
+	// The Host header Go sends: req.Host, else the URL's; a default port is
+	// dropped (and req.Host set so) because AWS signs the bare name.
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	if h, port, ok := splitPort(host); ok && ((port == "443" && strings.EqualFold(req.URL.Scheme, "https")) || (port == "80" && strings.EqualFold(req.URL.Scheme, "http"))) {
+		host = h
+		if !presign {
+			req.Host = h
+		}
+	}
+	sc.host = host
+	if host == "" {
+		sc.release()
+		return nil, errors.New("sigv4: request has no host")
+	}
+
+	if err := sc.payloadHash(req, opts); err != nil {
+		sc.release()
+		return nil, err
+	}
+	return sc, nil
+}
+
+// buildScope returns day/region/service/aws4_request (SigV4) or
+// day/service/aws4_request (SigV4a), reusing the last string when unchanged.
+func (sc *state) buildScope(opts *Options) string {
+	b := sc.scopeB[:0]
+	b = append(b, sc.date[:8]...)
+	b = append(b, '/')
+	if !sc.v4a {
+		b = append(b, opts.Region...)
+		b = append(b, '/')
+	}
+	b = append(b, opts.Service...)
+	b = append(b, "/aws4_request"...)
+	sc.scopeB = b
+	if string(b) != sc.scopeS {
+		sc.scopeS = string(b)
+	}
+	return sc.scopeS
+}
+
+func splitPort(hostport string) (host, port string, ok bool) {
+	i := strings.LastIndexByte(hostport, ':')
+	if i < 0 || strings.IndexByte(hostport[i:], ']') >= 0 {
+		return hostport, "", false
+	}
+	return hostport[:i], hostport[i+1:], true
+}
+
+func (sc *state) payloadHash(req *http.Request, opts *Options) error {
+	sc.payload = sc.payload[:0]
+	switch {
+	case opts.PayloadHash != "":
+		sc.payloadStr = opts.PayloadHash
+		sc.payload = append(sc.payload, opts.PayloadHash...)
+		return nil
+	case opts.Payload != nil:
+		sum := sha256.Sum256(opts.Payload)
+		sc.payload = hex.AppendEncode(sc.payload, sum[:])
+		return nil
+	}
+	if sc.s3 {
+		if v := req.Header.Get("X-Amz-Content-Sha256"); v != "" {
+			sc.payloadStr = v
+			sc.payload = append(sc.payload, v...)
+			return nil
+		}
+	}
+	if req.Body == nil || req.Body == http.NoBody {
+		sc.payloadStr = EmptyPayloadHash
+		sc.payload = append(sc.payload, EmptyPayloadHash...)
+		return nil
+	}
+	sum, err := hashBody(req)
+	if err != nil {
+		return err
+	}
+	sc.payload = hex.AppendEncode(sc.payload, sum[:])
+	return nil
+}
+
+// ignoredHeader reports the headers that proxies and clients change on the
+// way and so are never signed.
+func ignoredHeader(k string) bool {
+	switch len(k) {
+	case len("Authorization"):
+		return strings.EqualFold(k, "Authorization")
+	case len("User-Agent"):
+		return strings.EqualFold(k, "User-Agent")
+	case len("X-Amzn-Trace-Id"):
+		return strings.EqualFold(k, "X-Amzn-Trace-Id")
+	case len("Expect"):
+		return strings.EqualFold(k, "Expect")
+	case len("Transfer-Encoding"):
+		return strings.EqualFold(k, "Transfer-Encoding")
+	case len("Host"):
+		return strings.EqualFold(k, "Host") // req.Host is what is sent
+	case len("Content-Length"):
+		return strings.EqualFold(k, "Content-Length") // req.ContentLength is what is sent
+	}
+	return false
+}
+
+// s3HeaderOnly lists X-Amz-* headers that S3 requires as headers, so a
+// presigned URL signs them as headers instead of moving them to the query.
+var s3HeaderOnly = []string{
+	"X-Amz-Acl", "X-Amz-Copy-Source", "X-Amz-Copy-Source-If-Match",
+	"X-Amz-Copy-Source-If-Modified-Since", "X-Amz-Copy-Source-If-None-Match",
+	"X-Amz-Copy-Source-If-Unmodified-Since", "X-Amz-Copy-Source-Range",
+	"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Algorithm",
+	"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key",
+	"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key-Md5",
+	"X-Amz-Grant-Full-Control", "X-Amz-Grant-Read", "X-Amz-Grant-Read-Acp",
+	"X-Amz-Grant-Write", "X-Amz-Grant-Write-Acp", "X-Amz-Metadata-Directive",
+	"X-Amz-Mfa", "X-Amz-Server-Side-Encryption",
+	"X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", "X-Amz-Server-Side-Encryption-Context",
+	"X-Amz-Server-Side-Encryption-Customer-Algorithm",
+	"X-Amz-Server-Side-Encryption-Customer-Key",
+	"X-Amz-Server-Side-Encryption-Customer-Key-Md5", "X-Amz-Storage-Class",
+	"X-Amz-Website-Redirect-Location", "X-Amz-Content-Sha256", "X-Amz-Tagging",
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// hoistable reports whether a presigned URL carries header k in its query.
+func hoistable(k string) bool {
+	if !hasPrefixFold(k, "X-Amz-") {
+		return false
+	}
+	if hasPrefixFold(k, "X-Amz-Meta-") || hasPrefixFold(k, "X-Amz-Object-Lock-") ||
+		(hasPrefixFold(k, "X-Amz-Checksum-") && !hasPrefixFold(k, "X-Amz-Checksum-Mode")) {
+		return false
+	}
+	for _, h := range s3HeaderOnly {
+		if strings.EqualFold(k, h) {
+			return false
+		}
+	}
+	return true
+}
+
+// collectHeaders gathers the headers to sign, sorted by lower-case name, and
+// writes the SignedHeaders list. With presign it returns the X-Amz-* headers
+// that move to the query instead.
+func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) []string {
+	hs := sc.hdrs[:0]
+	hs = append(hs, hdr{key: "host"})
+	if req.ContentLength > 0 {
+		if req.ContentLength != sc.cl || sc.clStr == "" {
+			sc.cl, sc.clStr = req.ContentLength, strconv.FormatInt(req.ContentLength, 10)
+		}
+		hs = append(hs, hdr{key: "content-length"})
+	}
+	hoisted := sc.hoisted[:0]
+	for k, vs := range req.Header {
+		if ignoredHeader(k) || (unsignedToken && strings.EqualFold(k, "X-Amz-Security-Token")) {
+			continue
+		}
+		if presign && hoistable(k) {
+			hoisted = append(hoisted, k)
+			continue
+		}
+		hs = append(hs, hdr{key: k, values: vs})
+	}
+	sortHeaders(hs)
+	sc.hdrs = hs
+	sc.hoisted = hoisted
+	if len(hoisted) > 1 {
+		sortStrings(hoisted)
+	}
+
+	b := sc.signed[:0]
+	for i, e := range hs {
+		if i > 0 && strings.EqualFold(hs[i-1].key, e.key) {
+			continue
+		}
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = appendLower(b, e.key)
+	}
+	sc.signed = b
+	return hoisted
+}
+
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func compareFold(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		ca, cb := lower(a[i]), lower(b[i])
+		if ca != cb {
+			if ca < cb {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(a) - len(b)
+}
+
+// sortHeaders is an insertion sort: requests carry a few headers, and it
+// neither allocates nor calls through a closure.
+func sortHeaders(hs []hdr) {
+	for i := 1; i < len(hs); i++ {
+		for j := i; j > 0 && headerLess(hs[j], hs[j-1]); j-- {
+			hs[j], hs[j-1] = hs[j-1], hs[j]
+		}
+	}
+}
+
+func headerLess(a, b hdr) bool {
+	if c := compareFold(a.key, b.key); c != 0 {
+		return c < 0
+	}
+	return a.key < b.key
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// appendHeaderValue appends v with leading and trailing white space removed
+// and every inner run of white space (including folded line breaks) turned
+// into a single space.
+func appendHeaderValue(b []byte, v string) []byte {
+	space := false
+	start := len(b)
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' {
+			space = true
+			continue
+		}
+		if space && len(b) > start {
+			b = append(b, ' ')
+		}
+		space = false
+		b = append(b, c)
+	}
+	return b
+}
+
+// canonicalQuery returns the sorted canonical query string of raw plus
+// extra, and whether raw was not already written in canonical encoding.
+func (sc *state) canonicalQuery(raw string, extra []param) ([]byte, bool) {
+	qb := sc.qbuf[:0]
+	pairs := sc.pairs[:0]
+	rewrite := false
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			rewrite = true
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		if !rewrite && (!isCanonicalComponent(k, false) || !isCanonicalComponent(v, false)) {
+			rewrite = true
+		}
+		var p qpair
+		p.k0 = int32(len(qb))
+		qb = appendRecoded(qb, k, false)
+		p.k1 = int32(len(qb))
+		p.v0 = p.k1
+		qb = appendRecoded(qb, v, false)
+		p.v1 = int32(len(qb))
+		pairs = append(pairs, p)
+	}
+	for _, e := range extra {
+		var p qpair
+		p.k0 = int32(len(qb))
+		qb = appendURIEncode(qb, e.name, false)
+		p.k1 = int32(len(qb))
+		p.v0 = p.k1
+		qb = appendURIEncode(qb, e.value, false)
+		p.v1 = int32(len(qb))
+		pairs = append(pairs, p)
+	}
+	// Insertion sort by encoded key, then encoded value: few pairs, no allocation.
+	for i := 1; i < len(pairs); i++ {
+		for j := i; j > 0 && pairLess(qb, pairs[j], pairs[j-1]); j-- {
+			pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
+		}
+	}
+	out := sc.query[:0]
+	for i, p := range pairs {
+		if i > 0 {
+			out = append(out, '&')
+		}
+		out = append(out, qb[p.k0:p.k1]...)
+		out = append(out, '=')
+		out = append(out, qb[p.v0:p.v1]...)
+	}
+	sc.qbuf, sc.pairs, sc.query = qb, pairs, out
+	return out, rewrite
+}
+
+func pairLess(qb []byte, a, b qpair) bool {
+	ka, kb := qb[a.k0:a.k1], qb[b.k0:b.k1]
+	if c := strings.Compare(string(ka), string(kb)); c != 0 {
+		return c < 0
+	}
+	return string(qb[a.v0:a.v1]) < string(qb[b.v0:b.v1])
+}
+
+// finish builds the canonical request and the string to sign, and computes
+// the signature into sc.sig.
+func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, query []byte) error {
+	c := sc.canon[:0]
+	c = append(c, req.Method...)
+	if req.Method == "" {
+		c = append(c, "GET"...)
+	}
+	c = append(c, '\n')
+
+	path := escapedPath(req.URL)
+	switch {
+	case sc.s3:
+		start := len(c)
+		c = appendRecoded(c, path, true)
+		if string(c[start:]) != path && req.URL.Opaque == "" {
+			sc.rawPath = string(c[start:])
+			req.URL.RawPath = sc.rawPath
+		}
+	case opts.DisableDoubleEncoding:
+		if opts.NormalizePath {
+			path = normalizePath(path)
+		}
+		c = append(c, path...)
+	default:
+		if opts.NormalizePath {
+			path = normalizePath(path)
+		}
+		c = appendURIEncode(c, path, true)
+	}
+	c = append(c, '\n')
+	c = append(c, query...)
+	c = append(c, '\n')
+
+	hs := sc.hdrs
+	for i, e := range hs {
+		if i > 0 && strings.EqualFold(hs[i-1].key, e.key) {
+			// A second spelling of the same header: its values join the first.
+			for _, v := range e.values {
+				c = append(c, ',')
+				c = appendHeaderValue(c, v)
+			}
+			continue
+		}
+		if i > 0 {
+			c = append(c, '\n')
+		}
+		c = appendLower(c, e.key)
+		c = append(c, ':')
+		switch e.key {
+		case "host":
+			c = appendHeaderValue(c, sc.host)
+		case "content-length":
+			c = append(c, sc.clStr...)
+		default:
+			for j, v := range e.values {
+				if j > 0 {
+					c = append(c, ',')
+				}
+				c = appendHeaderValue(c, v)
+			}
+		}
+	}
+	c = append(c, '\n', '\n')
+	c = append(c, sc.signed...)
+	c = append(c, '\n')
+	c = append(c, sc.payload...)
+	sc.canon = c
+
+	sum := sha256.Sum256(c)
+	st := sc.sts[:0]
+	st = append(st, sc.algorithm()...)
+	st = append(st, '\n')
+	st = append(st, sc.date...)
+	st = append(st, '\n')
+	st = append(st, sc.scope...)
+	st = append(st, '\n')
+	st = hex.AppendEncode(st, sum[:])
+	sc.sts = st
+
+	if sc.v4a {
+		sig, err := signV4a(creds, st, sc)
+		if err != nil {
+			return err
+		}
+		sc.sig = hex.AppendEncode(sc.sig[:0], sig)
+	} else {
+		key := sc.keyCache.signingKey(creds, sc.t, opts.Region, opts.Service)
+		mac := hmacSHA256(key[:], st, &sc.scratch)
+		sc.sig = hex.AppendEncode(sc.sig[:0], mac[:])
+	}
+	if opts.Trace != nil {
+		*opts.Trace = Trace{
+			CanonicalRequest: string(sc.canon),
+			StringToSign:     string(sc.sts),
+			SignedHeaders:    string(sc.signed),
+			Signature:        string(sc.sig),
+		}
+	}
+	return nil
+}
+
+// setHeader sets h[key] to v, reusing the value slice already there.
+func setHeader(h http.Header, key, v string) {
+	if cur, ok := h[key]; ok && len(cur) > 0 {
+		h[key] = append(cur[:0], v)
+		return
+	}
+	h[key] = []string{v}
+}
