@@ -165,4 +165,3 @@ func needsNormalizing(p string) bool {
 	return strings.Contains(p, "//") || strings.Contains(p, "/./") || strings.Contains(p, "/../") ||
 		strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..")
 }
-

@@ -301,13 +301,13 @@ type state struct {
 	keyCache *KeyCache
 	v4a      bool
 	s3       bool
-	t      time.Time
-	date   string // 20060102T150405Z
-	scope  string // day/region/service/aws4_request
-	host   string
-	cl     int64
-	clStr  string
-	region string
+	t        time.Time
+	date     string // 20060102T150405Z
+	scope    string // day/region/service/aws4_request
+	host     string
+	cl       int64
+	clStr    string
+	region   string
 
 	payload    []byte // the payload hash as it goes into the canonical request
 	payloadStr string // the same, when it was given as a string
