@@ -155,11 +155,21 @@ func Presign(req *http.Request, creds Credentials, opts Options, expires time.Du
 // Where the query or an S3 path is not in AWS's canonical encoding, req.URL is
 // rewritten to it so that what is sent is exactly what was signed.
 func (s *Signer) Sign(req *http.Request, creds Credentials, opts Options) error {
-	sc, err := s.begin(req, &creds, &opts, false)
+	sc, err := s.sign(req, &creds, &opts)
 	if err != nil {
 		return err
 	}
-	defer sc.release()
+	sc.release()
+	return nil
+}
+
+// sign does the work of Sign and hands back its state, for callers (the
+// streaming signer) that continue from the seed signature.
+func (s *Signer) sign(req *http.Request, creds *Credentials, opts *Options) (*state, error) {
+	sc, err := s.begin(req, creds, opts, false)
+	if err != nil {
+		return nil, err
+	}
 
 	h := req.Header
 	if h == nil {
@@ -182,8 +192,9 @@ func (s *Signer) Sign(req *http.Request, creds Credentials, opts Options) error 
 	if rewrite {
 		req.URL.RawQuery = string(query)
 	}
-	if err := sc.finish(req, &creds, &opts, query); err != nil {
-		return err
+	if err := sc.finish(req, creds, opts, query); err != nil {
+		sc.release()
+		return nil, err
 	}
 
 	// One allocation: the Authorization value.
@@ -199,7 +210,7 @@ func (s *Signer) Sign(req *http.Request, creds Credentials, opts Options) error 
 	b = append(b, sc.sig...)
 	sc.out = b
 	setHeader(h, "Authorization", string(b))
-	return nil
+	return sc, nil
 }
 
 // Presign returns req's URL signed in its query string, valid for expires
@@ -299,6 +310,7 @@ type qpair struct{ k0, k1, v0, v1 int32 }
 // not allocate in the steady state.
 type state struct {
 	keyCache *KeyCache
+	presign  bool
 	v4a      bool
 	s3       bool
 	t        time.Time
@@ -392,6 +404,7 @@ func (s *Signer) begin(req *http.Request, creds *Credentials, opts *Options, pre
 	}
 	sc := statePool.Get().(*state)
 	sc.keyCache = s.keys()
+	sc.presign = presign
 	sc.v4a = opts.RegionSet != ""
 	sc.s3 = IsS3Service(opts.Service)
 	t := opts.Time
@@ -750,7 +763,9 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 		c = appendRecoded(c, path, true)
 		if string(c[start:]) != path && req.URL.Opaque == "" {
 			sc.rawPath = string(c[start:])
-			req.URL.RawPath = sc.rawPath
+			if !sc.presign {
+				req.URL.RawPath = sc.rawPath
+			}
 		}
 	case opts.DisableDoubleEncoding:
 		if opts.NormalizePath {
