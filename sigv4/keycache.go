@@ -1,7 +1,10 @@
 package sigv4
 
 import (
+	"crypto/sha256"
+	"encoding"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,6 +22,7 @@ type KeyCache struct {
 	// Size bounds the number of keys held; 0 means DefaultKeyCacheSize.
 	Size int
 
+	last    atomic.Pointer[keyEntry] // the key used last: most signers use one key all day
 	mu      sync.RWMutex
 	entries map[keyID]*keyEntry
 	v4a     map[string]*v4aEntry
@@ -32,8 +36,12 @@ type keyID struct {
 }
 
 type keyEntry struct {
+	id     keyID
 	secret string
 	key    [32]byte
+	// inner and outer are SHA-256 states after the HMAC key's ipad and opad
+	// blocks, so a signature hashes two blocks less.
+	inner, outer []byte
 }
 
 // defaultKeys serves every Signer whose Keys field is nil.
@@ -46,15 +54,19 @@ func dayNumber(t time.Time) int32 {
 
 // signingKey returns the signing key for the credentials, day, region and
 // service, deriving and caching it on a miss.
-func (c *KeyCache) signingKey(creds *Credentials, t time.Time, region, service string) [32]byte {
+func (c *KeyCache) signingKey(creds *Credentials, t time.Time, region, service string) *keyEntry {
 	id := keyID{creds.AccessKeyID, dayNumber(t), region, service}
+	if e := c.last.Load(); e != nil && e.id == id && e.secret == creds.SecretAccessKey {
+		return e
+	}
 	c.mu.RLock()
 	e := c.entries[id]
 	c.mu.RUnlock()
 	if e != nil && e.secret == creds.SecretAccessKey {
-		return e.key
+		c.last.Store(e)
+		return e
 	}
-	key := deriveSigningKey(creds.SecretAccessKey, t, region, service)
+	e = newKeyEntry(id, creds.SecretAccessKey, deriveSigningKey(creds.SecretAccessKey, t, region, service))
 	limit := c.Size
 	if limit <= 0 {
 		limit = DefaultKeyCacheSize
@@ -66,9 +78,31 @@ func (c *KeyCache) signingKey(creds *Credentials, t time.Time, region, service s
 	if _, present := c.entries[id]; !present && len(c.entries) >= limit {
 		c.evictLocked(id.day)
 	}
-	c.entries[id] = &keyEntry{secret: creds.SecretAccessKey, key: key}
+	c.entries[id] = e
 	c.mu.Unlock()
-	return key
+	c.last.Store(e)
+	return e
+}
+
+func newKeyEntry(id keyID, secret string, key [32]byte) *keyEntry {
+	e := &keyEntry{id: id, secret: secret, key: key}
+	var pad [64]byte
+	for i := range pad {
+		pad[i] = 0x36
+	}
+	for i, b := range key {
+		pad[i] ^= b
+	}
+	h := sha256.New()
+	h.Write(pad[:])
+	e.inner, _ = h.(encoding.BinaryAppender).AppendBinary(nil)
+	for i := range pad {
+		pad[i] ^= 0x36 ^ 0x5c
+	}
+	h.Reset()
+	h.Write(pad[:])
+	e.outer, _ = h.(encoding.BinaryAppender).AppendBinary(nil)
+	return e
 }
 
 // evictLocked frees room for one entry: keys of other days go first (they are
@@ -102,6 +136,7 @@ func (c *KeyCache) Purge() {
 	c.mu.Lock()
 	clear(c.entries)
 	clear(c.v4a)
+	c.last.Store(nil)
 	c.mu.Unlock()
 }
 

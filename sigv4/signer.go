@@ -1,11 +1,14 @@
 package sigv4
 
 import (
+	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding"
 	"errors"
+	"hash"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -276,7 +279,7 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, opts Options, exp
 
 	signed := make(http.Header, len(sc.hdrs))
 	for _, e := range sc.hdrs {
-		if e.key == "host" || e.key == "content-length" {
+		if e.kind != mapHeader {
 			continue
 		}
 		ck := http.CanonicalHeaderKey(e.key)
@@ -300,9 +303,17 @@ func hoistName(k string) string {
 type param struct{ name, value string }
 
 type hdr struct {
-	key    string // as in the header map, or "host" / "content-length"
+	key    string // as in the header map
 	values []string
+	kind   uint8
+	n0, n1 int32 // the lower-case name in state.names
 }
+
+const (
+	mapHeader = iota
+	hostHeader
+	lengthHeader
+)
 
 type qpair struct{ k0, k1, v0, v1 int32 }
 
@@ -327,6 +338,7 @@ type state struct {
 	rawPath string // S3 path rewritten to canonical encoding, when it was not
 
 	hdrs    []hdr
+	names   []byte
 	hoisted []string
 	extra   []param
 	pairs   []qpair
@@ -340,6 +352,9 @@ type state struct {
 	out     []byte
 	scopeB  []byte
 	scopeS  string
+	hin     hash.Hash
+	hout    hash.Hash
+	sum     []byte
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
@@ -460,6 +475,9 @@ func (sc *state) buildScope(opts *Options) string {
 }
 
 func splitPort(hostport string) (host, port string, ok bool) {
+	if strings.IndexByte(hostport, ':') < 0 {
+		return hostport, "", false
+	}
 	i := strings.LastIndexByte(hostport, ':')
 	if i < 0 || strings.IndexByte(hostport[i:], ']') >= 0 {
 		return hostport, "", false
@@ -476,7 +494,7 @@ func (sc *state) payloadHash(req *http.Request, opts *Options) error {
 		return nil
 	case opts.Payload != nil:
 		sum := sha256.Sum256(opts.Payload)
-		sc.payload = hex.AppendEncode(sc.payload, sum[:])
+		sc.payload = appendHex(sc.payload, sum[:])
 		return nil
 	}
 	if sc.s3 {
@@ -495,28 +513,18 @@ func (sc *state) payloadHash(req *http.Request, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	sc.payload = hex.AppendEncode(sc.payload, sum[:])
+	sc.payload = appendHex(sc.payload, sum[:])
 	return nil
 }
 
-// ignoredHeader reports the headers that proxies and clients change on the
-// way and so are never signed.
-func ignoredHeader(k string) bool {
-	switch len(k) {
-	case len("Authorization"):
-		return strings.EqualFold(k, "Authorization")
-	case len("User-Agent"):
-		return strings.EqualFold(k, "User-Agent")
-	case len("X-Amzn-Trace-Id"):
-		return strings.EqualFold(k, "X-Amzn-Trace-Id")
-	case len("Expect"):
-		return strings.EqualFold(k, "Expect")
-	case len("Transfer-Encoding"):
-		return strings.EqualFold(k, "Transfer-Encoding")
-	case len("Host"):
-		return strings.EqualFold(k, "Host") // req.Host is what is sent
-	case len("Content-Length"):
-		return strings.EqualFold(k, "Content-Length") // req.ContentLength is what is sent
+// ignoredHeader reports, by lower-case name, the headers that proxies and
+// clients change on the way and so are never signed, and the two whose value
+// net/http takes from the request itself (req.Host, req.ContentLength).
+func ignoredHeader(name []byte) bool {
+	switch string(name) {
+	case "authorization", "user-agent", "x-amzn-trace-id", "expect", "transfer-encoding",
+		"host", "content-length":
+		return true
 	}
 	return false
 }
@@ -565,93 +573,78 @@ func hoistable(k string) bool {
 // writes the SignedHeaders list. With presign it returns the X-Amz-* headers
 // that move to the query instead.
 func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) []string {
+	names := append(sc.names[:0], "hostcontent-length"...)
 	hs := sc.hdrs[:0]
-	hs = append(hs, hdr{key: "host"})
+	hs = append(hs, hdr{kind: hostHeader, n0: 0, n1: 4})
 	if req.ContentLength > 0 {
 		if req.ContentLength != sc.cl || sc.clStr == "" {
 			sc.cl, sc.clStr = req.ContentLength, strconv.FormatInt(req.ContentLength, 10)
 		}
-		hs = append(hs, hdr{key: "content-length"})
+		hs = append(hs, hdr{kind: lengthHeader, n0: 4, n1: 18})
 	}
 	hoisted := sc.hoisted[:0]
 	for k, vs := range req.Header {
-		if ignoredHeader(k) || (unsignedToken && strings.EqualFold(k, "X-Amz-Security-Token")) {
+		n0 := len(names)
+		names = appendLower(names, k)
+		name := names[n0:]
+		if ignoredHeader(name) || (unsignedToken && string(name) == "x-amz-security-token") {
+			names = names[:n0]
 			continue
 		}
 		if presign && hoistable(k) {
+			names = names[:n0]
 			hoisted = append(hoisted, k)
 			continue
 		}
-		hs = append(hs, hdr{key: k, values: vs})
+		hs = append(hs, hdr{key: k, values: vs, n0: int32(n0), n1: int32(len(names))})
 	}
-	sortHeaders(hs)
-	sc.hdrs = hs
-	sc.hoisted = hoisted
+	// Insertion sort: requests carry a few headers, and it neither
+	// allocates nor calls through a closure.
+	for i := 1; i < len(hs); i++ {
+		for j := i; j > 0 && headerLess(names, hs[j], hs[j-1]); j-- {
+			hs[j], hs[j-1] = hs[j-1], hs[j]
+		}
+	}
+	sc.hdrs, sc.names, sc.hoisted = hs, names, hoisted
 	if len(hoisted) > 1 {
 		sortStrings(hoisted)
 	}
 
 	b := sc.signed[:0]
 	for i, e := range hs {
-		if i > 0 && strings.EqualFold(hs[i-1].key, e.key) {
+		if i > 0 && sc.sameName(hs[i-1], e) {
 			continue
 		}
 		if i > 0 {
 			b = append(b, ';')
 		}
-		b = appendLower(b, e.key)
+		b = append(b, names[e.n0:e.n1]...)
 	}
 	sc.signed = b
 	return hoisted
 }
 
+func (sc *state) sameName(a, b hdr) bool {
+	return string(sc.names[a.n0:a.n1]) == string(sc.names[b.n0:b.n1])
+}
+
 func appendLower(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	n := len(b)
+	b = append(b, s...)
+	tail := b[n:]
+	for i, c := range tail {
 		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+			tail[i] = c + 'a' - 'A'
 		}
-		b = append(b, c)
 	}
 	return b
 }
 
-func lower(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-func compareFold(a, b string) int {
-	n := min(len(a), len(b))
-	for i := 0; i < n; i++ {
-		ca, cb := lower(a[i]), lower(b[i])
-		if ca != cb {
-			if ca < cb {
-				return -1
-			}
-			return 1
-		}
-	}
-	return len(a) - len(b)
-}
-
-// sortHeaders is an insertion sort: requests carry a few headers, and it
-// neither allocates nor calls through a closure.
-func sortHeaders(hs []hdr) {
-	for i := 1; i < len(hs); i++ {
-		for j := i; j > 0 && headerLess(hs[j], hs[j-1]); j-- {
-			hs[j], hs[j-1] = hs[j-1], hs[j]
-		}
-	}
-}
-
-func headerLess(a, b hdr) bool {
-	if c := compareFold(a.key, b.key); c != 0 {
+func headerLess(names []byte, a, b hdr) bool {
+	if c := bytes.Compare(names[a.n0:a.n1], names[b.n0:b.n1]); c != 0 {
 		return c < 0
 	}
-	return a.key < b.key
+	return a.key < b.key // two spellings of one name: a fixed order
 }
 
 func sortStrings(s []string) {
@@ -666,11 +659,14 @@ func sortStrings(s []string) {
 // and every inner run of white space (including folded line breaks) turned
 // into a single space.
 func appendHeaderValue(b []byte, v string) []byte {
+	if isTrimmed(v) {
+		return append(b, v...)
+	}
 	space := false
 	start := len(b)
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' {
+		if isSpace[c] {
 			space = true
 			continue
 		}
@@ -681,6 +677,28 @@ func appendHeaderValue(b []byte, v string) []byte {
 		b = append(b, c)
 	}
 	return b
+}
+
+var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}
+
+// isTrimmed reports whether v needs no white-space folding: no space at
+// either end, and no white space inside but single spaces.
+func isTrimmed(v string) bool {
+	if v == "" {
+		return true
+	}
+	if v[0] == ' ' || v[len(v)-1] == ' ' {
+		return false
+	}
+	prev := byte(0)
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if isSpace[c] && (c != ' ' || prev == ' ' || i == 0) {
+			return false
+		}
+		prev = c
+	}
+	return true
 }
 
 // canonicalQuery returns the sorted canonical query string of raw plus
@@ -739,11 +757,10 @@ func (sc *state) canonicalQuery(raw string, extra []param) ([]byte, bool) {
 }
 
 func pairLess(qb []byte, a, b qpair) bool {
-	ka, kb := qb[a.k0:a.k1], qb[b.k0:b.k1]
-	if c := strings.Compare(string(ka), string(kb)); c != 0 {
+	if c := bytes.Compare(qb[a.k0:a.k1], qb[b.k0:b.k1]); c != 0 {
 		return c < 0
 	}
-	return string(qb[a.v0:a.v1]) < string(qb[b.v0:b.v1])
+	return bytes.Compare(qb[a.v0:a.v1], qb[b.v0:b.v1]) < 0
 }
 
 // finish builds the canonical request and the string to sign, and computes
@@ -784,7 +801,7 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 
 	hs := sc.hdrs
 	for i, e := range hs {
-		if i > 0 && strings.EqualFold(hs[i-1].key, e.key) {
+		if i > 0 && sc.sameName(hs[i-1], e) {
 			// A second spelling of the same header: its values join the first.
 			for _, v := range e.values {
 				c = append(c, ',')
@@ -795,12 +812,12 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 		if i > 0 {
 			c = append(c, '\n')
 		}
-		c = appendLower(c, e.key)
+		c = append(c, sc.names[e.n0:e.n1]...)
 		c = append(c, ':')
-		switch e.key {
-		case "host":
+		switch e.kind {
+		case hostHeader:
 			c = appendHeaderValue(c, sc.host)
-		case "content-length":
+		case lengthHeader:
 			c = append(c, sc.clStr...)
 		default:
 			for j, v := range e.values {
@@ -825,7 +842,7 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 	st = append(st, '\n')
 	st = append(st, sc.scope...)
 	st = append(st, '\n')
-	st = hex.AppendEncode(st, sum[:])
+	st = appendHex(st, sum[:])
 	sc.sts = st
 
 	if sc.v4a {
@@ -833,11 +850,10 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 		if err != nil {
 			return err
 		}
-		sc.sig = hex.AppendEncode(sc.sig[:0], sig)
+		sc.sig = appendHex(sc.sig[:0], sig)
 	} else {
-		key := sc.keyCache.signingKey(creds, sc.t, opts.Region, opts.Service)
-		mac := hmacSHA256(key[:], st, &sc.scratch)
-		sc.sig = hex.AppendEncode(sc.sig[:0], mac[:])
+		e := sc.keyCache.signingKey(creds, sc.t, opts.Region, opts.Service)
+		sc.sig = appendHex(sc.sig[:0], sc.mac(e, st))
 	}
 	if opts.Trace != nil {
 		*opts.Trace = Trace{
@@ -850,10 +866,49 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 	return nil
 }
 
+// mac returns HMAC-SHA256(e.key, msg), resuming from the key's precomputed
+// pad states.
+func (sc *state) mac(e *keyEntry, msg []byte) []byte {
+	if sc.hin == nil {
+		sc.hin, sc.hout = sha256.New(), sha256.New()
+	}
+	if sc.hin.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.inner) != nil ||
+		sc.hout.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.outer) != nil {
+		m := hmacSHA256(e.key[:], msg, &sc.scratch)
+		return append(sc.sum[:0], m[:]...)
+	}
+	sc.hin.Write(msg)
+	sc.sum = sc.hin.Sum(sc.sum[:0])
+	sc.hout.Write(sc.sum)
+	sc.sum = sc.hout.Sum(sc.sum[:0])
+	return sc.sum
+}
+
+// hexPairs holds the two hex digits of every byte value.
+var hexPairs = func() (t [512]byte) {
+	const digits = "0123456789abcdef"
+	for i := range 256 {
+		t[2*i], t[2*i+1] = digits[i>>4], digits[i&15]
+	}
+	return t
+}()
+
+// appendHex appends the lower-case hex of src; faster than hex.AppendEncode
+// on the two 32-byte digests of every signature.
+func appendHex(dst, src []byte) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, 2*len(src))[:n+2*len(src)]
+	out := dst[n:]
+	for i, b := range src {
+		out[2*i], out[2*i+1] = hexPairs[2*int(b)], hexPairs[2*int(b)+1]
+	}
+	return dst
+}
+
 // setHeader sets h[key] to v, reusing the value slice already there.
 func setHeader(h http.Header, key, v string) {
-	if cur, ok := h[key]; ok && len(cur) > 0 {
-		h[key] = append(cur[:0], v)
+	if cur := h[key]; len(cur) == 1 {
+		cur[0] = v // the slot the previous signature used, as the AWS SDK does
 		return
 	}
 	h[key] = []string{v}
