@@ -128,3 +128,27 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// Presigning a URL that already carries X-Amz-Expires or a whole earlier
+// presignature replaces those parameters instead of repeating them.
+func TestPresignReplacesOwnParameters(t *testing.T) {
+	creds := sigv4.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
+	opts := sigv4.Options{Region: "us-east-1", Service: "s3", Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	req, _ := http.NewRequest("GET", "https://b.s3.amazonaws.com/k?X-Amz-Expires=60&a=1", nil)
+	first, _, err := sigv4.Presign(req, creds, opts, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := http.NewRequest("GET", first, nil)
+	second, _, err := sigv4.Presign(again, creds, opts, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != second {
+		t.Errorf("re-presigning changed the URL:\n%s\n%s", first, second)
+	}
+	q := mustURL(t, first).Query()
+	if len(q["X-Amz-Expires"]) != 1 || q.Get("X-Amz-Expires") != "3600" || len(q["X-Amz-Signature"]) != 1 || q.Get("a") != "1" {
+		t.Errorf("query %v", q)
+	}
+}

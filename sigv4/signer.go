@@ -722,6 +722,12 @@ func (sc *state) canonicalQuery(raw string, extra []param) ([]byte, bool) {
 		p.k0 = int32(len(qb))
 		qb = appendRecoded(qb, k, false)
 		p.k1 = int32(len(qb))
+		if replaced(qb[p.k0:p.k1], extra) {
+			// A parameter the presigner sets itself (X-Amz-Expires, or
+			// the signature of a URL presigned before): the new value wins.
+			qb = qb[:p.k0]
+			continue
+		}
 		p.v0 = p.k1
 		qb = appendRecoded(qb, v, false)
 		p.v1 = int32(len(qb))
@@ -754,6 +760,21 @@ func (sc *state) canonicalQuery(raw string, extra []param) ([]byte, bool) {
 	}
 	sc.qbuf, sc.pairs, sc.query = qb, pairs, out
 	return out, rewrite
+}
+
+func replaced(key []byte, extra []param) bool {
+	if len(extra) == 0 {
+		return false
+	}
+	if string(key) == "X-Amz-Signature" {
+		return true
+	}
+	for _, e := range extra {
+		if string(key) == e.name {
+			return true
+		}
+	}
+	return false
 }
 
 func pairLess(qb []byte, a, b qpair) bool {
