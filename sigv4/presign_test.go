@@ -73,7 +73,7 @@ func TestPresignS3(t *testing.T) {
 	if !strings.HasSuffix(tr.CanonicalRequest, "\n"+sigv4.UnsignedPayload) {
 		t.Errorf("S3 presign should default to UNSIGNED-PAYLOAD:\n%s", tr.CanonicalRequest)
 	}
-	if hdrs.Get("Range") != "bytes=0-9" || hdrs.Get("Host") != "" {
+	if hdrs.Get("Range") != "bytes=0-9" || hdrs.Get("Host") != "b.s3.us-east-1.amazonaws.com" || len(hdrs) != 2 {
 		t.Errorf("headers to send along = %v", hdrs)
 	}
 }

@@ -80,7 +80,8 @@ type Options struct {
 	// too, the request body is hashed (through GetBody, or by seeking back a
 	// body that is an io.ReadSeeker) without being held in memory.
 	PayloadHash string
-	// Payload is the body, when the caller has it in memory.
+	// Payload is the body, when the caller has it in memory. Only nil
+	// means "not given": an empty, non-nil slice is an empty body.
 	Payload []byte
 
 	// NormalizePath removes "." and ".." segments and duplicate slashes from
@@ -155,6 +156,10 @@ func Presign(req *http.Request, creds Credentials, opts Options, expires time.Du
 // X-Amz-Content-Sha256 (S3), X-Amz-Region-Set (SigV4a) and Authorization to
 // req. Every header present is signed except Authorization, User-Agent,
 // X-Amzn-Trace-Id, Expect and Transfer-Encoding; add headers before signing.
+// Host and Content-Length are signed from req.Host (else req.URL.Host) and
+// req.ContentLength, which is what net/http sends; entries for them in
+// req.Header are ignored, as net/http ignores them. A default port (:443 for
+// https, :80 for http) is dropped from the signed host and from req.Host.
 // Where the query or an S3 path is not in AWS's canonical encoding, req.URL is
 // rewritten to it so that what is sent is exactly what was signed.
 func (s *Signer) Sign(req *http.Request, creds Credentials, opts Options) error {
@@ -217,8 +222,8 @@ func (s *Signer) sign(req *http.Request, creds *Credentials, opts *Options) (*st
 }
 
 // Presign returns req's URL signed in its query string, valid for expires
-// (1 second to 7 days), and the headers that were signed with it and must be
-// sent along (Host excepted). X-Amz-* headers other than those S3 requires in
+// (1 second to 7 days), and the headers that were signed with it, which must
+// be sent along with the same values (Host among them, as the AWS SDK returns it). X-Amz-* headers other than those S3 requires in
 // headers are moved into the query, as the AWS SDKs do. req is not modified.
 // S3 services default to UnsignedPayload when no payload is given.
 func (s *Signer) Presign(req *http.Request, creds Credentials, opts Options, expires time.Duration) (string, http.Header, error) {
@@ -279,7 +284,12 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, opts Options, exp
 
 	signed := make(http.Header, len(sc.hdrs))
 	for _, e := range sc.hdrs {
-		if e.kind != mapHeader {
+		switch e.kind {
+		case hostHeader:
+			signed["Host"] = []string{sc.host}
+			continue
+		case lengthHeader:
+			signed["Content-Length"] = []string{sc.clStr}
 			continue
 		}
 		ck := http.CanonicalHeaderKey(e.key)

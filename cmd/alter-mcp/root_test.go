@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// jsonLines checks that every line of s is a JSON log record and returns them.
+func jsonLines(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var recs []map[string]any
+	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("stderr line is not JSON: %q (%v)", line, err)
+		}
+		if rec["level"] == nil || rec["msg"] == nil || rec["time"] == nil {
+			t.Errorf("log record lacks time, level or msg: %q", line)
+		}
+		recs = append(recs, rec)
+	}
+	return recs
+}
+
+func TestJSONLogsGoToStderrOnly(t *testing.T) {
+	t.Parallel()
+	env := vanillaEnv()
+	args := append([]string{"--log-format", "json", "--log-level", "debug"}, vanillaArgs("json")...)
+	r := runCLI(t, env, "", args...)
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	recs := jsonLines(t, r.stderr)
+	if len(recs) < 2 || recs[0]["level"] != "DEBUG" || recs[0]["msg"] != "signing request" {
+		t.Errorf("want debug records about signing, got %v", recs)
+	}
+	// stdout holds the output and nothing else.
+	var out signOutput
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	if err := dec.Decode(&out); err != nil || dec.More() {
+		t.Errorf("stdout is not exactly one JSON object: %v\n%s", err, r.stdout)
+	}
+
+	// A failure is a JSON line as well, and stdout stays empty.
+	r = runCLI(t, map[string]string{"ALTER_MCP_LOG_FORMAT": "json"}, "", "sign", "--region", "us-east-1", "--service", "sts", "https://sts.amazonaws.com/")
+	if r.code != exitError {
+		t.Errorf("exit %d, want %d", r.code, exitError)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout = %q, want nothing", r.stdout)
+	}
+	recs = jsonLines(t, r.stderr)
+	if len(recs) != 1 || recs[0]["level"] != "ERROR" || !strings.Contains(recs[0]["error"].(string), "AWS_ACCESS_KEY_ID") {
+		t.Errorf("want one ERROR record naming AWS_ACCESS_KEY_ID, got %v", recs)
+	}
+}
+
+func TestLogLevelFilters(t *testing.T) {
+	t.Parallel()
+	// Debug records appear at debug and not at the default info level.
+	r := runCLI(t, vanillaEnv(), "", append([]string{"--log-level", "debug"}, vanillaArgs("text")...)...)
+	if !strings.Contains(r.stderr, "signing request") {
+		t.Errorf("--log-level debug: stderr lacks the debug record: %q", r.stderr)
+	}
+	if strings.Contains(r.stderr, "\x1b[") {
+		t.Errorf("stderr is not a terminal, but the text log is coloured: %q", r.stderr)
+	}
+	r = runCLI(t, vanillaEnv(), "", vanillaArgs("text")...)
+	if r.code != exitOK || r.stderr != "" {
+		t.Errorf("default level: exit %d, stderr %q, want 0 and nothing", r.code, r.stderr)
+	}
+	// Warnings show at the default level.
+	r = runCLI(t, vanillaEnv(), "", append(vanillaArgs("json"), "-d", "@body.json")...)
+	if !strings.Contains(r.stderr, "--data-file") {
+		t.Errorf("-d @file: stderr lacks a hint about --data-file: %q", r.stderr)
+	}
+}
