@@ -54,6 +54,7 @@ type signFlags struct {
 	data            string
 	dataFile        string
 	region          string
+	regionSet       string
 	service         string
 	time            string
 	presign         bool
@@ -100,6 +101,7 @@ func newSignCmd(a *app) *cobra.Command {
 	fl := cmd.Flags()
 	fl.SortFlags = false
 	fl.StringVar(&f.region, "region", "", "signing region, such as us-east-1 (required for now)")
+	fl.StringVar(&f.regionSet, "region-set", "", "sign with SigV4a for these regions (comma-separated, * for all) instead of --region")
 	fl.StringVar(&f.service, "service", "", "signing name, such as s3, sts or execute-api (required for now)")
 	fl.StringVarP(&f.method, "request", "X", "", "HTTP method (default GET, or POST when a body is given)")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "header to send and sign, as 'Name: value'; repeatable")
@@ -119,7 +121,10 @@ func newSignCmd(a *app) *cobra.Command {
 func (a *app) sign(changed func(string) bool, rawURL string, f *signFlags) error {
 	// Usage mistakes first, before anything is read.
 	var missing []string
-	if f.region == "" {
+	if f.region != "" && f.regionSet != "" {
+		return usagef("give --region (SigV4) or --region-set (SigV4a), not both")
+	}
+	if f.region == "" && f.regionSet == "" {
 		missing = append(missing, "--region")
 	}
 	if f.service == "" {
@@ -191,6 +196,7 @@ func (a *app) sign(changed func(string) bool, rawURL string, f *signFlags) error
 	var trace sigv4.Trace
 	opts := sigv4.Options{
 		Region:        f.region,
+		RegionSet:     f.regionSet,
 		Service:       f.service,
 		Time:          t,
 		NormalizePath: f.normalizePath,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/internal/sigcheck"
+	"github.com/alter-mcp/alter-mcp/sigv4"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
@@ -441,5 +442,33 @@ func TestShellQuote(t *testing.T) {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// --region-set signs with SigV4a; the signature verifies with the public key
+// derived from the credentials.
+func TestSignRegionSet(t *testing.T) {
+	out := signJSON(t, vanillaEnv(), "--format", "json", "--time", "2015-08-30T12:36:00Z", "--region-set", "*", "--service", "s3",
+		"https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com/key")
+	if !strings.HasPrefix(out.Authorization, "AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/20150830/s3/aws4_request, SignedHeaders=") {
+		t.Fatalf("Authorization = %q", out.Authorization)
+	}
+	if out.Headers["X-Amz-Region-Set"] != "*" {
+		t.Errorf("X-Amz-Region-Set = %q", out.Headers["X-Amz-Region-Set"])
+	}
+	key, err := sigv4.DeriveV4aKey("AKIDEXAMPLE", vanillaSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := hex.DecodeString(out.Signature)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sigv4.VerifyV4a(&key.PublicKey, out.StringToSign, sig) {
+		t.Error("SigV4a signature does not verify")
+	}
+	r := runCLI(t, vanillaEnv(), "", "sign", "--region", "us-east-1", "--region-set", "*", "--service", "s3", "https://example.amazonaws.com/")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "not both") {
+		t.Errorf("--region with --region-set: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
