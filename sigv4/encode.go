@@ -64,6 +64,17 @@ func unhex(c byte) (byte, bool) {
 // stays bare while an encoded one (%2F) stays encoded.
 func appendRecoded(dst []byte, raw string, keepSlash bool) []byte {
 	for i := 0; i < len(raw); i++ {
+		// Copy a run of bytes that stay as they are in one go.
+		j := i
+		for j < len(raw) && (unreserved[raw[j]] || (raw[j] == '/' && keepSlash)) {
+			j++
+		}
+		if j > i {
+			dst = append(dst, raw[i:j]...)
+			if i = j; i == len(raw) {
+				break
+			}
+		}
 		c := raw[i]
 		if c == '%' && i+2 < len(raw) {
 			hi, ok1 := unhex(raw[i+1])
@@ -121,6 +132,8 @@ func escapedPath(u *url.URL) string {
 				p = ""
 			}
 		}
+	} else if u.RawPath == "" && isPlainPath(u.Path) {
+		p = u.Path // the common case, without EscapedPath's second scan
 	} else {
 		p = u.EscapedPath()
 	}

@@ -8,7 +8,6 @@ import (
 	"hash"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -316,7 +315,8 @@ type hdr struct {
 	key    string // as in the header map
 	values []string
 	kind   uint8
-	n0, n1 int32 // the lower-case name in state.names
+	n0, n1 int32  // the lower-case name in state.names
+	prefix uint64 // its first eight bytes, for sorting
 }
 
 const (
@@ -609,9 +609,13 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 		hs = append(hs, hdr{key: k, values: vs, n0: int32(n0), n1: int32(len(names))})
 	}
 	// Insertion sort: requests carry a few headers, and it neither
-	// allocates nor calls through a closure.
+	// allocates nor calls through a closure. Names are compared by their
+	// first eight bytes first, which nearly always decides.
+	for i := range hs {
+		hs[i].prefix = namePrefix(names[hs[i].n0:hs[i].n1])
+	}
 	for i := 1; i < len(hs); i++ {
-		for j := i; j > 0 && headerLess(names, hs[j], hs[j-1]); j-- {
+		for j := i; j > 0 && headerLess(names, &hs[j], &hs[j-1]); j-- {
 			hs[j], hs[j-1] = hs[j-1], hs[j]
 		}
 	}
@@ -638,23 +642,28 @@ func (sc *state) sameName(a, b hdr) bool {
 	return string(sc.names[a.n0:a.n1]) == string(sc.names[b.n0:b.n1])
 }
 
-func appendLower(b []byte, s string) []byte {
-	n := len(b)
-	b = append(b, s...)
-	tail := b[n:]
-	for i, c := range tail {
-		if 'A' <= c && c <= 'Z' {
-			tail[i] = c + 'a' - 'A'
-		}
+func headerLess(names []byte, a, b *hdr) bool {
+	if a.prefix != b.prefix {
+		return a.prefix < b.prefix
 	}
-	return b
-}
-
-func headerLess(names []byte, a, b hdr) bool {
 	if c := bytes.Compare(names[a.n0:a.n1], names[b.n0:b.n1]); c != 0 {
 		return c < 0
 	}
 	return a.key < b.key // two spellings of one name: a fixed order
+}
+
+// namePrefix packs the first eight bytes of a name, big-endian and
+// zero-padded, so that comparing prefixes orders names as bytes.Compare does
+// up to their eighth byte.
+func namePrefix(name []byte) uint64 {
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(name) {
+			p |= uint64(name[i])
+		}
+	}
+	return p
 }
 
 func sortStrings(s []string) {
@@ -690,26 +699,6 @@ func appendHeaderValue(b []byte, v string) []byte {
 }
 
 var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}
-
-// isTrimmed reports whether v needs no white-space folding: no space at
-// either end, and no white space inside but single spaces.
-func isTrimmed(v string) bool {
-	if v == "" {
-		return true
-	}
-	if v[0] == ' ' || v[len(v)-1] == ' ' {
-		return false
-	}
-	prev := byte(0)
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if isSpace[c] && (c != ' ' || prev == ' ' || i == 0) {
-			return false
-		}
-		prev = c
-	}
-	return true
-}
 
 // canonicalQuery returns the sorted canonical query string of raw plus
 // extra, and whether raw was not already written in canonical encoding.
@@ -913,27 +902,6 @@ func (sc *state) mac(e *keyEntry, msg []byte) []byte {
 	sc.hout.Write(sc.sum)
 	sc.sum = sc.hout.Sum(sc.sum[:0])
 	return sc.sum
-}
-
-// hexPairs holds the two hex digits of every byte value.
-var hexPairs = func() (t [512]byte) {
-	const digits = "0123456789abcdef"
-	for i := range 256 {
-		t[2*i], t[2*i+1] = digits[i>>4], digits[i&15]
-	}
-	return t
-}()
-
-// appendHex appends the lower-case hex of src; faster than hex.AppendEncode
-// on the two 32-byte digests of every signature.
-func appendHex(dst, src []byte) []byte {
-	n := len(dst)
-	dst = slices.Grow(dst, 2*len(src))[:n+2*len(src)]
-	out := dst[n:]
-	for i, b := range src {
-		out[2*i], out[2*i+1] = hexPairs[2*int(b)], hexPairs[2*int(b)+1]
-	}
-	return dst
 }
 
 // setHeader sets h[key] to v, reusing the value slice already there.

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/alter-mcp/alter-mcp/internal/sigcheck"
 	"github.com/alter-mcp/alter-mcp/sigv4"
 )
@@ -31,7 +33,8 @@ func verifyingServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
 		served.Add(1)
 		io.Copy(w, r.Body)
 	})
-	srv := httptest.NewServer(sigcheck.Handler(echo, sigcheck.Static(testKeyID, testSecret)))
+	v := sigcheck.New(aws.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret})
+	srv := httptest.NewServer(v.Handler(echo))
 	t.Cleanup(srv.Close)
 	return srv, &served
 }
@@ -129,7 +132,7 @@ func TestTransport(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 403 || !strings.Contains(string(b), "SignatureDoesNotMatch") {
+		if resp.StatusCode != 403 || !strings.Contains(string(b), "<Code>SignatureDoesNotMatch</Code>") {
 			t.Fatalf("status %d body %s", resp.StatusCode, b)
 		}
 	})

@@ -1,23 +1,57 @@
 // Package sigcheck verifies SigV4 signatures of received requests with
 // aws-sdk-go-v2's signer, an implementation independent of ours. Tests put it
 // in front of fakes and of moto, so our signer is never checked by itself.
+//
+// It must not import this module's sigv4 package: it is the other side.
 package sigcheck
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/smithy-go/logging"
 )
+
+const (
+	algorithm        = "AWS4-HMAC-SHA256"
+	amzDateFormat    = "20060102T150405Z"
+	unsignedPayload  = "UNSIGNED-PAYLOAD"
+	emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	maxExpires       = 7 * 24 * 3600 // seconds: a presigned URL lives at most 7 days
+)
+
+// Error is a request the verifier rejects, in the terms S3 would answer it:
+// an HTTP status and an AWS error code (SignatureDoesNotMatch,
+// InvalidAccessKeyId, XAmzContentSHA256Mismatch, AccessDenied,
+// AuthorizationHeaderMalformed, AuthorizationQueryParametersError,
+// MissingAuthenticationToken, ...). For SignatureDoesNotMatch the message
+// holds the canonical request and string to sign the SDK computed.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+func fail(status int, code, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
 
 // Lookup returns the secret of an access key id; ok is false for unknown keys.
 type Lookup func(accessKeyID string) (secret string, ok bool)
@@ -32,148 +66,291 @@ func Static(accessKeyID, secret string) Lookup {
 	}
 }
 
-// ErrMismatch is a signature that does not match what the SDK computes.
-var ErrMismatch = errors.New("SignatureDoesNotMatch")
-
-// Verify checks the signature of r, a request as a server received it (header
-// or presigned-query form), whose body is body. It recomputes the signature
-// from the headers the request says it signed.
-func Verify(r *http.Request, body []byte, lookup Lookup) error {
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		return verifyHeader(r, body, lookup, auth)
-	}
-	if r.URL.Query().Get("X-Amz-Signature") != "" {
-		return verifyQuery(r, lookup)
-	}
-	return errors.New("MissingAuthenticationToken: request is not signed")
+// Verifier checks SigV4 signatures (Authorization header or presigned query)
+// of received requests by recomputing them with aws-sdk-go-v2's signer from
+// what arrived: the same method, path and query, the headers named signed and
+// nothing else, the time of X-Amz-Date, and the payload hash of
+// X-Amz-Content-Sha256 or of the body received. It is safe for concurrent use.
+type Verifier struct {
+	mu       sync.RWMutex
+	secrets  map[string]string // access key id -> secret
+	lookup   Lookup            // asked for keys not in secrets, if set
+	verified atomic.Int64
 }
 
-type authParts struct {
-	akid, day, region, service string
-	signedHeaders              []string
-	signature                  string
-}
-
-func parseCredential(cred string) (authParts, error) {
-	f := strings.Split(cred, "/")
-	if len(f) != 5 || f[4] != "aws4_request" {
-		return authParts{}, fmt.Errorf("IncompleteSignature: bad credential %q", cred)
+// New returns a Verifier that knows the access keys of creds.
+func New(creds ...aws.Credentials) *Verifier {
+	v := &Verifier{}
+	for _, c := range creds {
+		v.Add(c.AccessKeyID, c.SecretAccessKey)
 	}
-	return authParts{akid: f[0], day: f[1], region: f[2], service: f[3]}, nil
+	return v
 }
 
-func verifyHeader(r *http.Request, body []byte, lookup Lookup, auth string) error {
-	rest, ok := strings.CutPrefix(auth, "AWS4-HMAC-SHA256 ")
+// NewLookup returns a Verifier that asks lookup for secrets.
+func NewLookup(lookup Lookup) *Verifier { return &Verifier{lookup: lookup} }
+
+// Add makes the verifier accept signatures made with the secret of
+// accessKeyID (temporary credentials, say). It may be called while requests
+// are being checked.
+func (v *Verifier) Add(accessKeyID, secret string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.secrets == nil {
+		v.secrets = map[string]string{}
+	}
+	v.secrets[accessKeyID] = secret
+}
+
+func (v *Verifier) secret(accessKeyID string) (string, bool) {
+	v.mu.RLock()
+	s, ok := v.secrets[accessKeyID]
+	v.mu.RUnlock()
+	if !ok && v.lookup != nil {
+		return v.lookup(accessKeyID)
+	}
+	return s, ok
+}
+
+// Verified is the number of requests Check has accepted.
+func (v *Verifier) Verified() int64 { return v.verified.Load() }
+
+// Check verifies the signature of r, a request as a server received it,
+// whose body is body (r.Body is not read). It returns nil or an *Error.
+func (v *Verifier) Check(r *http.Request, body []byte) error {
+	var err *Error
+	_, presigned := r.URL.Query()["X-Amz-Signature"]
+	switch auth := r.Header.Get("Authorization"); {
+	case auth != "" && presigned:
+		err = fail(http.StatusBadRequest, "InvalidArgument", "only one auth mechanism allowed: both an Authorization header and X-Amz-Signature in the query")
+	case auth != "":
+		err = v.checkHeader(r, body, auth)
+	case presigned || r.URL.Query().Get("X-Amz-Credential") != "":
+		err = v.checkPresigned(r)
+	default:
+		err = fail(http.StatusForbidden, "MissingAuthenticationToken", "the request is not signed: no Authorization header and no X-Amz-Signature in the query")
+	}
+	if err != nil {
+		return err
+	}
+	v.verified.Add(1)
+	return nil
+}
+
+// authHeader is what an Authorization header says.
+type authHeader struct {
+	credential, signedHeaders, signature string
+}
+
+func parseAuth(auth string) (authHeader, bool) {
+	rest, ok := strings.CutPrefix(auth, algorithm+" ")
 	if !ok {
-		return fmt.Errorf("IncompleteSignature: unsupported algorithm in %q", auth)
+		return authHeader{}, false
 	}
-	var p authParts
-	var err error
-	for _, f := range strings.Split(rest, ", ") {
-		k, v, _ := strings.Cut(f, "=")
+	var a authHeader
+	for _, f := range strings.Split(rest, ",") {
+		k, val, _ := strings.Cut(strings.TrimSpace(f), "=")
 		switch k {
 		case "Credential":
-			sig := p.signature
-			sh := p.signedHeaders
-			if p, err = parseCredential(v); err != nil {
-				return err
-			}
-			p.signature, p.signedHeaders = sig, sh
+			a.credential = val
 		case "SignedHeaders":
-			p.signedHeaders = strings.Split(v, ";")
+			a.signedHeaders = val
 		case "Signature":
-			p.signature = v
+			a.signature = val
 		}
 	}
-	secret, ok := lookup(p.akid)
+	return a, a.credential != "" && a.signedHeaders != "" && a.signature != ""
+}
+
+// scope splits a credential, <key>/<yyyymmdd>/<region>/<service>/aws4_request.
+func scope(cred string) (key, region, service string, ok bool) {
+	f := strings.Split(cred, "/")
+	if len(f) != 5 || f[0] == "" || f[4] != "aws4_request" {
+		return "", "", "", false
+	}
+	return f[0], f[2], f[3], true
+}
+
+func (v *Verifier) checkHeader(r *http.Request, body []byte, auth string) *Error {
+	a, ok := parseAuth(auth)
 	if !ok {
-		return fmt.Errorf("InvalidAccessKeyId: %s", p.akid)
+		return fail(http.StatusBadRequest, "AuthorizationHeaderMalformed", "the Authorization header is not %s Credential=..., SignedHeaders=..., Signature=...: %q", algorithm, auth)
 	}
-	t, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+	key, region, service, ok := scope(a.credential)
+	if !ok {
+		return fail(http.StatusBadRequest, "AuthorizationHeaderMalformed", "malformed credential %q", a.credential)
+	}
+	secret, ok := v.secret(key)
+	if !ok {
+		return fail(http.StatusForbidden, "InvalidAccessKeyId", "the access key id %s is not known", key)
+	}
+	at, err := time.Parse(amzDateFormat, r.Header.Get("X-Amz-Date"))
 	if err != nil {
-		return fmt.Errorf("IncompleteSignature: bad X-Amz-Date: %v", err)
+		return fail(http.StatusForbidden, "AccessDenied", "AWS authentication requires a valid X-Amz-Date header (ISO 8601 basic format): %v", err)
 	}
-	payload := r.Header.Get("X-Amz-Content-Sha256")
-	if payload == "" {
-		sum := sha256.Sum256(body)
-		payload = hex.EncodeToString(sum[:])
+	payloadHash, e := headerPayloadHash(r, body, service)
+	if e != nil {
+		return e
 	}
-	req, token := rebuild(r, p.signedHeaders)
-	creds := aws.Credentials{AccessKeyID: p.akid, SecretAccessKey: secret, SessionToken: token}
-	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = isS3(p.service) })
-	if err := signer.SignHTTP(context.Background(), creds, req, payload, p.service, p.region, t); err != nil {
-		return err
+	signed := strings.Split(a.signedHeaders, ";")
+	creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}
+	for _, h := range signed {
+		if h == "x-amz-security-token" {
+			creds.SessionToken = r.Header.Get("X-Amz-Security-Token")
+		}
 	}
-	if got := req.Header.Get("Authorization"); got != auth {
-		return fmt.Errorf("%w: sent %q, SDK computes %q", ErrMismatch, auth, got)
+	cr := canonicalRequest(r, signed, r.URL.RawQuery)
+	var log string
+	if err := sdkSigner(service, &log).SignHTTP(context.Background(), creds, cr, payloadHash, service, region, at); err != nil {
+		return fail(http.StatusInternalServerError, "InternalError", "SDK signer: %v", err)
+	}
+	want, _ := parseAuth(cr.Header.Get("Authorization"))
+	if want != a {
+		return fail(http.StatusForbidden, "SignatureDoesNotMatch", "the request signature we calculated does not match the signature you provided\ngot  %s\nwant %s\n%s", auth, cr.Header.Get("Authorization"), log)
 	}
 	return nil
 }
 
-func verifyQuery(r *http.Request, lookup Lookup) error {
+// headerPayloadHash is the payload hash of a header-signed request:
+// X-Amz-Content-Sha256 when sent (and then, if a hash, the body's), else the
+// body's hash. S3 requires the header.
+func headerPayloadHash(r *http.Request, body []byte, service string) (string, *Error) {
+	sum := sha256.Sum256(body)
+	bodyHash := hex.EncodeToString(sum[:])
+	h := r.Header.Get("X-Amz-Content-Sha256")
+	switch {
+	case h == "":
+		if isS3(service) {
+			return "", fail(http.StatusBadRequest, "InvalidRequest", "missing required header for this request: x-amz-content-sha256")
+		}
+		return bodyHash, nil
+	case h == unsignedPayload:
+		return h, nil
+	case strings.HasPrefix(h, "STREAMING-"):
+		return "", fail(http.StatusNotImplemented, "NotImplemented", "sigcheck does not verify chunk signatures (X-Amz-Content-Sha256: %s)", h)
+	case !isSHA256Hex(h):
+		return "", fail(http.StatusBadRequest, "InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD or a lower-case hex sha256, got %q", h)
+	case h != bodyHash:
+		return "", fail(http.StatusBadRequest, "XAmzContentSHA256Mismatch", "the provided x-amz-content-sha256 header %s does not match the body's hash %s", h, bodyHash)
+	}
+	return h, nil
+}
+
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func (v *Verifier) checkPresigned(r *http.Request) *Error {
 	q := r.URL.Query()
-	p, err := parseCredential(q.Get("X-Amz-Credential"))
-	if err != nil {
-		return err
+	if alg := q.Get("X-Amz-Algorithm"); alg != algorithm {
+		return fail(http.StatusBadRequest, "AuthorizationQueryParametersError", "X-Amz-Algorithm must be %s, got %q", algorithm, alg)
 	}
-	secret, ok := lookup(p.akid)
+	key, region, service, ok := scope(q.Get("X-Amz-Credential"))
 	if !ok {
-		return fmt.Errorf("InvalidAccessKeyId: %s", p.akid)
+		return fail(http.StatusBadRequest, "AuthorizationQueryParametersError", "malformed X-Amz-Credential %q", q.Get("X-Amz-Credential"))
 	}
-	t, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
+	gotSig, signedList := q.Get("X-Amz-Signature"), q.Get("X-Amz-SignedHeaders")
+	if gotSig == "" || signedList == "" {
+		return fail(http.StatusBadRequest, "AuthorizationQueryParametersError", "X-Amz-Signature and X-Amz-SignedHeaders are required")
+	}
+	at, err := time.Parse(amzDateFormat, q.Get("X-Amz-Date"))
 	if err != nil {
-		return fmt.Errorf("AuthorizationQueryParametersError: bad X-Amz-Date: %v", err)
+		return fail(http.StatusBadRequest, "AuthorizationQueryParametersError", "X-Amz-Date must be in the ISO 8601 basic format: %v", err)
 	}
-	token := q.Get("X-Amz-Security-Token")
-	sig := q.Get("X-Amz-Signature")
-	for _, k := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature"} {
+	expires, err := strconv.Atoi(q.Get("X-Amz-Expires"))
+	if err != nil || expires < 1 || expires > maxExpires {
+		return fail(http.StatusBadRequest, "AuthorizationQueryParametersError", "X-Amz-Expires must be a number of seconds from 1 to %d, got %q", maxExpires, q.Get("X-Amz-Expires"))
+	}
+	secret, ok := v.secret(key)
+	if !ok {
+		return fail(http.StatusForbidden, "InvalidAccessKeyId", "the access key id %s is not known", key)
+	}
+	signed := strings.Split(signedList, ";")
+	creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret, SessionToken: q.Get("X-Amz-Security-Token")}
+	// The SDK adds these itself; X-Amz-Expires stays, as the SDK's presign
+	// middleware puts it in the query before signing.
+	for _, k := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token"} {
 		q.Del(k)
 	}
-	req, _ := rebuild(r, strings.Split(r.URL.Query().Get("X-Amz-SignedHeaders"), ";"))
-	req.URL.RawQuery = q.Encode()
-	payload := "UNSIGNED-PAYLOAD"
-	if !isS3(p.service) {
-		sum := sha256.Sum256(nil)
-		payload = hex.EncodeToString(sum[:])
+	cr := canonicalRequest(r, signed, q.Encode())
+	payloadHash := emptyPayloadHash
+	if isS3(service) {
+		payloadHash = unsignedPayload
+		if h := cr.Header.Get("X-Amz-Content-Sha256"); h != "" {
+			payloadHash = h
+		}
 	}
-	creds := aws.Credentials{AccessKeyID: p.akid, SecretAccessKey: secret, SessionToken: token}
-	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = isS3(p.service) })
-	u, _, err := signer.PresignHTTP(context.Background(), creds, req, payload, p.service, p.region, t)
+	var log string
+	signedURL, _, err := sdkSigner(service, &log).PresignHTTP(context.Background(), creds, cr, payloadHash, service, region, at,
+		// Sign the headers that were named signed, as headers: what the
+		// sender hoisted into the query is in the query already.
+		func(o *v4.SignerOptions) { o.DisableHeaderHoisting = true })
 	if err != nil {
-		return err
+		return fail(http.StatusInternalServerError, "InternalError", "SDK signer: %v", err)
 	}
-	pu, err := url.Parse(u)
+	su, err := url.Parse(signedURL)
 	if err != nil {
-		return err
+		return fail(http.StatusInternalServerError, "InternalError", "SDK signer: %v", err)
 	}
-	if got := pu.Query().Get("X-Amz-Signature"); got != sig {
-		return fmt.Errorf("%w: sent %s, SDK computes %s", ErrMismatch, sig, got)
+	want := su.Query()
+	if want.Get("X-Amz-Signature") != gotSig || want.Get("X-Amz-SignedHeaders") != signedList {
+		return fail(http.StatusForbidden, "SignatureDoesNotMatch", "the request signature we calculated does not match the signature you provided\ngot  %s\nwant %s\n%s", r.URL.RawQuery, su.RawQuery, log)
+	}
+	if time.Now().After(at.Add(time.Duration(expires) * time.Second)) {
+		return fail(http.StatusForbidden, "AccessDenied", "Request has expired: signed at %s for %d seconds", at.Format(time.RFC3339), expires)
 	}
 	return nil
 }
 
-// rebuild copies r with only the headers it signed, ready for the SDK to sign.
-func rebuild(r *http.Request, signed []string) (*http.Request, string) {
+// canonicalRequest is the request the SDK signs: what arrived, with the
+// given query and only the headers named signed. Content-Length is taken
+// from the header (or r.ContentLength); X-Amz-Security-Token is left to the
+// SDK, which adds the credentials' token.
+func canonicalRequest(r *http.Request, signed []string, query string) *http.Request {
+	host := r.Host
+	if host == "" {
+		host = r.URL.Host
+	}
 	u := *r.URL
-	u.Scheme, u.Host = "https", r.Host
-	req := &http.Request{Method: r.Method, URL: &u, Host: r.Host, Header: http.Header{}}
-	var token string
+	u.Scheme, u.Host, u.RawQuery, u.ForceQuery = "http", host, query, false
+	cr := &http.Request{Method: r.Method, URL: &u, Host: host, Header: http.Header{}, Body: http.NoBody}
 	for _, h := range signed {
 		switch h {
-		case "host":
+		case "host", "x-amz-security-token":
 		case "content-length":
-			fmt.Sscan(r.Header.Get("Content-Length"), &req.ContentLength)
-			if req.ContentLength == 0 {
-				req.ContentLength = r.ContentLength
+			n, err := strconv.ParseInt(r.Header.Get("Content-Length"), 10, 64)
+			if err != nil {
+				n = r.ContentLength
 			}
-		case "x-amz-security-token":
-			token = r.Header.Get(h)
+			cr.ContentLength = n
 		default:
 			ck := http.CanonicalHeaderKey(h)
-			req.Header[ck] = r.Header.Values(h)
+			if vs, ok := r.Header[ck]; ok {
+				cr.Header[ck] = vs
+			}
 		}
 	}
-	return req, token
+	return cr
+}
+
+// sdkSigner is aws-sdk-go-v2's signer with S3's path rule for S3 services,
+// logging its canonical request and string to sign to *log.
+func sdkSigner(service string, log *string) *v4.Signer {
+	return v4.NewSigner(func(o *v4.SignerOptions) {
+		o.DisableURIPathEscaping = isS3(service)
+		o.LogSigning = true
+		o.Logger = logging.LoggerFunc(func(_ logging.Classification, format string, args ...any) {
+			*log = fmt.Sprintf(format, args...)
+		})
+	})
 }
 
 func isS3(service string) bool {
@@ -184,27 +361,103 @@ func isS3(service string) bool {
 	return false
 }
 
-// Handler verifies each request before passing it to next, and answers 403
-// SignatureDoesNotMatch (S3's XML error shape) when verification fails.
-func Handler(next http.Handler, lookup Lookup) http.Handler {
+// Handler checks each request before passing it to next with its body
+// restored; a request that fails gets S3's XML error answer with the
+// *Error's status and code.
+func (v *Verifier) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			WriteError(w, &Error{Status: http.StatusBadRequest, Code: "IncompleteBody", Message: err.Error()})
 			return
 		}
-		if err := Verify(r, body, lookup); err != nil {
-			code, _, _ := strings.Cut(err.Error(), ":")
-			w.Header().Set("Content-Type", "application/xml")
-			w.WriteHeader(http.StatusForbidden)
-			fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message></Error>", code, xmlEscape(err.Error()))
+		if err := v.Check(r, body); err != nil {
+			WriteError(w, err)
 			return
 		}
-		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
 }
 
-func xmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+// Handler is NewLookup(lookup).Handler(next).
+func Handler(next http.Handler, lookup Lookup) http.Handler {
+	return NewLookup(lookup).Handler(next)
+}
+
+// WriteError answers err in S3's XML error shape, with the status and code
+// of an *Error (500 InternalError for any other error).
+func WriteError(w http.ResponseWriter, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = &Error{Status: http.StatusInternalServerError, Code: "InternalError", Message: err.Error()}
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header + "<Error><Code>")
+	xml.EscapeText(&b, []byte(e.Code))
+	b.WriteString("</Code><Message>")
+	xml.EscapeText(&b, []byte(e.Message))
+	b.WriteString("</Message></Error>")
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(e.Status)
+	w.Write(b.Bytes())
+}
+
+// forwardClient does not follow redirects: the answer is copied back as is.
+var forwardClient = &http.Client{
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// Forward sends each request on to upstream (a URL such as
+// http://127.0.0.1:5000) exactly as it arrived: the same method, request
+// target (r.RequestURI, not re-encoded), headers and body. It copies the
+// answer back. Put it behind Handler to forward only verified requests.
+func Forward(upstream string) http.Handler {
+	base, err := url.Parse(upstream)
+	if err != nil {
+		panic("sigcheck.Forward: " + err.Error())
+	}
+	prefix := strings.TrimSuffix(base.EscapedPath(), "/")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			WriteError(w, &Error{Status: http.StatusBadRequest, Code: "IncompleteBody", Message: err.Error()})
+			return
+		}
+		target := r.RequestURI
+		if !strings.HasPrefix(target, "/") {
+			// Absolute form, or not a request a server received.
+			target = r.URL.RequestURI()
+		}
+		path, query, hasQuery := strings.Cut(target, "?")
+		u := &url.URL{Scheme: base.Scheme, Host: base.Host, Opaque: prefix + path, RawQuery: query, ForceQuery: hasQuery && query == ""}
+		if strings.HasPrefix(u.Opaque, "//") {
+			// url.URL.RequestURI would write this opaque path in absolute
+			// form; as a path it goes out as is.
+			if u, err = url.Parse(base.Scheme + "://" + base.Host + prefix + target); err != nil {
+				WriteError(w, &Error{Status: http.StatusBadRequest, Code: "InvalidURI", Message: err.Error()})
+				return
+			}
+		}
+		req := &http.Request{
+			Method: r.Method, URL: u, Host: base.Host, Header: r.Header.Clone(),
+			Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)),
+		}
+		if len(body) == 0 {
+			req.Body = http.NoBody
+		}
+		req = req.WithContext(r.Context())
+		resp, err := forwardClient.Do(req)
+		if err != nil {
+			WriteError(w, &Error{Status: http.StatusBadGateway, Code: "InternalError", Message: "forward: " + err.Error()})
+			return
+		}
+		defer resp.Body.Close()
+		for k, vs := range resp.Header {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	})
 }

@@ -1,0 +1,59 @@
+package sigv4
+
+import (
+	"encoding/hex"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// The SWAR helpers must agree with the obvious byte-at-a-time code on every
+// byte value in every position.
+func TestLowerAndTrimAgainstReference(t *testing.T) {
+	for c := range 256 {
+		for pos := range 11 {
+			s := []byte(strings.Repeat("a", 11))
+			s[pos] = byte(c)
+			if got, want := string(appendLower(nil, string(s))), refLower(string(s)); got != want {
+				t.Fatalf("appendLower(%q) = %q, want %q", s, got, want)
+			}
+			if got, want := isTrimmed(string(s)), refTrimmed(string(s)); got != want {
+				t.Fatalf("isTrimmed(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte(" \t\n\r\v\fAZaz@[`{09é\x7f\x80\xff-")
+	for range 100000 {
+		b := make([]byte, r.IntN(24))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		s := string(b)
+		if got, want := isTrimmed(s), refTrimmed(s); got != want {
+			t.Fatalf("isTrimmed(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := string(appendHeaderValue(nil, s)), refFold(s); got != want {
+			t.Fatalf("appendHeaderValue(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := string(appendHex(nil, b)), hex.EncodeToString(b); got != want {
+			t.Fatalf("appendHex(%x) = %s", b, got)
+		}
+	}
+}
+
+func refLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+func refFold(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r < 0x80 && isSpace[byte(r)] }), " ")
+}
+
+func refTrimmed(s string) bool { return refFold(s) == s }
