@@ -34,6 +34,18 @@ func appendHex(dst, src []byte) []byte {
 	return dst
 }
 
+// appendHex32 appends the hex of a SHA-256 digest, with no bounds checks.
+func appendHex32(dst []byte, src *[32]byte) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, 64)[:n+64]
+	out := (*[64]byte)(dst[n:])
+	for i, b := range src {
+		p := hexPairs[b]
+		out[2*i], out[2*i+1] = byte(p), byte(p>>8)
+	}
+	return dst
+}
+
 // hasBelow reports whether any byte of x is below n (n <= 128): the classic
 // "haszero(x - n)" test, exact for bytes under 0x80.
 func hasBelow(x uint64, n byte) bool {

@@ -89,7 +89,7 @@ func (s *Signer) SignStreaming(req *http.Request, creds Credentials, opts Option
 		return err
 	}
 	seed := chunkSeed{
-		key:       s.keys().signingKey(&creds, sc.t, opts.Region, opts.Service).key,
+		key:       s.keys().signingKey(&creds, sc.date, sc.day, opts.Region, opts.Service).key,
 		date:      sc.date,
 		scope:     sc.scope,
 		decoded:   decoded,

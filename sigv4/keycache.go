@@ -5,7 +5,6 @@ import (
 	"encoding"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // DefaultKeyCacheSize bounds the signing keys a KeyCache holds when its Size is zero.
@@ -47,15 +46,10 @@ type keyEntry struct {
 // defaultKeys serves every Signer whose Keys field is nil.
 var defaultKeys KeyCache
 
-func dayNumber(t time.Time) int32 {
-	y, m, d := t.Date()
-	return int32(y*10000 + int(m)*100 + d)
-}
-
 // signingKey returns the signing key for the credentials, day, region and
 // service, deriving and caching it on a miss.
-func (c *KeyCache) signingKey(creds *Credentials, t time.Time, region, service string) *keyEntry {
-	id := keyID{creds.AccessKeyID, dayNumber(t), region, service}
+func (c *KeyCache) signingKey(creds *Credentials, date string, day int32, region, service string) *keyEntry {
+	id := keyID{creds.AccessKeyID, day, region, service}
 	if e := c.last.Load(); e != nil && e.id == id && e.secret == creds.SecretAccessKey {
 		return e
 	}
@@ -66,7 +60,7 @@ func (c *KeyCache) signingKey(creds *Credentials, t time.Time, region, service s
 		c.last.Store(e)
 		return e
 	}
-	e = newKeyEntry(id, creds.SecretAccessKey, deriveSigningKey(creds.SecretAccessKey, t, region, service))
+	e = newKeyEntry(id, creds.SecretAccessKey, deriveSigningKey(creds.SecretAccessKey, date[:8], region, service))
 	limit := c.Size
 	if limit <= 0 {
 		limit = DefaultKeyCacheSize
@@ -141,12 +135,10 @@ func (c *KeyCache) Purge() {
 }
 
 // deriveSigningKey computes kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, day), region), service), "aws4_request").
-func deriveSigningKey(secret string, t time.Time, region, service string) [32]byte {
-	var dayBuf [8]byte
-	day := t.AppendFormat(dayBuf[:0], "20060102")
+func deriveSigningKey(secret, day, region, service string) [32]byte {
 	k := make([]byte, 0, 4+len(secret))
 	k = append(append(k, "AWS4"...), secret...)
-	kDate := hmacString(k, string(day))
+	kDate := hmacString(k, day)
 	clear(k)
 	kRegion := hmacString(kDate[:], region)
 	kService := hmacString(kRegion[:], service)

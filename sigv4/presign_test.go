@@ -152,3 +152,27 @@ func TestPresignReplacesOwnParameters(t *testing.T) {
 		t.Errorf("query %v", q)
 	}
 }
+
+// A URL whose Path was set by hand without its leading slash is signed and
+// sent as the absolute path it stands for.
+func TestRootlessPath(t *testing.T) {
+	creds := sigv4.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
+	for _, service := range []string{"s3", "execute-api"} {
+		var tr sigv4.Trace
+		req := &http.Request{Method: "GET", URL: &url.URL{Scheme: "https", Host: "h.amazonaws.com", Path: "a b"}, Header: http.Header{}}
+		if err := sigv4.Sign(req, creds, sigv4.Options{Region: "us-east-1", Service: service, Trace: &tr}); err != nil {
+			t.Fatal(err)
+		}
+		if req.URL.Path != "/a b" || !strings.HasPrefix(strings.Split(tr.CanonicalRequest, "\n")[1], "/a") {
+			t.Errorf("%s: sent %q, signed %q", service, req.URL.Path, strings.Split(tr.CanonicalRequest, "\n")[1])
+		}
+		req = &http.Request{Method: "GET", URL: &url.URL{Scheme: "https", Host: "h.amazonaws.com", Path: "0"}, Header: http.Header{}}
+		u, _, err := sigv4.Presign(req, creds, sigv4.Options{Region: "us-east-1", Service: service, Trace: &tr}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req.URL.Path != "0" || mustURL(t, u).Path != "/0" || strings.Split(tr.CanonicalRequest, "\n")[1] != "/0" {
+			t.Errorf("%s: presigned %s, signed %q", service, u, strings.Split(tr.CanonicalRequest, "\n")[1])
+		}
+	}
+}

@@ -112,6 +112,7 @@ var (
 	ErrNoScope       = errors.New("sigv4: region and service are required")
 	ErrBodyNotHashed = errors.New("sigv4: the request body can be read only once: set Options.PayloadHash or Options.Payload, give the request a GetBody, or use UnsignedPayload")
 	ErrExpiry        = errors.New("sigv4: presign expiry must be between 1 second and 7 days")
+	errNoURL         = errors.New("sigv4: request has no URL")
 )
 
 // IsS3Service reports whether service signs with S3's rules: the path goes
@@ -232,6 +233,14 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, opts Options, exp
 	if opts.PayloadHash == "" && opts.Payload == nil && IsS3Service(opts.Service) {
 		opts.PayloadHash = UnsignedPayload
 	}
+	if req.URL == nil {
+		return "", nil, errNoURL
+	}
+	// Work on a copy: whatever signing rewrites (an S3 path's encoding, a
+	// default port) lands in the URL returned, never in req.
+	r, u := *req, *req.URL
+	r.URL = &u
+	req = &r
 	sc, err := s.begin(req, &creds, &opts, true)
 	if err != nil {
 		return "", nil, err
@@ -266,10 +275,6 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, opts Options, exp
 		return "", nil, err
 	}
 
-	u := *req.URL
-	if sc.rawPath != "" {
-		u.RawPath = sc.rawPath
-	}
 	q := make([]byte, 0, len(query)+len("&X-Amz-Security-Token=")+len(creds.SessionToken)*3+len("&X-Amz-Signature=")+len(sc.sig))
 	q = append(q, query...)
 	if creds.SessionToken != "" && opts.UnsignedSessionToken {
@@ -331,11 +336,11 @@ type qpair struct{ k0, k1, v0, v1 int32 }
 // not allocate in the steady state.
 type state struct {
 	keyCache *KeyCache
-	presign  bool
 	v4a      bool
 	s3       bool
 	t        time.Time
 	date     string // 20060102T150405Z
+	day      int32  // the date as yyyymmdd
 	scope    string // day/region/service/aws4_request
 	host     string
 	cl       int64
@@ -344,8 +349,6 @@ type state struct {
 
 	payload    []byte // the payload hash as it goes into the canonical request
 	payloadStr string // the same, when it was given as a string
-
-	rawPath string // S3 path rewritten to canonical encoding, when it was not
 
 	hdrs    []hdr
 	names   []byte
@@ -362,9 +365,13 @@ type state struct {
 	out     []byte
 	scopeB  []byte
 	scopeS  string
-	hin     hash.Hash
-	hout    hash.Hash
-	sum     []byte
+	// what scopeS was built from
+	scopeV4a                  bool
+	scopeDay                  int32
+	scopeRegion, scopeService string
+	hin                       hash.Hash
+	hout                      hash.Hash
+	sum                       [32]byte
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
@@ -377,7 +384,6 @@ func (sc *state) release() {
 		sc.extra[i] = param{}
 	}
 	sc.hoisted = sc.hoisted[:0]
-	sc.rawPath = ""
 	sc.payloadStr = ""
 	sc.host = ""
 	statePool.Put(sc)
@@ -402,18 +408,20 @@ func (sc *state) payloadString() string {
 type dateCache struct {
 	sec int64
 	s   string
+	day int32 // yyyymmdd
 }
 
 var lastDate atomic.Pointer[dateCache]
 
-func amzDate(t time.Time) string {
+func amzDate(t time.Time) *dateCache {
 	sec := t.Unix()
 	if d := lastDate.Load(); d != nil && d.sec == sec {
-		return d.s
+		return d
 	}
-	s := t.Format(timeFormat)
-	lastDate.Store(&dateCache{sec, s})
-	return s
+	y, m, day := t.Date()
+	d := &dateCache{sec, t.Format(timeFormat), int32(y*10000 + int(m)*100 + day)}
+	lastDate.Store(d)
+	return d
 }
 
 // begin validates the input and fills in the time, scope, host and payload hash.
@@ -425,11 +433,18 @@ func (s *Signer) begin(req *http.Request, creds *Credentials, opts *Options, pre
 		return nil, ErrNoScope
 	}
 	if req.URL == nil {
-		return nil, errors.New("sigv4: request has no URL")
+		return nil, errNoURL
+	}
+	if u := req.URL; u.Opaque == "" && u.Path != "" && u.Path[0] != '/' {
+		// A path set by hand without its leading slash: net/http would
+		// send an invalid request target, and no signature could match.
+		u.Path = "/" + u.Path
+		if u.RawPath != "" {
+			u.RawPath = "/" + u.RawPath
+		}
 	}
 	sc := statePool.Get().(*state)
 	sc.keyCache = s.keys()
-	sc.presign = presign
 	sc.v4a = opts.RegionSet != ""
 	sc.s3 = IsS3Service(opts.Service)
 	t := opts.Time
@@ -437,7 +452,8 @@ func (s *Signer) begin(req *http.Request, creds *Credentials, opts *Options, pre
 		t = time.Now()
 	}
 	sc.t = t.UTC()
-	sc.date = amzDate(sc.t)
+	d := amzDate(sc.t)
+	sc.date, sc.day = d.s, d.day
 	sc.scope = sc.buildScope(opts)
 
 	// The Host header Go sends: req.Host, else the URL's; a default port is
@@ -448,9 +464,7 @@ func (s *Signer) begin(req *http.Request, creds *Credentials, opts *Options, pre
 	}
 	if h, port, ok := splitPort(host); ok && ((port == "443" && strings.EqualFold(req.URL.Scheme, "https")) || (port == "80" && strings.EqualFold(req.URL.Scheme, "http"))) {
 		host = h
-		if !presign {
-			req.Host = h
-		}
+		req.Host = h
 	}
 	sc.host = host
 	if host == "" {
@@ -468,6 +482,10 @@ func (s *Signer) begin(req *http.Request, creds *Credentials, opts *Options, pre
 // buildScope returns day/region/service/aws4_request (SigV4) or
 // day/service/aws4_request (SigV4a), reusing the last string when unchanged.
 func (sc *state) buildScope(opts *Options) string {
+	if sc.scopeS != "" && sc.scopeV4a == sc.v4a && sc.scopeDay == sc.day && sc.scopeRegion == opts.Region && sc.scopeService == opts.Service {
+		return sc.scopeS // this pooled state signed for the same scope last time
+	}
+	sc.scopeV4a, sc.scopeDay, sc.scopeRegion, sc.scopeService = sc.v4a, sc.day, opts.Region, opts.Service
 	b := sc.scopeB[:0]
 	b = append(b, sc.date[:8]...)
 	b = append(b, '/')
@@ -485,7 +503,7 @@ func (sc *state) buildScope(opts *Options) string {
 }
 
 func splitPort(hostport string) (host, port string, ok bool) {
-	if strings.IndexByte(hostport, ':') < 0 {
+	if n := len(hostport); n == 0 || hostport[n-1] < '0' || hostport[n-1] > '9' || strings.IndexByte(hostport, ':') < 0 {
 		return hostport, "", false
 	}
 	i := strings.LastIndexByte(hostport, ':')
@@ -793,16 +811,25 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 	}
 	c = append(c, '\n')
 
-	path := escapedPath(req.URL)
+	u := req.URL
+	var path string
+	plain := u.Opaque == "" && u.RawPath == "" && isPlainPath(u.Path)
+	if plain {
+		path = u.Path // nothing to encode, the common case
+		if path == "" {
+			path = "/"
+		}
+	} else {
+		path = escapedPath(u)
+	}
 	switch {
+	case plain && !opts.NormalizePath:
+		c = append(c, path...) // encoding once or twice changes nothing
 	case sc.s3:
 		start := len(c)
 		c = appendRecoded(c, path, true)
 		if string(c[start:]) != path && req.URL.Opaque == "" {
-			sc.rawPath = string(c[start:])
-			if !sc.presign {
-				req.URL.RawPath = sc.rawPath
-			}
+			req.URL.RawPath = string(c[start:])
 		}
 	case opts.DisableDoubleEncoding:
 		if opts.NormalizePath {
@@ -862,7 +889,7 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 	st = append(st, '\n')
 	st = append(st, sc.scope...)
 	st = append(st, '\n')
-	st = appendHex(st, sum[:])
+	st = appendHex32(st, &sum)
 	sc.sts = st
 
 	if sc.v4a {
@@ -872,8 +899,8 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 		}
 		sc.sig = appendHex(sc.sig[:0], sig)
 	} else {
-		e := sc.keyCache.signingKey(creds, sc.t, opts.Region, opts.Service)
-		sc.sig = appendHex(sc.sig[:0], sc.mac(e, st))
+		e := sc.keyCache.signingKey(creds, sc.date, sc.day, opts.Region, opts.Service)
+		sc.sig = appendHex32(sc.sig[:0], sc.mac(e, st))
 	}
 	if opts.Trace != nil {
 		*opts.Trace = Trace{
@@ -888,20 +915,19 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 
 // mac returns HMAC-SHA256(e.key, msg), resuming from the key's precomputed
 // pad states.
-func (sc *state) mac(e *keyEntry, msg []byte) []byte {
+func (sc *state) mac(e *keyEntry, msg []byte) *[32]byte {
 	if sc.hin == nil {
 		sc.hin, sc.hout = sha256.New(), sha256.New()
 	}
 	if sc.hin.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.inner) != nil ||
 		sc.hout.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.outer) != nil {
-		m := hmacSHA256(e.key[:], msg, &sc.scratch)
-		return append(sc.sum[:0], m[:]...)
+		sc.sum = hmacSHA256(e.key[:], msg, &sc.scratch)
+		return &sc.sum
 	}
 	sc.hin.Write(msg)
-	sc.sum = sc.hin.Sum(sc.sum[:0])
-	sc.hout.Write(sc.sum)
-	sc.sum = sc.hout.Sum(sc.sum[:0])
-	return sc.sum
+	sc.hout.Write(sc.hin.Sum(sc.sum[:0]))
+	sc.hout.Sum(sc.sum[:0])
+	return &sc.sum
 }
 
 // setHeader sets h[key] to v, reusing the value slice already there.
