@@ -61,15 +61,11 @@ func (c *KeyCache) signingKey(creds *Credentials, date string, day int32, region
 		return e
 	}
 	e = newKeyEntry(id, creds.SecretAccessKey, deriveSigningKey(creds.SecretAccessKey, date[:8], region, service))
-	limit := c.Size
-	if limit <= 0 {
-		limit = DefaultKeyCacheSize
-	}
 	c.mu.Lock()
 	if c.entries == nil {
 		c.entries = make(map[keyID]*keyEntry)
 	}
-	if _, present := c.entries[id]; !present && len(c.entries) >= limit {
+	if _, present := c.entries[id]; !present && len(c.entries) >= c.limit() {
 		c.evictLocked(id.day)
 	}
 	c.entries[id] = e
@@ -97,6 +93,13 @@ func newKeyEntry(id keyID, secret string, key [32]byte) *keyEntry {
 	h.Write(pad[:])
 	e.outer, _ = h.(encoding.BinaryAppender).AppendBinary(nil)
 	return e
+}
+
+func (c *KeyCache) limit() int {
+	if c.Size <= 0 {
+		return DefaultKeyCacheSize
+	}
+	return c.Size
 }
 
 // evictLocked frees room for one entry: keys of other days go first (they are

@@ -701,15 +701,7 @@ func testMotoSessionToken(t *testing.T, fx *motoFixture) {
 		if !strings.Contains(u, "X-Amz-Security-Token=") {
 			t.Fatalf("presigned URL without the session token: %s", u)
 		}
-		resp, err := http.Get(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || !bytes.Equal(got, body) {
-			t.Fatalf("GET %s: HTTP %d %q, want 200 %q", u, resp.StatusCode, got, body)
-		}
+		getPresigned(t, u, body)
 	})
 	t.Run("AssumeRole/DynamoDB", func(t *testing.T) {
 		req, opts := dynamoRequest(t, endpoint, "ListTables", map[string]any{})
@@ -773,15 +765,7 @@ func testMotoVerifier(t *testing.T, fx *motoFixture, wrong sigv4.Credentials) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := http.Get(u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if want := fmt.Sprintf("body 1 of %q", key); resp.StatusCode != http.StatusOK || string(got) != want {
-				t.Fatalf("presigned GET %s: HTTP %d %q, want 200 %q", u, resp.StatusCode, got, want)
-			}
+			getPresigned(t, u, []byte(fmt.Sprintf("body 1 of %q", key)))
 		})
 	}
 
@@ -805,15 +789,7 @@ func testMotoVerifier(t *testing.T, fx *motoFixture, wrong sigv4.Credentials) {
 		if host := strings.TrimPrefix(endpoint, "http://"); len(hdr) != 1 || hdr.Get("Host") != host {
 			t.Fatalf("a plain GET should need no headers besides Host %s, got %v", host, hdr)
 		}
-		resp, err := http.Get(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || !bytes.Equal(got, body) {
-			t.Fatalf("GET %s: HTTP %d %q, want 200 %q", u, resp.StatusCode, got, body)
-		}
+		getPresigned(t, u, body)
 	})
 	// The verifier must be able to fail.
 	t.Run("RejectsTamperedHeader", func(t *testing.T) {
@@ -868,5 +844,19 @@ func testMotoVerifier(t *testing.T, fx *motoFixture, wrong sigv4.Credentials) {
 	})
 	if n := v.Verified(); n == 0 {
 		t.Fatal("the verifier accepted no request")
+	}
+}
+
+// getPresigned fetches a presigned URL with a plain http.Get and wants 200 and body.
+func getPresigned(t *testing.T, u string, body []byte) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(got, body) {
+		t.Fatalf("presigned GET %s: HTTP %d %q, want 200 %q", u, resp.StatusCode, got, body)
 	}
 }

@@ -84,15 +84,11 @@ func (c *KeyCache) v4aKey(creds *Credentials) (*ecdsa.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	limit := c.Size
-	if limit <= 0 {
-		limit = DefaultKeyCacheSize
-	}
 	c.mu.Lock()
 	if c.v4a == nil {
 		c.v4a = make(map[string]*v4aEntry)
 	}
-	if len(c.v4a) >= limit {
+	if len(c.v4a) >= c.limit() {
 		for k := range c.v4a {
 			delete(c.v4a, k)
 			break
