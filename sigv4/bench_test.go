@@ -15,7 +15,6 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -276,20 +275,6 @@ func BenchmarkPayloadHash(b *testing.B) {
 	}
 }
 
-// benchRaceEnabled reports whether the test binary was built with -race.
-func benchRaceEnabled() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
-}
-
 // TestSignAllocs holds the design goal that header signing with a cached
 // signing key makes at most 4 allocations (the s3-get request).
 func TestSignAllocs(t *testing.T) {
@@ -305,7 +290,7 @@ func TestSignAllocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if benchRaceEnabled() {
+	if sigv4.RaceBuild() {
 		// sync.Pool drops a quarter of what is put back under the race
 		// detector, so the count is not meaningful; it is asserted in
 		// ordinary builds only.

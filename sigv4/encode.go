@@ -31,15 +31,26 @@ func appendEncodedByte(dst []byte, c byte) []byte {
 }
 
 // appendURIEncode appends s with every byte outside the unreserved set
-// percent-encoded; '/' is kept when keepSlash is set (paths).
-func appendURIEncode(dst []byte, s string, keepSlash bool) []byte {
+// percent-encoded; '/' is kept when keepSlash is set (paths). Runs of bytes
+// that stay as they are are copied in one go.
+func appendURIEncode[T string | []byte](dst []byte, s T, keepSlash bool) []byte {
 	for i := 0; i < len(s); i++ {
+		j := i
+		for j < len(s) && unreserved[s[j]] {
+			j++
+		}
+		if j > i {
+			dst = append(dst, s[i:j]...)
+			if i = j; i == len(s) {
+				break
+			}
+		}
 		c := s[i]
 		if c == '/' && keepSlash {
 			dst = append(dst, c)
 			continue
 		}
-		dst = appendEncodedByte(dst, c)
+		dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
 	}
 	return dst
 }

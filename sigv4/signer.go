@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding"
+	"encoding/binary"
 	"errors"
 	"hash"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -237,36 +239,46 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, opts Options, exp
 		return "", nil, errNoURL
 	}
 	// Work on a copy: whatever signing rewrites (an S3 path's encoding, a
-	// default port) lands in the URL returned, never in req.
-	r, u := *req, *req.URL
-	r.URL = &u
+	// default port) lands in the URL returned, never in req. The request is
+	// copied on the stack; the URL only when signing could rewrite it (a
+	// path that is not plain, or lacks its leading slash), which is rare.
+	r := *req
+	u := req.URL
+	copied := !plainURLPath(u)
+	if copied {
+		cu := *u
+		u = &cu
+	}
+	r.URL = u
 	req = &r
 	sc, err := s.begin(req, &creds, &opts, true)
 	if err != nil {
 		return "", nil, err
 	}
 	defer sc.release()
+	sc.plainPath = !copied // u is req.URL, and begin had nothing to fix in it
 
 	hoisted := sc.collectHeaders(req, true, opts.UnsignedSessionToken)
 
-	var expBuf [20]byte
+	// The parameters go into the canonical query encoded straight from
+	// their parts, without building Go strings for them.
 	extra := sc.extra[:0]
 	extra = append(extra,
-		param{"X-Amz-Algorithm", sc.algorithm()},
-		param{"X-Amz-Credential", creds.AccessKeyID + "/" + sc.scope},
-		param{"X-Amz-Date", sc.date},
-		param{"X-Amz-Expires", string(strconv.AppendInt(expBuf[:0], int64(expires/time.Second), 10))},
-		param{"X-Amz-SignedHeaders", string(sc.signed)},
+		param{name: "X-Amz-Algorithm", value: sc.algorithm(), kind: paramPlain},
+		param{name: "X-Amz-Credential", value: creds.AccessKeyID, kind: paramCredential},
+		param{name: "X-Amz-Date", value: sc.date, kind: paramPlain},
+		param{name: "X-Amz-Expires", num: int64(expires / time.Second), kind: paramInt},
+		param{name: "X-Amz-SignedHeaders", kind: paramSignedHeaders},
 	)
 	if creds.SessionToken != "" && !opts.UnsignedSessionToken {
-		extra = append(extra, param{"X-Amz-Security-Token", creds.SessionToken})
+		extra = append(extra, param{name: "X-Amz-Security-Token", value: creds.SessionToken, kind: paramString})
 	}
 	if sc.v4a {
-		extra = append(extra, param{"X-Amz-Region-Set", opts.RegionSet})
+		extra = append(extra, param{name: "X-Amz-Region-Set", value: opts.RegionSet, kind: paramString})
 	}
 	for _, k := range hoisted {
 		for _, v := range req.Header[k] {
-			extra = append(extra, param{hoistName(k), v})
+			extra = append(extra, param{name: hoistName(k), value: v, kind: paramHeader})
 		}
 	}
 	sc.extra = extra
@@ -275,31 +287,138 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, opts Options, exp
 		return "", nil, err
 	}
 
-	q := make([]byte, 0, len(query)+len("&X-Amz-Security-Token=")+len(creds.SessionToken)*3+len("&X-Amz-Signature=")+len(sc.sig))
-	q = append(q, query...)
-	if creds.SessionToken != "" && opts.UnsignedSessionToken {
-		q = append(q, "&X-Amz-Security-Token="...)
-		q = appendURIEncode(q, creds.SessionToken, false)
+	// The URL is built in the pooled output buffer: the query goes after
+	// the prefix that url.URL.String would write, or alone when the URL is
+	// not one whose prefix is known here.
+	fast := !copied && sc.simpleURL(u)
+	b := sc.out[:0]
+	if fast {
+		b = append(b, u.Scheme...)
+		b = append(b, "://"...)
+		b = append(b, u.Host...)
+		b = append(b, u.Path...)
+		b = append(b, '?')
 	}
-	q = append(q, "&X-Amz-Signature="...)
-	q = append(q, sc.sig...)
-	u.RawQuery = string(q)
-	u.ForceQuery = false
+	q0 := len(b)
+	b = append(b, query...)
+	if creds.SessionToken != "" && opts.UnsignedSessionToken {
+		b = append(b, "&X-Amz-Security-Token="...)
+		b = appendURIEncode(b, creds.SessionToken, false)
+	}
+	b = append(b, "&X-Amz-Signature="...)
+	b = append(b, sc.sig...)
+	sc.out = b
+	var presigned string
+	if fast {
+		presigned = string(b)
+	} else {
+		if !copied {
+			cu := *u
+			u = &cu
+		}
+		u.RawQuery = string(b[q0:])
+		u.ForceQuery = false
+		presigned = u.String()
+	}
+	return presigned, sc.signedHeaders(), nil
+}
 
-	signed := make(http.Header, len(sc.hdrs))
+// plainURLPath reports whether signing leaves u as it is: its path needs no
+// encoding and starts with a slash (or is empty), so neither the leading
+// slash nor an S3 re-encoding is written to it.
+func plainURLPath(u *url.URL) bool {
+	return u.Opaque == "" && u.RawPath == "" && (u.Path == "" || u.Path[0] == '/') && isPlainPath(u.Path)
+}
+
+// simpleURL reports whether u.String() is exactly scheme "://" host path
+// "?" query once a query is set: no opaque part, user, fragment or host
+// byte that String would write differently. The path must be plain
+// (plainURLPath), so that EscapedPath returns it unchanged.
+func (sc *state) simpleURL(u *url.URL) bool {
+	if u.Scheme == "" || u.Host == "" || u.Opaque != "" || u.User != nil || u.Fragment != "" {
+		return false
+	}
+	if u.Host == sc.simpleHost {
+		return true
+	}
+	for i := 0; i < len(u.Host); i++ {
+		if !plainHost[u.Host[i]] {
+			return false
+		}
+	}
+	sc.simpleHost = u.Host
+	return true
+}
+
+// plainHost marks the host bytes that url.URL.String writes as they are,
+// from a conservative subset: letters, digits, "-._~", ':' (a port) and the
+// brackets of an IPv6 literal.
+var plainHost = func() (t [256]bool) {
+	for c := range t {
+		t[c] = unreserved[c]
+	}
+	t[':'], t['['], t[']'] = true, true, true
+	return t
+}()
+
+// signedHeaders returns the headers a presigned URL was signed with, as
+// they must be sent: the map and one slice holding every value.
+func (sc *state) signedHeaders() http.Header {
+	n, keys := 0, 0
+	for i, e := range sc.hdrs {
+		if i == 0 || !sc.sameName(sc.hdrs[i-1], e) {
+			keys++
+		}
+		if e.kind == mapHeader {
+			n += len(e.values)
+		} else {
+			n++
+		}
+	}
+	signed := make(http.Header, keys)
+	vals := make([]string, 0, n)
+	var last string // the key whose values end vals
+	start := 0
 	for _, e := range sc.hdrs {
+		var ck string
 		switch e.kind {
 		case hostHeader:
-			signed["Host"] = []string{sc.host}
-			continue
+			ck = "Host"
 		case lengthHeader:
-			signed["Content-Length"] = []string{sc.clStr}
-			continue
+			ck = "Content-Length"
+		default:
+			ck = http.CanonicalHeaderKey(e.key)
 		}
-		ck := http.CanonicalHeaderKey(e.key)
-		signed[ck] = append(signed[ck], e.values...)
+		if ck != last || len(vals) == 0 {
+			if prev, ok := signed[ck]; ok {
+				// A key seen before, but not just before: sorting by
+				// name keeps the spellings of a key together, so this is
+				// only a safeguard. Append as the map would.
+				signed[ck] = appendValues(prev, e)
+				continue
+			}
+			start = len(vals)
+		}
+		switch e.kind {
+		case hostHeader:
+			vals = append(vals, sc.host)
+		case lengthHeader:
+			vals = append(vals, sc.clStr)
+		default:
+			vals = append(vals, e.values...)
+		}
+		if len(vals) == start {
+			signed[ck] = nil // a header without values, as append leaves it
+		} else {
+			signed[ck] = vals[start:len(vals):len(vals)]
+		}
+		last = ck
 	}
-	return u.String(), signed, nil
+	return signed
+}
+
+func appendValues(vs []string, e hdr) []string {
+	return append(vs[:len(vs):len(vs)], e.values...)
 }
 
 // hoistName is the query name of a header moved into a presigned URL. S3
@@ -314,7 +433,29 @@ func hoistName(k string) string {
 	return k
 }
 
-type param struct{ name, value string }
+// param is a query parameter a presigned URL adds; canonicalQuery writes it
+// in encoded form straight from its parts, as its kind says.
+type param struct {
+	name, value string
+	num         int64
+	kind        uint8
+}
+
+const (
+	// paramString: name and value, both encoded.
+	paramString = iota
+	// paramHeader: a header moved to the query, name and value encoded.
+	paramHeader
+	// paramPlain: a constant name and a value that need no encoding.
+	paramPlain
+	// paramInt: a constant name and num in decimal.
+	paramInt
+	// paramCredential: a constant name and value (the access key id) "/"
+	// the scope, encoded (and cached in the state, see encodedCredential).
+	paramCredential
+	// paramSignedHeaders: a constant name and the state's SignedHeaders list, encoded.
+	paramSignedHeaders
+)
 
 type hdr struct {
 	key    string // as in the header map
@@ -330,7 +471,12 @@ const (
 	lengthHeader
 )
 
-type qpair struct{ k0, k1, v0, v1 int32 }
+// qpair locates one "k=v" pair in state.qbuf; prefix is its key's first
+// eight bytes, for sorting.
+type qpair struct {
+	k0, k1, v0, v1 int32
+	prefix         uint64
+}
 
 // state is the scratch space of one signature, pooled so that signing does
 // not allocate in the steady state.
@@ -365,6 +511,14 @@ type state struct {
 	out     []byte
 	scopeB  []byte
 	scopeS  string
+	// credEnc is credKeyID "/" credScope percent-encoded, for presigned URLs.
+	credEnc              []byte
+	credKeyID, credScope string
+	// plainPath says that req.URL's path is known to need no encoding
+	// (set by Presign, which has checked it).
+	plainPath bool
+	// simpleHost is the last URL host found to need no escaping.
+	simpleHost string
 	// what scopeS was built from
 	scopeV4a                  bool
 	scopeDay                  int32
@@ -386,6 +540,7 @@ func (sc *state) release() {
 	sc.hoisted = sc.hoisted[:0]
 	sc.payloadStr = ""
 	sc.host = ""
+	sc.plainPath = false
 	statePool.Put(sc)
 }
 
@@ -720,10 +875,43 @@ var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': tru
 
 // canonicalQuery returns the sorted canonical query string of raw plus
 // extra, and whether raw was not already written in canonical encoding.
+//
+// Pairs are written to sc.qbuf as "k=v&" one after the other, the extra ones
+// first: when they are in order already (the usual case, as the X-Amz-*
+// parameters sort before lower-case names) the query is that buffer as it is.
 func (sc *state) canonicalQuery(raw string, extra []param) ([]byte, bool) {
 	qb := sc.qbuf[:0]
 	pairs := sc.pairs[:0]
 	rewrite := false
+	for i := range extra {
+		e := &extra[i]
+		var p qpair
+		p.k0 = int32(len(qb))
+		if e.kind <= paramHeader {
+			qb = appendURIEncode(qb, e.name, false)
+		} else {
+			qb = append(qb, e.name...) // a constant name, nothing to encode
+		}
+		p.k1 = int32(len(qb))
+		qb = append(qb, '=')
+		p.v0 = int32(len(qb))
+		switch e.kind {
+		case paramString, paramHeader:
+			qb = appendURIEncode(qb, e.value, false)
+		case paramPlain:
+			qb = append(qb, e.value...)
+		case paramInt:
+			qb = strconv.AppendInt(qb, e.num, 10)
+		case paramCredential:
+			qb = append(qb, sc.encodedCredential(e.value)...)
+		case paramSignedHeaders:
+			qb = appendURIEncode(qb, sc.signed, false)
+		}
+		p.v1 = int32(len(qb))
+		qb = append(qb, '&')
+		p.prefix = keyPrefix(qb[p.k0:p.k1])
+		pairs = append(pairs, p)
+	}
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
@@ -745,38 +933,59 @@ func (sc *state) canonicalQuery(raw string, extra []param) ([]byte, bool) {
 			qb = qb[:p.k0]
 			continue
 		}
-		p.v0 = p.k1
+		qb = append(qb, '=')
+		p.v0 = int32(len(qb))
 		qb = appendRecoded(qb, v, false)
 		p.v1 = int32(len(qb))
-		pairs = append(pairs, p)
-	}
-	for _, e := range extra {
-		var p qpair
-		p.k0 = int32(len(qb))
-		qb = appendURIEncode(qb, e.name, false)
-		p.k1 = int32(len(qb))
-		p.v0 = p.k1
-		qb = appendURIEncode(qb, e.value, false)
-		p.v1 = int32(len(qb))
+		qb = append(qb, '&')
+		p.prefix = keyPrefix(qb[p.k0:p.k1])
 		pairs = append(pairs, p)
 	}
 	// Insertion sort by encoded key, then encoded value: few pairs, no allocation.
+	sorted := true
 	for i := 1; i < len(pairs); i++ {
-		for j := i; j > 0 && pairLess(qb, pairs[j], pairs[j-1]); j-- {
+		for j := i; j > 0 && pairLess(qb, &pairs[j], &pairs[j-1]); j-- {
 			pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
+			sorted = false
 		}
+	}
+	sc.qbuf, sc.pairs = qb, pairs
+	if sorted {
+		if len(qb) == 0 {
+			return qb, rewrite
+		}
+		return qb[:len(qb)-1], rewrite // without the last '&'
 	}
 	out := sc.query[:0]
 	for i, p := range pairs {
 		if i > 0 {
 			out = append(out, '&')
 		}
-		out = append(out, qb[p.k0:p.k1]...)
-		out = append(out, '=')
-		out = append(out, qb[p.v0:p.v1]...)
+		out = append(out, qb[p.k0:p.v1]...) // key '=' value
 	}
-	sc.qbuf, sc.pairs, sc.query = qb, pairs, out
+	sc.query = out
 	return out, rewrite
+}
+
+// keyPrefix packs the first eight bytes of an encoded query key, as
+// namePrefix does for header names.
+func keyPrefix(k []byte) uint64 {
+	if len(k) >= 8 {
+		return binary.BigEndian.Uint64(k)
+	}
+	return namePrefix(k)
+}
+
+// encodedCredential returns akid "/" scope percent-encoded, the value of
+// X-Amz-Credential, cached while the key id and the scope stay the same.
+func (sc *state) encodedCredential(akid string) []byte {
+	if len(sc.credEnc) == 0 || sc.credKeyID != akid || sc.credScope != sc.scope {
+		b := appendURIEncode(sc.credEnc[:0], akid, false)
+		b = append(b, "%2F"...)
+		sc.credEnc = appendURIEncode(b, sc.scope, false)
+		sc.credKeyID, sc.credScope = akid, sc.scope
+	}
+	return sc.credEnc
 }
 
 func replaced(key []byte, extra []param) bool {
@@ -794,7 +1003,10 @@ func replaced(key []byte, extra []param) bool {
 	return false
 }
 
-func pairLess(qb []byte, a, b qpair) bool {
+func pairLess(qb []byte, a, b *qpair) bool {
+	if a.prefix != b.prefix {
+		return a.prefix < b.prefix
+	}
 	if c := bytes.Compare(qb[a.k0:a.k1], qb[b.k0:b.k1]); c != 0 {
 		return c < 0
 	}
@@ -813,7 +1025,7 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 
 	u := req.URL
 	var path string
-	plain := u.Opaque == "" && u.RawPath == "" && isPlainPath(u.Path)
+	plain := sc.plainPath || (u.Opaque == "" && u.RawPath == "" && isPlainPath(u.Path))
 	if plain {
 		path = u.Path // nothing to encode, the common case
 		if path == "" {
