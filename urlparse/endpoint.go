@@ -1,0 +1,119 @@
+// Package urlparse tells, from a URL alone, which AWS endpoint it names: the
+// partition, region, service (endpoint prefix), signing name and signing
+// region, and for S3 the bucket, addressing style and access point. It refuses
+// what is not AWS, with a reason, so that the vault signs only for AWS hosts
+// or endpoints the operator configured.
+//
+// Parse accepts https URLs whose host is an AWS API endpoint: SERVICE.REGION
+// under a partition's DNS suffix (and its FIPS, dual-stack and PrivateLink
+// forms), a global endpoint, or one of the hand-parsed resource forms (S3
+// buckets and access points, Lambda function URLs, API Gateway APIs,
+// OpenSearch domains, IoT data endpoints). Everything else is refused with an
+// *Error whose Kind (ErrNotAWS, ErrIPLiteral, ...) works with errors.Is.
+// Endpoints the operator configured (LocalStack, a proxy) are accepted through
+// a Parser's Custom list, and only there.
+//
+// It depends only on the standard library. Its tables (partitions, DNS
+// suffixes, region formats, endpoint prefixes and signing names, hostname
+// aliases, global endpoints) are generated from botocore's data by go
+// generate (internal/gen) and committed, so the build needs no Python. Parse
+// does not allocate for plain URLs.
+package urlparse
+
+// Addressing is how an S3 request names its bucket.
+type Addressing uint8
+
+const (
+	// NoBucket: not S3, or an S3 request that names no bucket (ListBuckets).
+	NoBucket Addressing = iota
+	// PathStyle: https://s3.REGION.amazonaws.com/BUCKET/KEY.
+	PathStyle
+	// VirtualHosted: https://BUCKET.s3.REGION.amazonaws.com/KEY.
+	VirtualHosted
+	// AccessPointStyle: https://NAME-ACCOUNT.s3-accesspoint.REGION.amazonaws.com/KEY,
+	// and Multi-Region Access Points, Object Lambda and Outposts access points.
+	AccessPointStyle
+)
+
+// Endpoint is what a URL says about the AWS endpoint it names.
+type Endpoint struct {
+	Scheme string // "https" (or "http" for a configured custom endpoint)
+	// Host is lower-case, without a default port (a custom endpoint keeps a
+	// non-default one: "localhost:4566"). Send the request to this host.
+	Host string
+
+	Partition string // aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc
+	Region    string // the region named by the host; empty for a global endpoint that names none
+	// Service is the endpoint prefix of the service model, the key of
+	// botocore's metadata.endpointPrefix: "s3", "bedrock-runtime",
+	// "monitoring", "runtime.sagemaker". Hostname aliases map to it
+	// (ecr.us-east-1.api.aws → "api.ecr", data.iot → "data-ats.iot",
+	// kms-fips → "kms"). Hosts with no service model of their own use:
+	// "lambda-url" (function URLs), "appsync-api" (GraphQL APIs),
+	// "cloudsearchdomain" and, for S3, "s3-object-lambda", "s3-outposts"
+	// and "s3express" (see S3).
+	Service string
+	// SigningName is the service name in the credential scope: "bedrock"
+	// for bedrock-runtime, "execute-api", "es" for OpenSearch domains. It
+	// comes from botocore's service models (signingName), or from
+	// X-Amz-Credential for a presigned URL.
+	SigningName string
+	// SigningRegion is the region in the credential scope: Region, or the
+	// partition's global region (us-east-1, us-gov-west-1, cn-north-1, ...)
+	// for global endpoints. Empty when RegionSet is set.
+	SigningRegion string
+	// RegionSet, when set, means the endpoint is signed with SigV4a for this
+	// region set ("*" for S3 Multi-Region Access Points).
+	RegionSet string
+
+	// Global: a partition-wide endpoint (iam, sts.amazonaws.com, route53,
+	// cloudfront, organizations, s3.amazonaws.com, s3-accelerate, Multi-Region
+	// Access Points): SigningRegion is the partition's region for it, not a
+	// region the host chose. Region is set only when the host names one
+	// (organizations.us-east-1.amazonaws.com).
+	Global    bool
+	FIPS      bool   // a FIPS endpoint (SERVICE-fips.REGION..., fips.SERVICE..., s3-fips.dualstack...)
+	DualStack bool   // IPv6-capable (*.api.aws, s3.dualstack.REGION...)
+	VPCE      string // the VPC endpoint id (vpce-...) of a PrivateLink host
+
+	// Resource is the leading label of a host that names a resource before
+	// its service: an API Gateway API id (ID.execute-api), a Lambda
+	// function URL id, an AppSync API id, an IoT endpoint (ID-ats.iot), an
+	// OpenSearch domain (search-NAME-ID.REGION.es) or serverless collection,
+	// a Neptune graph, an S3 Object Lambda request route.
+	Resource string
+
+	// S3
+	Addressing  Addressing
+	Bucket      string // the bucket, virtual-hosted or path style
+	Key         string // the object key, decoded
+	AccessPoint string // access point (or Multi-Region Access Point alias) name
+	AccountID   string // the account of an access point, an Outpost access point or S3 Control host
+	OutpostID   string // op-0123456789abcdef0
+	// Zone is the S3 Express availability zone id (use1-az4), or the zone
+	// of a zonal VPC endpoint name (vpce-ID-us-east-2c → us-east-2c).
+	Zone string
+
+	// Custom is set for an endpoint the operator configured (LocalStack, a
+	// proxy): its region and service come from that configuration.
+	Custom bool
+	// FromCredential is set when a presigned URL's X-Amz-Credential scope
+	// gave the region and signing name, overriding the host.
+	FromCredential bool
+}
+
+// S3 reports whether the endpoint speaks the S3 API of botocore's s3 service
+// model: Service "s3" (including access points, Multi-Region Access Points
+// and Transfer Acceleration), "s3-object-lambda", "s3express" (directory
+// buckets) and "s3-outposts" when it names an access point or bucket. S3
+// Control ("s3-control") and the S3 on Outposts API (bare "s3-outposts") are
+// other models.
+func (e *Endpoint) S3() bool {
+	switch e.Service {
+	case "s3", "s3-object-lambda", "s3express":
+		return true
+	case "s3-outposts":
+		return e.Addressing != NoBucket
+	}
+	return false
+}
