@@ -1,0 +1,111 @@
+// Package catalog knows the AWS operations: it tells, from a request, which
+// operation it is (s3 GetObject), the IAM action that authorizes it
+// (s3:GetObject), its CloudTrail event source, and whether it is read-only.
+// It also lists services and searches their operations for tools.
+//
+// The table is generated from botocore's service models (go generate runs
+// ./internal/gen, which reads the JSON files; no Python at build time) and is
+// embedded compressed (catalog.tsv.gz). It is decoded on first use into
+// per-service indexes, so that Identify is a few map lookups and a scan of
+// one service's precomputed URI templates.
+//
+// # Identifying a request
+//
+// Identify takes what urlparse says about the host and the request line:
+//
+//   - query protocols (query, ec2): Action= in the query string or in a
+//     form-urlencoded body (STS, IAM, EC2, and SQS and CloudWatch, which
+//     still answer it).
+//   - JSON protocols: X-Amz-Target "Prefix.Operation" (DynamoDB_20120810.GetItem).
+//   - Smithy RPC v2 CBOR: POST .../service/NAME/operation/OPERATION (CloudWatch).
+//   - REST protocols (rest-xml, rest-json): method plus URI template. The most
+//     specific template wins: more literal path segments, then literal
+//     segments further left, then more literal query keys (S3 ?acl, ?uploads,
+//     ?list-type=2); operations that share a template are told apart by their
+//     required query and header members (S3 PutObject, UploadPart,
+//     UploadPartCopy and CopyObject). S3 requests addressed virtual-hosted or
+//     through an access point are matched as if path-style.
+//
+// When signals disagree (two different Action values, Action and
+// X-Amz-Target naming different operations, or one naming an operation and
+// another, of a protocol the service answers, naming none), the request is
+// not identified: a request that AWS could read two ways is reported as
+// neither.
+// An unidentified request has an empty Name and ReadOnly false.
+//
+// # Read-only
+//
+// ReadOnly is decided by a fixed rule, never guessed. An operation is
+// read-only when
+//
+//  1. its name begins with one of these words (a word ends where the next
+//     capital letter begins, so CheckoutLicense is not Check):
+//     Get, List, Describe, Head, Query, Scan, Search, Select, Lookup —
+//     reading verbs;
+//     Check, Preview, Validate, Estimate — they evaluate an input without
+//     storing it (CheckDomainAvailability, ValidateTemplate,
+//     EstimateTemplateCost);
+//     or Batch followed by one of those words (BatchGetItem);
+//  2. or, for a REST protocol, its HTTP method is GET or HEAD;
+//  3. and no entry of the override table says otherwise.
+//
+// Everything else is not read-only, including every operation catalog does
+// not know. In particular:
+//
+//   - Test* is not read-only: TestInvokeMethod, TestInvokeAuthorizer,
+//     TestState and TestConnection run code or reach out. Pure evaluators
+//     (events TestEventPattern, logs TestMetricFilter, route53 TestDNSAnswer,
+//     ses TestRenderTemplate, ...) are listed as read-only overrides.
+//   - Invoke*, Converse*, Execute*, Run*, Start*, Send*, Publish*, Detect*,
+//     Retrieve*, Count*, Evaluate*, Verify* are not read-only: they run code,
+//     run a model (and cost money), or have effects. bedrock-runtime
+//     InvokeModel, InvokeModelWithResponseStream, Converse and ConverseStream
+//     and lambda Invoke are in the override table to say so explicitly.
+//   - Operations that mint credentials, tokens or sign-in URLs are not
+//     read-only even when named Get* or served by GET: sts GetSessionToken,
+//     GetFederationToken (and AssumeRole*, which the rule already excludes),
+//     sso GetRoleCredentials, ecr GetAuthorizationToken, redshift
+//     GetClusterCredentials, s3 CreateSession, quicksight GetDashboardEmbedUrl,
+//     and the others in the table. A read-only grant must not be a way to
+//     obtain credentials that act outside the vault and its audit trail.
+//     Reading stored secrets (secretsmanager GetSecretValue, ssm
+//     GetParameter) is reading, and stays read-only: a grant that should not
+//     read secrets says so with its actions.
+//   - Get* or GET operations that change state are overrides too
+//     (cognito-identity GetId, iot ConfirmTopicRuleDestination, apigatewayv2
+//     PreviewPortal, license-manager CheckInLicense).
+//   - s3 SelectObjectContent is POST and read-only (the Select rule; listed
+//     explicitly), as are iam SimulatePrincipalPolicy and SimulateCustomPolicy.
+//
+// # IAM action and event source
+//
+// Action is IAMPrefix + ":" + operation, where the IAM prefix is the signing
+// name except monitoring → cloudwatch, tagging → tag, iotdata and
+// IoTSecuredTunneling → iot, ioteventsdata → iotevents, iot-jobs-data →
+// iotjobsdata. Where AWS authorizes an operation with an action of another
+// name, the action table says so: s3 ListObjectsV2 → s3:ListBucket, HeadObject
+// → s3:GetObject (s3:GetObjectVersion with versionId=), UploadPart →
+// s3:PutObject, lambda Invoke → lambda:InvokeFunction, bedrock-runtime
+// Converse → bedrock:InvokeModel, apigatewaymanagementapi PostToConnection →
+// execute-api:ManageConnections, and so on.
+//
+// EventSource is signing name + ".amazonaws.com" (s3.amazonaws.com,
+// bedrock.amazonaws.com for bedrock-runtime, ses.amazonaws.com for the
+// "email" endpoint, monitoring.amazonaws.com for CloudWatch): CloudTrail names
+// the service the request was signed for, not the host it was sent to.
+//
+// Requests to execute-api hosts that are not the WebSocket management API
+// are identified as Invoke, action execute-api:Invoke, never read-only: what
+// an API Gateway route does is up to its owner.
+//
+// # Regenerating
+//
+// With botocore installed (pip install botocore), from the module root:
+//
+//	go generate ./catalog
+//
+// The generator takes the newest API version of each service. A test in
+// internal/gen regenerates the table and fails when the committed one is
+// stale for the botocore it was made from; with another botocore version
+// installed it skips, saying which.
+package catalog

@@ -1,0 +1,68 @@
+package catalog
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/alter-mcp/alter-mcp/urlparse"
+)
+
+var fuzzEndpoints = []urlparse.Endpoint{
+	s3Path, s3Virtual, s3AP, s3Express, s3ExpCtl, s3Global, ddb, sts, iam, lambda, bedrockRT,
+	sqs, cw, ec2, email, execAPI, elb, rds, ecr, s3control, unknown, {},
+}
+
+// FuzzIdentify: Identify never panics, and what it says is consistent with
+// the catalog: an identified operation exists and carries its read-only
+// answer and an action; an unidentified one is never read-only.
+func FuzzIdentify(f *testing.F) {
+	for i, tc := range identifyCases {
+		key, val := "", ""
+		for k, v := range tc.header {
+			key, val = k, v[0]
+			break
+		}
+		f.Add(uint8(i%len(fuzzEndpoints)), tc.method, tc.path, tc.query, key, val, []byte(tc.body))
+	}
+	f.Add(uint8(0), "GET", "/b/%zz/%", "a%&=&&%2", "X-Amz-Target", "..", []byte("Action=%&Action"))
+	f.Add(uint8(12), "POST", "/service//operation/", "", "Content-Type", "", []byte("Action=GetMetricData&Action=Get%4DetricData"))
+	f.Add(uint8(15), "DELETE", "/a/@connections/", "", "", "", []byte(nil))
+
+	f.Fuzz(func(t *testing.T, epIndex uint8, method, path, query, hkey, hval string, body []byte) {
+		ep := fuzzEndpoints[int(epIndex)%len(fuzzEndpoints)]
+		h := http.Header{}
+		if hkey != "" {
+			h[hkey] = []string{hval}
+		}
+		// The endpoint's fields come from a URL, which the agent writes.
+		if epIndex >= 128 {
+			ep.Bucket, ep.Service = hval, hkey
+		}
+		got := Identify(ep, method, path, query, h, body)
+		if got.Name == "" {
+			if got.ReadOnly || got.Action != "" {
+				t.Fatalf("unidentified but %+v", got)
+			}
+			return
+		}
+		if got.Action == "" || got.EventSource == "" {
+			t.Fatalf("identified without facts: %+v", got)
+		}
+		if got.Service == "execute-api" {
+			if got.ReadOnly {
+				t.Fatalf("execute-api Invoke read-only: %+v", got)
+			}
+			return
+		}
+		if got.Protocol == "" {
+			t.Fatalf("identified without a protocol: %+v", got)
+		}
+		info, ok := Lookup(got.Service, got.Name)
+		if !ok {
+			t.Fatalf("identified an operation the catalog does not list: %+v", got)
+		}
+		if info.ReadOnly != got.ReadOnly {
+			t.Fatalf("Identify says ReadOnly %v, Lookup %v: %+v", got.ReadOnly, info.ReadOnly, got)
+		}
+	})
+}
