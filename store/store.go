@@ -1,0 +1,164 @@
+// Package store defines what alter-mcp keeps: grants, callers, audit records,
+// rotation state and a few settings. It holds interfaces and plain records
+// only; store/sqlite is the embedded default and store/postgres (later) the
+// shared one. Everything backend-specific stays inside those packages, and
+// store/storetest is the conformance suite that every backend must pass.
+//
+// The store never sees a secret in the clear: credentials arrive sealed by
+// the vault, and caller API keys arrive as hashes.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors every backend returns (wrapped with context), so callers can use errors.Is.
+var (
+	// ErrNotFound: no record with that id or name.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a unique name or id is taken, or an update lost a race
+	// (the record's Version changed since it was read).
+	ErrConflict = errors.New("conflict")
+)
+
+// Grant is a stored grant. Sealed holds the credential secrets encrypted by
+// the vault (AES-256-GCM, the grant id as additional data); the store treats
+// it as opaque bytes.
+type Grant struct {
+	ID          string // "grt_…"
+	Name        string // unique
+	Description string
+	// Source is where the credentials come from: "static", "profile",
+	// "assume_role". SourceConfig is its non-secret configuration as JSON
+	// (profile name, role ARN, source grant id, ...).
+	Source       string
+	SourceConfig []byte
+	// AccessKeyID is the static key's id (not secret; shown by grant show).
+	AccessKeyID string
+	// Sealed is the sealed secret blob and KeyID names the master key that
+	// sealed it (so a rekey can move secrets one by one).
+	Sealed []byte
+	KeyID  string
+	// CredentialsExpire is when temporary static credentials (with a session
+	// token) stop working; zero for long-term keys.
+	CredentialsExpire time.Time
+	Policy            []byte // policy.Policy as JSON
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	Revoked           bool
+	Expires           time.Time // zero: never
+	// Version increases with every update; UpdateGrant fails with
+	// ErrConflict when the stored Version is not the one passed in.
+	Version int64
+}
+
+// Caller is someone who may use grants: an MCP client or a program. Only a
+// hash of its API key is stored.
+type Caller struct {
+	Name      string // unique
+	KeyHash   []byte // SHA-256 of the API key; unique
+	Grants    []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Revoked   bool
+	Version   int64
+}
+
+// AuditRecord is one row of the audit log as stored. The audit package owns
+// its meaning: Data is the entry's canonical JSON, and Hash chains each
+// record to the one before it. The indexed fields copy parts of Data so that
+// queries need not parse it.
+type AuditRecord struct {
+	Seq       int64 // assigned by the store, increasing, starting at 1
+	ID        string
+	Time      time.Time
+	Kind      string // "begin", "end", "interrupted", ... as the audit package defines
+	EntryID   string // the entry this record belongs to (begin and end share it)
+	Caller    string
+	GrantID   string
+	Tool      string
+	Decision  string
+	Operation string
+	Data      []byte
+	PrevHash  string
+	Hash      string
+}
+
+// AuditHead is the newest record of the chain, or the zero value for an empty log.
+type AuditHead struct {
+	Seq  int64
+	Hash string
+}
+
+// AuditQuery selects audit records; zero fields do not filter.
+type AuditQuery struct {
+	AfterSeq  int64     // records with Seq > AfterSeq
+	Since     time.Time // records with Time >= Since
+	Until     time.Time // records with Time < Until
+	EntryID   string
+	Kind      string
+	Caller    string
+	GrantID   string
+	Tool      string
+	Decision  string
+	Operation string
+	// Limit caps the number of records; 0 means no cap. With Newest set the
+	// newest Limit records are returned, still in increasing Seq order.
+	Limit  int
+	Newest bool
+}
+
+// Rotation is the state of a key rotation in progress, so that a crash at
+// any step can resume. Sealed holds the pending new secret, sealed like a
+// grant's.
+type Rotation struct {
+	GrantID        string
+	Step           string
+	OldAccessKeyID string
+	NewAccessKeyID string
+	Sealed         []byte
+	KeyID          string
+	StartedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Store is a backend. All methods are safe for concurrent use, and every
+// write is durable when the method returns.
+type Store interface {
+	CreateGrant(ctx context.Context, g *Grant) error // ErrConflict on a taken id or name; sets Version to 1
+	GetGrant(ctx context.Context, id string) (*Grant, error)
+	GetGrantByName(ctx context.Context, name string) (*Grant, error)
+	ListGrants(ctx context.Context) ([]*Grant, error) // ordered by CreatedAt, then ID
+	// UpdateGrant replaces the grant whose ID and Version match g's and
+	// increments g.Version; ErrNotFound when there is no such id,
+	// ErrConflict when the version moved on or the new name is taken.
+	UpdateGrant(ctx context.Context, g *Grant) error
+
+	CreateCaller(ctx context.Context, c *Caller) error // ErrConflict on a taken name or key hash; sets Version to 1
+	GetCaller(ctx context.Context, name string) (*Caller, error)
+	GetCallerByKeyHash(ctx context.Context, hash []byte) (*Caller, error)
+	ListCallers(ctx context.Context) ([]*Caller, error) // ordered by name
+	UpdateCaller(ctx context.Context, c *Caller) error  // as UpdateGrant
+
+	// AppendAudit appends records to the chain atomically. It calls build
+	// with the current head while holding the chain's lock (no other append
+	// runs in between, in this process or another sharing the store), stores
+	// what build returns in order, assigns their Seq, and commits once:
+	// one durable write for a whole batch. If build returns an error nothing
+	// is stored and that error is returned.
+	AppendAudit(ctx context.Context, build func(head AuditHead) ([]AuditRecord, error)) ([]AuditRecord, error)
+	ListAudit(ctx context.Context, q AuditQuery) ([]AuditRecord, error) // increasing Seq
+
+	PutRotation(ctx context.Context, r *Rotation) error // insert or replace by GrantID
+	GetRotation(ctx context.Context, grantID string) (*Rotation, error)
+	DeleteRotation(ctx context.Context, grantID string) error // no error when absent
+
+	// GetSetting and PutSetting keep small named values such as the
+	// master-key check; GetSetting returns ErrNotFound when unset.
+	GetSetting(ctx context.Context, name string) ([]byte, error)
+	PutSetting(ctx context.Context, name string, value []byte) error
+
+	Close() error
+}
