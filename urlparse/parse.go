@@ -111,7 +111,7 @@ func (ps *Parser) parseURL(p *parse, u *parts, rawURL string) {
 		return
 	}
 	if hasPort && port != "443" {
-		p.fail(ErrPort, "port %q is not allowed for AWS host %q: AWS endpoints listen on 443; remove the port", port, host)
+		p.fail(ErrPort, "port %q is not allowed on %q: AWS endpoints listen on 443 (remove the port), and no custom endpoint the operator configured has this host and port", port, host)
 		return
 	}
 	p.ep.Scheme = "https"

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/sigv4"
+	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/spf13/cobra"
 )
 
@@ -28,23 +29,30 @@ temporary credentials, AWS_SESSION_TOKEN. The secret access key is never
 printed. Nothing is sent: "--format curl" prints a command that sends the
 signed request.
 
---region and --service are required for now; reading them from the URL is
-planned for a later release.`
+The region and the service's signing name come from the URL: an AWS hostname
+such as s3.eu-west-1.amazonaws.com, bedrock-runtime.us-west-2.amazonaws.com
+(signed as bedrock), a virtual-hosted S3 bucket, a VPC endpoint or a global
+endpoint (iam.amazonaws.com signs for us-east-1). S3 Multi-Region Access
+Points sign with SigV4a for region set *. A URL that is not an AWS endpoint is
+refused with the reason. --region, --region-set and --service override what
+the URL says; giving --service and a region signs for any URL, for endpoints
+you configured yourself (LocalStack, a proxy, an emulator).`
 
-const signExample = `  # The AWS signing test suite's get-vanilla example
-  alter-mcp sign --region us-east-1 --service service \
-    --time 2015-08-30T12:36:00Z https://example.amazonaws.com/
-
-  # An STS call, as a curl command that sends it
-  alter-mcp sign --region us-east-1 --service sts --format curl \
+const signExample = `  # An STS call, as a curl command that sends it (region and service from the URL)
+  alter-mcp sign --format curl \
     'https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15'
 
   # A presigned S3 download link, valid for an hour
-  alter-mcp sign --presign --expires 1h --region eu-west-1 --service s3 \
+  alter-mcp sign --presign --expires 1h \
     https://my-bucket.s3.eu-west-1.amazonaws.com/report.csv
 
+  # The AWS signing test suite's get-vanilla example: example.amazonaws.com is
+  # not a real endpoint, so the region and service are given
+  alter-mcp sign --region us-east-1 --service service \
+    --time 2015-08-30T12:36:00Z https://example.amazonaws.com/
+
   # A JSON body read from stdin
-  alter-mcp sign --region us-east-1 --service lambda --format json \
+  alter-mcp sign --format json \
     -H 'Content-Type: application/json' --data-file - \
     https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/f/invocations < event.json`
 
@@ -72,6 +80,55 @@ type signOutput struct {
 	Authorization    string            `json:"authorization"` // empty for a presigned URL
 	Headers          map[string]string `json:"headers"`
 	URL              string            `json:"url"`
+	// The credential scope signed for: Region (SigV4) or RegionSet (SigV4a), and the signing name.
+	Region    string `json:"region,omitempty"`
+	RegionSet string `json:"region_set,omitempty"`
+	Service   string `json:"service"`
+}
+
+// scope is what a request is signed for.
+type scope struct{ region, regionSet, service string }
+
+// signingScope takes the region (or region set) and signing name from the
+// URL, through urlparse, with the flags overriding it. A URL that is not an
+// AWS endpoint is refused unless the flags give both a region and a service:
+// then the operator names an endpoint of their own (LocalStack, a proxy).
+func (a *app) signingScope(rawURL string, f *signFlags) (scope, error) {
+	given := scope{region: f.region, regionSet: f.regionSet, service: f.service}
+	ep, err := urlparse.Parse(rawURL)
+	if err != nil {
+		if (given.region != "" || given.regionSet != "") && given.service != "" {
+			a.log.Debug("URL is not a known AWS endpoint; signing with the given region and service", "reason", err)
+			return given, nil
+		}
+		var missing []string
+		if given.region == "" && given.regionSet == "" {
+			missing = append(missing, "--region")
+		}
+		if given.service == "" {
+			missing = append(missing, "--service")
+		}
+		return scope{}, usagef("%v\nthe region and service are read only from AWS endpoint URLs; to sign for an endpoint of your own, give %s",
+			err, strings.Join(missing, " and "))
+	}
+	got := scope{region: ep.SigningRegion, regionSet: ep.RegionSet, service: ep.SigningName}
+	if given.region != "" || given.regionSet != "" {
+		if given.region != got.region || given.regionSet != got.regionSet {
+			a.log.Warn("the region given differs from the URL's; AWS will likely answer SignatureDoesNotMatch or AuthorizationHeaderMalformed",
+				"given", given.region+given.regionSet, "url_region", got.region+got.regionSet)
+		}
+		got.region, got.regionSet = given.region, given.regionSet
+	}
+	if given.service != "" {
+		if given.service != got.service {
+			a.log.Warn("the service given differs from the URL's signing name", "given", given.service, "url_service", got.service)
+		}
+		got.service = given.service
+	}
+	if got.service == "" || (got.region == "" && got.regionSet == "") {
+		return scope{}, usagef("cannot tell the signing region and service of %s; give --region and --service", ep.Host)
+	}
+	return got, nil
 }
 
 // body is the request body and where it came from, which the curl format needs.
@@ -100,9 +157,9 @@ func newSignCmd(a *app) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.SortFlags = false
-	fl.StringVar(&f.region, "region", "", "signing region, such as us-east-1 (required for now)")
-	fl.StringVar(&f.regionSet, "region-set", "", "sign with SigV4a for these regions (comma-separated, * for all) instead of --region")
-	fl.StringVar(&f.service, "service", "", "signing name, such as s3, sts or execute-api (required for now)")
+	fl.StringVar(&f.region, "region", "", "signing region, such as us-east-1 (default: from the URL)")
+	fl.StringVar(&f.regionSet, "region-set", "", "sign with SigV4a for these regions (comma-separated, * for all) instead of --region (default: from the URL for Multi-Region Access Points)")
+	fl.StringVar(&f.service, "service", "", "signing name, such as s3, sts or execute-api (default: from the URL)")
 	fl.StringVarP(&f.method, "request", "X", "", "HTTP method (default GET, or POST when a body is given)")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "header to send and sign, as 'Name: value'; repeatable")
 	fl.StringVarP(&f.data, "data", "d", "", "request body, used as written (no @file: see --data-file)")
@@ -120,23 +177,8 @@ func newSignCmd(a *app) *cobra.Command {
 // changed reports whether a flag was given (on the command line or in the environment).
 func (a *app) sign(changed func(string) bool, rawURL string, f *signFlags) error {
 	// Usage mistakes first, before anything is read.
-	var missing []string
 	if f.region != "" && f.regionSet != "" {
 		return usagef("give --region (SigV4) or --region-set (SigV4a), not both")
-	}
-	if f.region == "" && f.regionSet == "" {
-		missing = append(missing, "--region")
-	}
-	if f.service == "" {
-		missing = append(missing, "--service")
-	}
-	if len(missing) > 0 {
-		verb := "is"
-		if len(missing) > 1 {
-			verb = "are"
-		}
-		return usagef("%s %s required for now: reading the region and service from the URL is planned for a later release",
-			strings.Join(missing, " and "), verb)
 	}
 	if changed("data") && changed("data-file") {
 		return usagef("give the body with --data or with --data-file, not both")
@@ -175,6 +217,10 @@ func (a *app) sign(changed func(string) bool, rawURL string, f *signFlags) error
 	if host != "" {
 		req.Host = host
 	}
+	scope, err := a.signingScope(rawURL, f)
+	if err != nil {
+		return err
+	}
 
 	creds, err := credentialsFromEnv(a.getenv)
 	if err != nil {
@@ -195,9 +241,9 @@ func (a *app) sign(changed func(string) bool, rawURL string, f *signFlags) error
 
 	var trace sigv4.Trace
 	opts := sigv4.Options{
-		Region:        f.region,
-		RegionSet:     f.regionSet,
-		Service:       f.service,
+		Region:        scope.region,
+		RegionSet:     scope.regionSet,
+		Service:       scope.service,
 		Time:          t,
 		NormalizePath: f.normalizePath,
 		Trace:         &trace,
@@ -210,8 +256,8 @@ func (a *app) sign(changed func(string) bool, rawURL string, f *signFlags) error
 	}
 
 	a.log.Debug("signing request", "method", method, "url", req.URL.Redacted(),
-		"region", f.region, "service", f.service, "presign", f.presign, "credentials", creds)
-	out := signOutput{Headers: map[string]string{}}
+		"region", scope.region, "region_set", scope.regionSet, "service", scope.service, "presign", f.presign, "credentials", creds)
+	out := signOutput{Headers: map[string]string{}, Region: scope.region, RegionSet: scope.regionSet, Service: scope.service}
 	var s sigv4.Signer
 	if f.presign {
 		u, signed, err := s.Presign(req, creds, opts, f.expires)

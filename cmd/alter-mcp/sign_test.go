@@ -472,3 +472,58 @@ func TestSignRegionSet(t *testing.T) {
 		t.Errorf("--region with --region-set: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestSignInfersScope: without --region and --service, the credential scope
+// comes from the URL, for every kind of endpoint urlparse knows.
+func TestSignInfersScope(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		url, region, regionSet, service string
+	}{
+		{"https://s3.us-east-1.amazonaws.com/bucket/key", "us-east-1", "", "s3"},
+		{"https://my.bucket.s3.eu-west-1.amazonaws.com/report.csv", "eu-west-1", "", "s3"},
+		{"https://bedrock-runtime.us-west-2.amazonaws.com/model/m/invoke", "us-west-2", "", "bedrock"},
+		{"https://vpce-0a1b2c3d-x1y2z3.monitoring.us-east-2.vpce.amazonaws.com/", "us-east-2", "", "monitoring"},
+		{"https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08", "us-east-1", "", "iam"},
+		{"https://sts.us-gov-west-1.amazonaws.com/", "us-gov-west-1", "", "sts"},
+		{"https://iam.cn-north-1.amazonaws.com.cn/", "cn-north-1", "", "iam"},
+		{"https://dynamodb-fips.us-east-1.amazonaws.com/", "us-east-1", "", "dynamodb"},
+		{"https://abc123.lambda-url.eu-central-1.on.aws/", "eu-central-1", "", "lambda"},
+		{"https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com/key", "", "*", "s3"},
+	} {
+		out := signJSON(t, vanillaEnv(), "--format", "json", "--time", "2015-08-30T12:36:00Z", tc.url)
+		if out.Region != tc.region || out.RegionSet != tc.regionSet || out.Service != tc.service {
+			t.Errorf("%s: signed for region %q, region set %q, service %q; want %q, %q, %q",
+				tc.url, out.Region, out.RegionSet, out.Service, tc.region, tc.regionSet, tc.service)
+		}
+		if tc.regionSet != "" {
+			if !strings.HasPrefix(out.Authorization, "AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/20150830/"+tc.service+"/aws4_request") ||
+				out.Headers["X-Amz-Region-Set"] != tc.regionSet {
+				t.Errorf("%s: want SigV4a for region set %q, got Authorization %q, headers %v", tc.url, tc.regionSet, out.Authorization, out.Headers)
+			}
+			continue
+		}
+		want := "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/" + tc.region + "/" + tc.service + "/aws4_request,"
+		if !strings.HasPrefix(out.Authorization, want) {
+			t.Errorf("%s: Authorization %q, want it to start with %q", tc.url, out.Authorization, want)
+		}
+	}
+}
+
+// TestSignFlagsOverrideURL: flags win over the URL, with a warning when they
+// disagree; and flags make any URL signable (the operator's own endpoint).
+func TestSignFlagsOverrideURL(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, vanillaEnv(), "", "sign", "--format", "json", "--region", "eu-west-1", "https://sts.us-east-1.amazonaws.com/")
+	if r.code != exitOK || !strings.Contains(r.stderr, "differs from the URL's") {
+		t.Fatalf("exit %d, stderr %q; want success with a warning", r.code, r.stderr)
+	}
+	var out signOutput
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out.Region != "eu-west-1" || out.Service != "sts" {
+		t.Errorf("signed for %q/%q (%v), want eu-west-1/sts", out.Region, out.Service, err)
+	}
+	out = signJSON(t, vanillaEnv(), "--format", "json", "--region", "us-east-1", "--service", "s3", "http://localhost:4566/bucket/key")
+	if out.Region != "us-east-1" || out.Service != "s3" || out.Headers["Host"] != "localhost:4566" {
+		t.Errorf("custom endpoint: signed for %q/%q with Host %q", out.Region, out.Service, out.Headers["Host"])
+	}
+}
