@@ -4,7 +4,70 @@
 // window. Evaluate decides one call: allow, or deny with the rule that
 // decided, so that both the audit trail and the agent can see why.
 //
-// Deny wins over allow; an empty allow list allows everything.
+// # Rules
+//
+// Deny wins over allow; an empty allow list allows everything. An entry
+// matches when:
+//
+//   - services: it equals, case-insensitively, any name of the call's
+//     service in Input.Services (IAM prefix "bedrock", signing name, endpoint
+//     prefix "bedrock-runtime", catalog service name). No wildcards.
+//   - regions: it matches Input.Region (the signing region) as a glob,
+//     case-insensitively: "us-east-1", "eu-*". A call with no single region
+//     (SigV4a, whose region set may name any region) is denied by every
+//     deny_regions list and allowed by allow_regions only through "*".
+//   - methods: it equals the HTTP method, case-insensitively.
+//   - actions: it matches the IAM action like IAM does: "s3:GetObject",
+//     "s3:Get*", "s3:Get?bject", "*", case-insensitively. A call the catalog
+//     did not identify (Input.Action "") cannot be shown to match a name, so
+//     it is denied by a non-empty allow_actions list unless the list holds
+//     "*", and denied by deny_actions entries that cover its whole service
+//     ("*", "s3:*" for any S3 request) but by no others.
+//   - hosts: it matches Input.Host as a glob, case-insensitively, where '*'
+//     stays within one DNS label and '**' spans labels: "*.s3.us-east-1.amazonaws.com",
+//     "**.amazonaws.com" (which also matches "amazonaws.com").
+//   - paths: it matches Input.Path (decoded) as a glob, case-sensitively,
+//     where '*' stays within one segment and '**' spans segments:
+//     "/reports/*.csv", "/my-bucket/**" (which also matches "/my-bucket").
+//     A path with "." or ".." segments or repeated slashes is matched both
+//     as sent and cleaned, since a server may read it either way:
+//     deny_paths deny when either form matches, allow_paths allow only when
+//     both do.
+//
+// In every glob '?' matches one character (not a separator) and nothing
+// else is special. For S3 requests that name a bucket, InputFor gives the
+// path in path style, "/BUCKET/KEY", whether the URL was virtual-hosted or
+// path-style, so "/my-bucket/private/**" covers both. Access-point URLs keep
+// their own path ("/KEY"): name them with hosts and paths together.
+//
+// # Order
+//
+// Evaluate checks in this fixed order and reports the first rule that
+// denies:
+//
+//  1. the validity window: not_before, expires;
+//  2. deny lists: deny_services, deny_regions, deny_methods, deny_actions,
+//     deny_hosts, deny_paths, then deny_presign;
+//  3. allow lists, in the same order: allow_services, allow_regions,
+//     allow_methods, allow_actions, allow_hosts, allow_paths;
+//  4. read_only, then require_reason, then max_body_bytes.
+//
+// What an agent cannot change comes first and what it can fix (a reason, a
+// smaller body) last, so an agent is never asked to fix a call that would
+// then be refused for another reason. Within a group, the broader rule
+// (service) is reported before the narrower one (path).
+//
+// # Limits Evaluate does not apply
+//
+// Evaluate is pure: it reads no clock (Input.Time is the time of the call)
+// and keeps no state. Rate and CallerRate are applied by a Limiter, after
+// Evaluate allows. A body whose length is not known in advance
+// (Input.BodyBytes -1) passes max_body_bytes in Evaluate; the caller must
+// enforce the cap while streaming it, with LimitBody. ConfirmWrites is
+// carried for the caller, which asks the user before calls that are not
+// read-only; Evaluate does not act on it.
+//
+// The package depends only on the standard library, urlparse and catalog.
 package policy
 
 import (
@@ -14,18 +77,23 @@ import (
 // Policy is a grant's policy. Its zero value allows every call. It is stored
 // as JSON with these field names.
 type Policy struct {
+	// Services are names of a service, matched exactly (case-insensitive)
+	// against every name the call's service has: "s3", "bedrock",
+	// "bedrock-runtime".
 	AllowServices []string `json:"allow_services,omitempty"`
 	DenyServices  []string `json:"deny_services,omitempty"`
-	AllowRegions  []string `json:"allow_regions,omitempty"`
-	DenyRegions   []string `json:"deny_regions,omitempty"`
-	AllowMethods  []string `json:"allow_methods,omitempty"`
-	DenyMethods   []string `json:"deny_methods,omitempty"`
+	// Regions are globs over the signing region: "us-east-1", "eu-*".
+	AllowRegions []string `json:"allow_regions,omitempty"`
+	DenyRegions  []string `json:"deny_regions,omitempty"`
+	// Methods are HTTP methods, case-insensitive: "GET", "head".
+	AllowMethods []string `json:"allow_methods,omitempty"`
+	DenyMethods  []string `json:"deny_methods,omitempty"`
 	// AllowActions and DenyActions are IAM actions with wildcards, matched
 	// case-insensitively: "s3:Get*", "dynamodb:*", "*".
 	AllowActions []string `json:"allow_actions,omitempty"`
 	DenyActions  []string `json:"deny_actions,omitempty"`
 	// Hosts and paths are globs: '*' matches within one DNS label or path
-	// segment, '**' across them.
+	// segment, '**' across them (see the package documentation).
 	AllowHosts []string `json:"allow_hosts,omitempty"`
 	DenyHosts  []string `json:"deny_hosts,omitempty"`
 	AllowPaths []string `json:"allow_paths,omitempty"`
@@ -36,29 +104,36 @@ type Policy struct {
 	ReadOnly bool `json:"read_only,omitempty"`
 	// RequireReason denies calls without a non-blank reason.
 	RequireReason bool `json:"require_reason,omitempty"`
-	// MaxBodyBytes caps the request body; 0 means no cap.
+	// MaxBodyBytes caps the request body; 0 means no cap. Evaluate checks
+	// a length known in advance; a streamed body is capped with LimitBody.
 	MaxBodyBytes int64 `json:"max_body_bytes,omitempty"`
 	// Rate limits calls through this grant, and CallerRate the calls of each
-	// caller through it (token buckets).
+	// caller through it (token buckets). A Limiter applies them; Evaluate
+	// does not.
 	Rate       *Rate `json:"rate,omitempty"`
 	CallerRate *Rate `json:"caller_rate,omitempty"`
-	// NotBefore and Expires bound when the grant may be used; nil: unbounded.
+	// NotBefore and Expires bound when the grant may be used: from
+	// NotBefore (inclusive) until Expires (exclusive); nil: unbounded.
 	NotBefore *time.Time `json:"not_before,omitempty"`
 	Expires   *time.Time `json:"expires,omitempty"`
 	// ConfirmWrites asks the user before every call that is not read-only
-	// (through MCP elicitation, where the client supports it).
+	// (through MCP elicitation, where the client supports it). Evaluate
+	// only carries it: the caller asks.
 	ConfirmWrites bool `json:"confirm_writes,omitempty"`
 	// DenyPresign forbids presigned URLs and bearer tokens from this grant.
 	DenyPresign bool `json:"deny_presign,omitempty"`
 }
 
-// Rate is a token bucket: PerSecond tokens are added each second, up to Burst.
+// Rate is a token bucket: PerSecond tokens are added each second, up to
+// Burst, and each call takes one. PerSecond must be above 0 and Burst at
+// least 1; 0.5 with burst 1 is one call every two seconds.
 type Rate struct {
 	PerSecond float64 `json:"per_second"`
 	Burst     int     `json:"burst"`
 }
 
-// Input describes one call for Evaluate.
+// Input describes one call for Evaluate. InputFor fills what the URL and the
+// catalog say; the caller adds Reason, BodyBytes, Caller, Time and Presign.
 type Input struct {
 	// Services names the call's service every way a policy may: the IAM
 	// action prefix ("s3"), the signing name ("bedrock"), the endpoint prefix
@@ -68,25 +143,34 @@ type Input struct {
 	Region   string // the signing region; "" for SigV4a or unknown
 	Method   string
 	Host     string
-	Path     string // the URL's path, decoded
+	Path     string // the URL's path, decoded (URL.Path)
 	// Action is the IAM action ("s3:GetObject"); "" when the operation is unknown.
 	Action   string
 	ReadOnly bool // the catalog's read-only flag (false when unknown)
 	Reason   string
-	// BodyBytes is the request body's length; -1 when not known in advance.
+	// BodyBytes is the request body's length; -1 (any negative) when not
+	// known in advance.
 	BodyBytes int64
 	Caller    string
-	Time      time.Time
-	Presign   bool // the call issues a presigned URL or bearer token
+	// Time is when the call is made. It must be set when the policy has
+	// NotBefore or Expires: a zero Time is then denied.
+	Time    time.Time
+	Presign bool // the call issues a presigned URL or bearer token
 }
 
-// Decision is the outcome of Evaluate.
+// Decision is the outcome of Evaluate or Limiter.Allow.
 type Decision struct {
 	Allow bool
-	// Rule names what decided a denial, stable for machines:
-	// "deny_services", "allow_regions", "read_only", "require_reason",
-	// "max_body_bytes", "rate", "caller_rate", "not_before", "expires", ...
+	// Rule names what decided a denial, stable for machines: the JSON name
+	// of the policy field ("deny_services", "allow_regions", "read_only",
+	// "require_reason", "max_body_bytes", "not_before", "expires",
+	// "deny_presign", ...), or "rate" and "caller_rate" from a Limiter.
+	// Empty when Allow is true.
 	Rule string
-	// Message says why, for a person or an agent, and what to do.
+	// Message says why, for a person or an agent, and what to do. Empty
+	// when Allow is true.
 	Message string
+	// RetryAfter is, for "rate" and "caller_rate", how long until the same
+	// call would be allowed (if nothing else uses the tokens first).
+	RetryAfter time.Duration
 }

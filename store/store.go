@@ -6,6 +6,11 @@
 //
 // The store never sees a secret in the clear: credentials arrive sealed by
 // the vault, and caller API keys arrive as hashes.
+//
+// Every backend keeps values exactly as given: byte slices byte for byte (a
+// nil and an empty slice are not told apart), and times to the nanosecond,
+// returned in UTC, with the zero time staying zero. A time a backend cannot
+// keep exactly is an error, never silently changed.
 package store
 
 import (
@@ -55,10 +60,13 @@ type Grant struct {
 }
 
 // Caller is someone who may use grants: an MCP client or a program. Only a
-// hash of its API key is stored.
+// hash of its API key is stored. A caller is known by its Name, which never
+// changes.
 type Caller struct {
-	Name      string // unique
-	KeyHash   []byte // SHA-256 of the API key; unique
+	Name string // unique
+	// KeyHash is the SHA-256 of the API key, unique among callers that have
+	// one; empty for a caller without a key (such as the operator on stdio).
+	KeyHash   []byte
 	Grants    []string
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -130,7 +138,7 @@ type Store interface {
 	CreateGrant(ctx context.Context, g *Grant) error // ErrConflict on a taken id or name; sets Version to 1
 	GetGrant(ctx context.Context, id string) (*Grant, error)
 	GetGrantByName(ctx context.Context, name string) (*Grant, error)
-	ListGrants(ctx context.Context) ([]*Grant, error) // ordered by CreatedAt, then ID
+	ListGrants(ctx context.Context) ([]*Grant, error) // ordered by CreatedAt (zero first), then ID byte by byte
 	// UpdateGrant replaces the grant whose ID and Version match g's and
 	// increments g.Version; ErrNotFound when there is no such id,
 	// ErrConflict when the version moved on or the new name is taken.
@@ -138,9 +146,12 @@ type Store interface {
 
 	CreateCaller(ctx context.Context, c *Caller) error // ErrConflict on a taken name or key hash; sets Version to 1
 	GetCaller(ctx context.Context, name string) (*Caller, error)
-	GetCallerByKeyHash(ctx context.Context, hash []byte) (*Caller, error)
-	ListCallers(ctx context.Context) ([]*Caller, error) // ordered by name
-	UpdateCaller(ctx context.Context, c *Caller) error  // as UpdateGrant
+	GetCallerByKeyHash(ctx context.Context, hash []byte) (*Caller, error) // an empty hash finds none
+	ListCallers(ctx context.Context) ([]*Caller, error)                   // ordered by name, byte by byte
+	// UpdateCaller replaces the caller whose Name and Version match c's and
+	// increments c.Version; ErrNotFound when there is no such name,
+	// ErrConflict when the version moved on or the new key hash is taken.
+	UpdateCaller(ctx context.Context, c *Caller) error
 
 	// AppendAudit appends records to the chain atomically. It calls build
 	// with the current head while holding the chain's lock (no other append
@@ -148,10 +159,16 @@ type Store interface {
 	// what build returns in order, assigns their Seq, and commits once:
 	// one durable write for a whole batch. If build returns an error nothing
 	// is stored and that error is returned.
+	//
+	// The i-th record returned gets Seq head.Seq+1+i (whatever build set),
+	// so build may cover Seq in what it hashes. build runs inside the lock:
+	// it must be quick and must not write to the store itself.
 	AppendAudit(ctx context.Context, build func(head AuditHead) ([]AuditRecord, error)) ([]AuditRecord, error)
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditRecord, error) // increasing Seq
 
-	PutRotation(ctx context.Context, r *Rotation) error // insert or replace by GrantID
+	// PutRotation inserts or replaces the rotation of r.GrantID; ErrNotFound
+	// when there is no grant with that id.
+	PutRotation(ctx context.Context, r *Rotation) error
 	GetRotation(ctx context.Context, grantID string) (*Rotation, error)
 	DeleteRotation(ctx context.Context, grantID string) error // no error when absent
 

@@ -1,0 +1,139 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/store"
+)
+
+const auditColumns = `seq, id, time, kind, entry_id, caller, grant_id, tool, decision, operation,
+	data, prev_hash, hash`
+
+// AppendAudit implements store.Store. The write transaction is the chain's
+// lock: BEGIN IMMEDIATE takes SQLite's write lock before the head is read,
+// so no append in this process or another can slip in between reading the
+// head and committing the records chained to it.
+func (s *Store) AppendAudit(ctx context.Context, build func(head store.AuditHead) ([]store.AuditRecord, error)) ([]store.AuditRecord, error) {
+	var (
+		recs     []store.AuditRecord
+		buildErr error
+	)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var head store.AuditHead
+		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).
+			Scan(&head.Seq, &head.Hash)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("read head: %w", err)
+		}
+		recs, buildErr = build(head)
+		if buildErr != nil {
+			return buildErr
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit (`+auditColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i := range recs {
+			r := &recs[i]
+			r.Seq = head.Seq + 1 + int64(i)
+			var e encoder
+			t := e.time("time", r.Time)
+			if e.err != nil {
+				return fmt.Errorf("record %d: %w", i, e.err)
+			}
+			if t != nil {
+				r.Time = time.Unix(0, t.(int64)).UTC() // as stored and as ListAudit returns it
+			}
+			if _, err := stmt.ExecContext(ctx, r.Seq, r.ID, t, r.Kind, r.EntryID, r.Caller, r.GrantID,
+				r.Tool, r.Decision, r.Operation, blob(r.Data), r.PrevHash, r.Hash); err != nil {
+				return fmt.Errorf("record %d: %w", i, err)
+			}
+		}
+		return nil
+	})
+	switch {
+	case buildErr != nil:
+		return nil, buildErr // the caller's own error, as build returned it
+	case err != nil:
+		return nil, fmt.Errorf("append audit: %w", err)
+	}
+	return recs, nil
+}
+
+// ListAudit implements store.Store.
+func (s *Store) ListAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
+	if q.Limit < 0 {
+		return nil, fmt.Errorf("list audit: negative limit %d", q.Limit)
+	}
+	var (
+		where []string
+		args  []any
+	)
+	add := func(cond string, arg any) {
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	if q.AfterSeq != 0 {
+		add("seq > ?", q.AfterSeq)
+	}
+	if !q.Since.IsZero() {
+		add("time >= ?", queryNanos(q.Since))
+	}
+	if !q.Until.IsZero() {
+		add("time < ?", queryNanos(q.Until))
+	}
+	for _, f := range [...]struct{ col, val string }{
+		{"entry_id", q.EntryID}, {"kind", q.Kind}, {"caller", q.Caller}, {"grant_id", q.GrantID},
+		{"tool", q.Tool}, {"decision", q.Decision}, {"operation", q.Operation},
+	} {
+		if f.val != "" {
+			add(f.col+" = ?", f.val)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("SELECT " + auditColumns + " FROM audit")
+	if len(where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(where, " AND "))
+	}
+	if q.Newest {
+		b.WriteString(" ORDER BY seq DESC")
+	} else {
+		b.WriteString(" ORDER BY seq")
+	}
+	if q.Limit > 0 {
+		b.WriteString(" LIMIT ?")
+		args = append(args, q.Limit)
+	}
+	rows, err := s.read.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list audit: %w", err)
+	}
+	defer rows.Close()
+	var recs []store.AuditRecord
+	for rows.Next() {
+		var r store.AuditRecord
+		if err := rows.Scan(&r.Seq, &r.ID, nullTime{&r.Time}, &r.Kind, &r.EntryID, &r.Caller,
+			&r.GrantID, &r.Tool, &r.Decision, &r.Operation, &r.Data, &r.PrevHash, &r.Hash); err != nil {
+			return nil, fmt.Errorf("list audit: %w", err)
+		}
+		recs = append(recs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list audit: %w", err)
+	}
+	if q.Newest {
+		slices.Reverse(recs)
+	}
+	return recs, nil
+}

@@ -1,0 +1,143 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// migrations are the schema's versions: migrations[i] takes a database from
+// version i to i+1. Append only; never edit one that has shipped.
+//
+// Times are INTEGER unix nanoseconds in UTC, NULL for the zero time. Byte
+// slices are BLOBs, NULL when empty. Tables are STRICT so a wrong type is
+// an error rather than a silent conversion.
+var migrations = []string{
+	// 1: the first schema.
+	`
+CREATE TABLE grants (
+	id                 TEXT    NOT NULL PRIMARY KEY,
+	name               TEXT    NOT NULL UNIQUE,
+	description        TEXT    NOT NULL,
+	source             TEXT    NOT NULL,
+	source_config      BLOB,
+	access_key_id      TEXT    NOT NULL,
+	sealed             BLOB,
+	key_id             TEXT    NOT NULL,
+	credentials_expire INTEGER,
+	policy             BLOB,
+	created_at         INTEGER,
+	updated_at         INTEGER,
+	revoked            INTEGER NOT NULL,
+	expires            INTEGER,
+	version            INTEGER NOT NULL
+) STRICT;
+CREATE INDEX grants_created ON grants (created_at, id);
+
+CREATE TABLE callers (
+	name       TEXT    NOT NULL PRIMARY KEY,
+	key_hash   BLOB    UNIQUE,          -- NULL for a caller without a key
+	grants     TEXT    NOT NULL,        -- JSON array of grant ids
+	created_at INTEGER,
+	updated_at INTEGER,
+	revoked    INTEGER NOT NULL,
+	version    INTEGER NOT NULL
+) STRICT;
+
+-- seq is the rowid; AppendAudit assigns it (head+1, head+2, ...) inside
+-- the write transaction, so the chain has no gaps.
+CREATE TABLE audit (
+	seq       INTEGER PRIMARY KEY,
+	id        TEXT    NOT NULL,
+	time      INTEGER,
+	kind      TEXT    NOT NULL,
+	entry_id  TEXT    NOT NULL,
+	caller    TEXT    NOT NULL,
+	grant_id  TEXT    NOT NULL,
+	tool      TEXT    NOT NULL,
+	decision  TEXT    NOT NULL,
+	operation TEXT    NOT NULL,
+	data      BLOB,
+	prev_hash TEXT    NOT NULL,
+	hash      TEXT    NOT NULL
+) STRICT;
+-- Each index implicitly ends with seq (the rowid), so "field = ? ORDER BY
+-- seq" reads the index in order.
+CREATE INDEX audit_time      ON audit (time);
+CREATE INDEX audit_entry_id  ON audit (entry_id);
+CREATE INDEX audit_caller    ON audit (caller);
+CREATE INDEX audit_grant_id  ON audit (grant_id);
+CREATE INDEX audit_tool      ON audit (tool);
+CREATE INDEX audit_decision  ON audit (decision);
+CREATE INDEX audit_operation ON audit (operation);
+
+CREATE TABLE rotations (
+	grant_id          TEXT    NOT NULL PRIMARY KEY REFERENCES grants (id),
+	step              TEXT    NOT NULL,
+	old_access_key_id TEXT    NOT NULL,
+	new_access_key_id TEXT    NOT NULL,
+	sealed            BLOB,
+	key_id            TEXT    NOT NULL,
+	started_at        INTEGER,
+	updated_at        INTEGER
+) STRICT;
+
+CREATE TABLE settings (
+	name  TEXT NOT NULL PRIMARY KEY,
+	value BLOB
+) STRICT;
+`,
+}
+
+// schemaVersion is the newest schema this build knows.
+var schemaVersion = len(migrations)
+
+// migrate brings the database up to schemaVersion, one migration per
+// transaction. Another process may migrate the same file at the same time:
+// each step re-reads the version after BEGIN IMMEDIATE has taken the write
+// lock, so a step is never applied twice.
+func migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER NOT NULL PRIMARY KEY,
+	applied_at INTEGER NOT NULL
+) STRICT`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	for {
+		done, err := migrateOne(ctx, db)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateOne applies the next migration, or reports that none is left.
+func migrateOne(ctx context.Context, db *sql.DB) (done bool, err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return false, fmt.Errorf("read schema version: %w", err)
+	}
+	switch {
+	case v > schemaVersion:
+		return false, fmt.Errorf("store was written by a newer alter-mcp (schema %d, this build knows %d)", v, schemaVersion)
+	case v == schemaVersion:
+		return true, nil
+	}
+	if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+		return false, fmt.Errorf("migrate to schema %d: %w", v+1, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+		v+1, time.Now().UnixNano()); err != nil {
+		return false, fmt.Errorf("migrate to schema %d: %w", v+1, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("migrate to schema %d: %w", v+1, err)
+	}
+	return false, nil
+}

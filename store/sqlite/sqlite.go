@@ -1,0 +1,193 @@
+// Package sqlite is the embedded store: one SQLite file in WAL mode, opened
+// with the pure-Go modernc.org/sqlite driver. It suits one process, or a few
+// processes on one machine sharing the file; replicas on many machines share
+// store/postgres instead.
+//
+// Every write is durable when its method returns (synchronous=FULL), and the
+// audit chain is serialized by SQLite's single-writer lock, so appends from
+// several processes on the same file still form one chain.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/alter-mcp/alter-mcp/store"
+)
+
+// busyTimeout is how long a write waits for another process's write to
+// finish before it fails with SQLITE_BUSY.
+const busyTimeout = 10 * time.Second
+
+// Store is a store.Store kept in one SQLite file. It is safe for concurrent
+// use, also by other processes that open the same file.
+type Store struct {
+	// write has exactly one connection: writes in this process queue for it
+	// in database/sql (honouring their contexts) instead of polling SQLite's
+	// busy handler, and every write transaction begins IMMEDIATE, taking the
+	// file's write lock up front so that it never fails halfway on upgrade.
+	write *sql.DB
+	// read is a pool of query-only connections; in WAL mode readers see the
+	// last commit and never block the writer or each other.
+	read *sql.DB
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens the store in the SQLite file at path, creating the file with
+// mode 0600 if it does not exist (its folder must), and brings its schema
+// up to date. It fails if the file was written by a newer alter-mcp.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("open store: empty path")
+	}
+	if err := createFile(path); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s := &Store{}
+	s.write, err = sql.Open("sqlite", dsn(abs, "_txlock=immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s.write.SetMaxOpenConns(1)
+	s.write.SetMaxIdleConns(1)
+	if err := migrate(ctx, s.write); err != nil {
+		s.write.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s.read, err = sql.Open("sqlite", dsn(abs, "_pragma=query_only(1)"))
+	if err != nil {
+		s.write.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	s.read.SetMaxOpenConns(n)
+	s.read.SetMaxIdleConns(n)
+	return s, nil
+}
+
+// createFile creates path with mode 0600 unless it exists, so that SQLite
+// (which would create it 0644) never has to; SQLite gives the -wal and -shm
+// files it makes next to it the same mode.
+func createFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err // Open's error names the path already
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// dsn is the driver's name for the file at the absolute path abs. The
+// pragmas go in the DSN so that every connection the pools open gets them.
+// mode=rw keeps SQLite from creating the file itself.
+func dsn(abs, extra string) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive letter
+	}
+	u := url.URL{Scheme: "file", Path: p, OmitHost: true}
+	q := fmt.Sprintf("mode=rw&_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)"+
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&%s",
+		busyTimeout.Milliseconds(), extra)
+	return u.String() + "?" + q
+}
+
+// ParseDSN returns the file path in a store DSN: sqlite://path (relative or
+// absolute, so sqlite:///abs is absolute), sqlite:path, file:path or
+// file:///abs. Everything after the prefix is the path, taken literally.
+func ParseDSN(dsn string) (string, error) {
+	var path string
+	switch {
+	case strings.HasPrefix(dsn, "sqlite://"):
+		path = dsn[len("sqlite://"):]
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path = dsn[len("sqlite:"):]
+	case strings.HasPrefix(dsn, "file://"):
+		path = dsn[len("file://"):]
+	case strings.HasPrefix(dsn, "file:"):
+		path = dsn[len("file:"):]
+	default:
+		return "", fmt.Errorf("store DSN %q: not sqlite://path or file:path", dsn)
+	}
+	if path == "" {
+		return "", fmt.Errorf("store DSN %q: no file path", dsn)
+	}
+	return path, nil
+}
+
+// Close closes the store's connections. SQLite checkpoints the WAL into the
+// main file when the last connection to it closes.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// inTx runs f in a write transaction (BEGIN IMMEDIATE) and commits it.
+func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // a no-op after Commit; also runs if f panics
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// constraint reports whether err violates a unique or a foreign key
+// constraint, and the columns SQLite names ("grants.name").
+func constraint(err error) (msg string, unique, foreignKey bool) {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return "", false, false
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		unique = true
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		foreignKey = true
+	default:
+		return "", false, false
+	}
+	// "constraint failed: UNIQUE constraint failed: grants.name (2067)"
+	msg = e.Error()
+	if i := strings.LastIndex(msg, "constraint failed: "); i >= 0 {
+		msg = msg[i+len("constraint failed: "):]
+	}
+	if i := strings.Index(msg, " ("); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg, unique, foreignKey
+}
+
+// mapUnique turns a UNIQUE or PRIMARY KEY violation into store.ErrConflict,
+// naming the column(s) so a person can tell which value is taken.
+func mapUnique(err error) error {
+	if msg, unique, _ := constraint(err); unique {
+		return fmt.Errorf("%s already taken: %w", msg, store.ErrConflict)
+	}
+	return err
+}

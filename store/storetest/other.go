@@ -1,0 +1,97 @@
+package storetest
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/store"
+)
+
+func testRotation(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	must(t, "CreateGrant", s.CreateGrant(ctx, newGrant("grt_1", "prod")))
+	must(t, "CreateGrant", s.CreateGrant(ctx, newGrant("grt_2", "dev")))
+	_, err := s.GetRotation(ctx, "grt_1")
+	wantErr(t, "GetRotation before any", err, store.ErrNotFound)
+
+	r := &store.Rotation{
+		GrantID:        "grt_1",
+		Step:           "created_new_key",
+		OldAccessKeyID: "AKIAOLD",
+		NewAccessKeyID: "AKIANEW",
+		Sealed:         allBytes,
+		KeyID:          "mk_1",
+		StartedAt:      at,
+		UpdatedAt:      at.Add(time.Nanosecond),
+	}
+	must(t, "PutRotation", s.PutRotation(ctx, r))
+	got, err := s.GetRotation(ctx, "grt_1")
+	must(t, "GetRotation", err)
+	same(t, "GetRotation", got, r)
+
+	// Put again replaces, zero values included.
+	r2 := &store.Rotation{GrantID: "grt_1", Step: "deactivated_old_key", OldAccessKeyID: "AKIAOLD"}
+	must(t, "PutRotation replace", s.PutRotation(ctx, r2))
+	got, err = s.GetRotation(ctx, "grt_1")
+	must(t, "GetRotation", err)
+	same(t, "GetRotation after replace", got, r2)
+
+	_, err = s.GetRotation(ctx, "grt_2")
+	wantErr(t, "GetRotation of another grant", err, store.ErrNotFound)
+	must(t, "DeleteRotation of a grant without one", s.DeleteRotation(ctx, "grt_2"))
+	must(t, "DeleteRotation of an unknown grant", s.DeleteRotation(ctx, "grt_unknown"))
+
+	must(t, "DeleteRotation", s.DeleteRotation(ctx, "grt_1"))
+	_, err = s.GetRotation(ctx, "grt_1")
+	wantErr(t, "GetRotation after delete", err, store.ErrNotFound)
+	must(t, "DeleteRotation again", s.DeleteRotation(ctx, "grt_1"))
+
+	// The grant itself is untouched by all this.
+	g, err := s.GetGrant(ctx, "grt_1")
+	must(t, "GetGrant", err)
+	w := newGrant("grt_1", "prod")
+	w.Version = 1
+	same(t, "grant after rotation", g, w)
+}
+
+func testRotationUnknownGrant(t *testing.T, s store.Store) {
+	err := s.PutRotation(t.Context(), &store.Rotation{GrantID: "grt_unknown", Step: "begin"})
+	wantErr(t, "PutRotation for an unknown grant", err, store.ErrNotFound)
+	_, err = s.GetRotation(t.Context(), "grt_unknown")
+	wantErr(t, "GetRotation after a refused put", err, store.ErrNotFound)
+}
+
+func testSetting(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	_, err := s.GetSetting(ctx, "master_key_check")
+	wantErr(t, "GetSetting unset", err, store.ErrNotFound)
+
+	must(t, "PutSetting", s.PutSetting(ctx, "master_key_check", allBytes))
+	must(t, "PutSetting", s.PutSetting(ctx, "other", []byte("x")))
+	v, err := s.GetSetting(ctx, "master_key_check")
+	must(t, "GetSetting", err)
+	if !bytes.Equal(v, allBytes) {
+		t.Errorf("GetSetting = %q, want %q", clip(v), clip(allBytes))
+	}
+	must(t, "PutSetting overwrite", s.PutSetting(ctx, "master_key_check", []byte("v2")))
+	v, err = s.GetSetting(ctx, "master_key_check")
+	must(t, "GetSetting", err)
+	if string(v) != "v2" {
+		t.Errorf("GetSetting after overwrite = %q, want v2", v)
+	}
+	v, err = s.GetSetting(ctx, "other")
+	must(t, "GetSetting", err)
+	if string(v) != "x" {
+		t.Errorf("GetSetting of another name = %q, want x", v)
+	}
+	// Set to nothing is still set.
+	must(t, "PutSetting empty", s.PutSetting(ctx, "empty", nil))
+	v, err = s.GetSetting(ctx, "empty")
+	must(t, "GetSetting of an empty value", err)
+	if len(v) != 0 {
+		t.Errorf("GetSetting of an empty value = %q", v)
+	}
+	_, err = s.GetSetting(ctx, "Master_Key_Check") // names are exact
+	wantErr(t, "GetSetting with other case", err, store.ErrNotFound)
+}
