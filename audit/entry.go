@@ -20,6 +20,7 @@ type Entry struct {
 	Reason        string          `json:"reason,omitempty"`
 	Context       json.RawMessage `json:"context,omitempty"`
 	GrantID       string          `json:"grant_id,omitempty"`
+	GrantName     string          `json:"grant_name,omitempty"`
 	Decision      string          `json:"decision"` // allow | deny
 	Rule          string          `json:"rule,omitempty"`
 	Service       string          `json:"service,omitempty"`
@@ -29,7 +30,8 @@ type Entry struct {
 	Action        string          `json:"action,omitempty"`
 	ReadOnly      bool            `json:"read_only"`
 	Method        string          `json:"method,omitempty"`
-	URL           string          `json:"url,omitempty"` // redacted
+	URL           string          `json:"url,omitempty"`      // redacted
+	Endpoint      string          `json:"endpoint,omitempty"` // where it was sent, when routed elsewhere (AWS_ENDPOINT_URL)
 	RequestBytes  int64           `json:"request_bytes"`
 	RequestSHA    string          `json:"request_sha256,omitempty"`
 	Status        int             `json:"status,omitempty"`
@@ -39,10 +41,17 @@ type Entry struct {
 	ErrorMessage  string          `json:"error_message,omitempty"`
 	ResponseBytes int64           `json:"response_bytes"`
 	DurationMS    int64           `json:"duration_ms"`
-	Outcome       string          `json:"outcome,omitempty"` // ok | aws_error | network_error | denied | interrupted
+	Attempts      int             `json:"attempts,omitempty"` // requests sent, retries included
+	Outcome       string          `json:"outcome,omitempty"`  // ok | aws_error | network_error | denied | interrupted | error
 	PrevHash      string          `json:"prev_hash,omitempty"`
 	Hash          string          `json:"hash,omitempty"`
 }
+
+// Decisions.
+const (
+	DecisionAllow = "allow"
+	DecisionDeny  = "deny"
+)
 
 // Outcomes.
 const (
@@ -51,4 +60,7 @@ const (
 	OutcomeNetworkError = "network_error"
 	OutcomeDenied       = "denied"
 	OutcomeInterrupted  = "interrupted"
+	// OutcomeError: allowed, but the vault could not send it (it could not
+	// decrypt the credentials or sign the request).
+	OutcomeError = "error"
 )

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/vault"
+	"github.com/spf13/cobra"
+)
+
+const callerLong = `A caller is who uses grants: an MCP client connecting over HTTP, or a program.
+Each has an API key (alter_key_...) that it sends as "Authorization: Bearer KEY";
+the vault keeps only a hash of it, so the key is shown once, when it is made.
+A caller may use only the grants it was given.`
+
+func newCallerCmd(a *app) *cobra.Command {
+	var vf vaultFlags
+	cmd := &cobra.Command{
+		Use:   "caller",
+		Short: "Add, list and revoke callers and their API keys",
+		Long:  callerLong,
+		Args:  usageArgs(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	vf.register(cmd)
+	cmd.AddCommand(newCallerAddCmd(a, &vf), newCallerListCmd(a, &vf), newCallerRevokeCmd(a, &vf))
+	return cmd
+}
+
+func newCallerAddCmd(a *app, vf *vaultFlags) *cobra.Command {
+	var grants []string
+	cmd := &cobra.Command{
+		Use:   "add NAME [--grants ID,...]",
+		Short: "Add a caller and print its API key, once",
+		Example: `  # A caller for a shared HTTP server, allowed two grants
+  alter-mcp caller add ci-agent --grants grt_abc123,s3-reader > ci-agent.key`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withVault(cmd, vf, func(ctx context.Context, v *vault.Vault) error {
+				c, key, err := v.AddCaller(ctx, args[0], nonEmpty(grants))
+				if err != nil {
+					return err
+				}
+				a.log.Info("the API key is printed once, on stdout: keep it now, only its hash is stored", "caller", c.Name)
+				_, err = fmt.Fprintln(a.stdout, key)
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringSliceVar(&grants, "grants", nil, "grants (ids or names) the caller may use")
+	return cmd
+}
+
+func newCallerListCmd(a *app, vf *vaultFlags) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List callers and the grants each may use",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withVault(cmd, vf, func(ctx context.Context, v *vault.Vault) error {
+				cs, err := v.Callers(ctx)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					if cs == nil {
+						cs = []vault.Caller{}
+					}
+					return a.writeJSON(cs)
+				}
+				if len(cs) == 0 {
+					fmt.Fprintln(a.stderr, "no callers yet: add one with 'alter-mcp caller add NAME --grants ID'")
+					return nil
+				}
+				tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "NAME\tSTATUS\tCREATED\tGRANTS")
+				for _, c := range cs {
+					status := "active"
+					if c.Revoked {
+						status = "revoked"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, status, c.CreatedAt.UTC().Format(time.RFC3339), orDash(strings.Join(c.Grants, ",")))
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
+}
+
+func newCallerRevokeCmd(a *app, vf *vaultFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "revoke NAME",
+		Short: "Revoke a caller: its API key stops working at once",
+		Args:  usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withVault(cmd, vf, func(ctx context.Context, v *vault.Vault) error {
+				return v.RevokeCaller(ctx, args[0])
+			})
+		},
+	}
+}

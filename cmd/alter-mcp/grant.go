@@ -1,0 +1,500 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/alter-mcp/alter-mcp/vault"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+const grantLong = `A grant is a set of AWS credentials kept encrypted in the vault, named by an id
+(grt_...) that agents use instead of a key, and the policy that says what calls
+it may make. Secrets go in and never come out: no command prints them.
+
+The vault lives in --home (ALTER_MCP_HOME); its master key comes from
+ALTER_MCP_MASTER_KEY or <home>/master.key, which is created on first use.`
+
+const grantAddExample = `  # From the standard AWS variables, read-only S3 in two regions
+  alter-mcp grant add --name s3-reader --from-env \
+    --allow-services s3 --allow-regions us-east-1,eu-west-1 --read-only
+
+  # The secret on stdin (line 1), and a session token (line 2) for temporary keys
+  printf '%s\n' "$SECRET" | alter-mcp grant add --name ci \
+    --access-key-id AKIAIOSFODNN7EXAMPLE --secret-access-key-stdin
+
+  # A policy from a JSON file, with an expiry
+  alter-mcp grant add --name audit --from-env --policy-file audit.json --expires 30d`
+
+const policyFileHelp = `A policy file is JSON with these fields, all optional: allow_services,
+deny_services, allow_regions, deny_regions, allow_methods, deny_methods,
+allow_actions, deny_actions (IAM style, "s3:Get*"), allow_hosts, deny_hosts,
+allow_paths, deny_paths (globs), read_only, require_reason, max_body_bytes,
+rate and caller_rate ({"per_second": 5, "burst": 10}), not_before, expires,
+confirm_writes, deny_presign. Deny wins; an empty allow list allows all.
+Flags given with --policy-file change the file's policy.`
+
+func newGrantCmd(a *app) *cobra.Command {
+	var vf vaultFlags
+	cmd := &cobra.Command{
+		Use:   "grant",
+		Short: "Add, list, show, update and revoke grants",
+		Long:  grantLong,
+		Args:  usageArgs(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	vf.register(cmd)
+	cmd.AddCommand(
+		newGrantAddCmd(a, &vf),
+		newGrantListCmd(a, &vf),
+		newGrantShowCmd(a, &vf),
+		newGrantUpdateCredentialCmd(a, &vf),
+		newGrantSetPolicyCmd(a, &vf),
+		newGrantRevokeCmd(a, &vf),
+	)
+	return cmd
+}
+
+// credentialFlags say where a grant's static credentials come from.
+type credentialFlags struct {
+	fromEnv     bool
+	accessKeyID string
+	secretStdin bool
+	credsExpire string
+}
+
+func (f *credentialFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.fromEnv, "from-env", false, "read AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN")
+	fs.StringVar(&f.accessKeyID, "access-key-id", "", "access key id (AKIA... or ASIA...); the secret comes from stdin")
+	fs.BoolVar(&f.secretStdin, "secret-access-key-stdin", false, "read the secret access key from stdin's first line, and a session token from its second if there is one")
+	fs.StringVar(&f.credsExpire, "credentials-expire", "", "when temporary credentials stop working (RFC 3339, a date, or a duration such as 12h)")
+}
+
+// credentials reads the credentials the flags point to.
+func (a *app) credentials(f *credentialFlags) (vault.StaticCredentials, error) {
+	var c vault.StaticCredentials
+	switch {
+	case f.fromEnv && (f.accessKeyID != "" || f.secretStdin):
+		return c, usagef("give --from-env or --access-key-id with --secret-access-key-stdin, not both")
+	case f.fromEnv:
+		c.AccessKeyID = a.getenv("AWS_ACCESS_KEY_ID")
+		c.SecretAccessKey = a.getenv("AWS_SECRET_ACCESS_KEY")
+		c.SessionToken = a.getenv("AWS_SESSION_TOKEN")
+		if c.AccessKeyID == "" || c.SecretAccessKey == "" {
+			return c, usagef("--from-env: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)")
+		}
+	case f.accessKeyID != "" && f.secretStdin:
+		lines, err := readSecretLines(a.stdin, 2)
+		if err != nil {
+			return c, err
+		}
+		if len(lines) == 0 || lines[0] == "" {
+			return c, usagef("--secret-access-key-stdin: stdin is empty; pipe the secret access key in, for example: printf '%%s\\n' \"$SECRET\" | alter-mcp ...")
+		}
+		c.AccessKeyID, c.SecretAccessKey = f.accessKeyID, lines[0]
+		if len(lines) > 1 {
+			c.SessionToken = lines[1]
+		}
+	case f.accessKeyID != "":
+		return c, usagef("--access-key-id needs --secret-access-key-stdin: secrets are never taken as arguments, which other users can see in the process list")
+	case f.secretStdin:
+		return c, usagef("--secret-access-key-stdin needs --access-key-id")
+	default:
+		return c, usagef("give credentials: --from-env, or --access-key-id ID --secret-access-key-stdin")
+	}
+	if f.credsExpire != "" {
+		t, err := parseWhen(f.credsExpire, time.Now())
+		if err != nil {
+			return c, usagef("--credentials-expire: %v", err)
+		}
+		c.Expires = t
+	}
+	return c, nil
+}
+
+// policyFlags edit a policy; only the flags given change it.
+type policyFlags struct {
+	file                                 string
+	allowServices, denyServices          []string
+	allowRegions, denyRegions            []string
+	allowMethods, denyMethods            []string
+	allowActions, denyActions            []string
+	readOnly, requireReason, denyPresign bool
+	confirmWrites                        bool
+	maxBodyBytes                         int64
+}
+
+func (f *policyFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.file, "policy-file", "", "read the policy from this JSON file (see --help)")
+	fs.StringSliceVar(&f.allowServices, "allow-services", nil, "services the grant may call (s3,sts,dynamodb); empty: all")
+	fs.StringSliceVar(&f.denyServices, "deny-services", nil, "services the grant may not call")
+	fs.StringSliceVar(&f.allowRegions, "allow-regions", nil, "regions the grant may call (us-east-1,eu-*); empty: all")
+	fs.StringSliceVar(&f.denyRegions, "deny-regions", nil, "regions the grant may not call")
+	fs.StringSliceVar(&f.allowMethods, "allow-methods", nil, "HTTP methods the grant may use; empty: all")
+	fs.StringSliceVar(&f.denyMethods, "deny-methods", nil, "HTTP methods the grant may not use")
+	fs.StringSliceVar(&f.allowActions, "allow-actions", nil, "IAM actions the grant may call (s3:Get*,sts:GetCallerIdentity); empty: all")
+	fs.StringSliceVar(&f.denyActions, "deny-actions", nil, "IAM actions the grant may not call (iam:*)")
+	fs.BoolVar(&f.readOnly, "read-only", false, "allow only operations known to be read-only")
+	fs.BoolVar(&f.requireReason, "require-reason", false, "refuse calls that give no reason")
+	fs.BoolVar(&f.denyPresign, "deny-presign", false, "refuse presigned URLs and bearer tokens")
+	fs.BoolVar(&f.confirmWrites, "confirm-writes", false, "ask the user before each write, where the MCP client can ask")
+	fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", 0, "largest request body allowed; 0: no limit")
+}
+
+// apply returns base changed by the flags given, after --policy-file when given.
+func (f *policyFlags) apply(base policy.Policy, changed func(string) bool) (policy.Policy, error) {
+	p := base
+	if f.file != "" {
+		data, err := os.ReadFile(f.file)
+		if err != nil {
+			return p, usagef("--policy-file: %v", err)
+		}
+		if p, err = policy.Parse(data); err != nil {
+			return p, usagef("--policy-file %s: %v", f.file, err)
+		}
+	}
+	lists := []struct {
+		flag string
+		dst  *[]string
+		src  []string
+	}{
+		{"allow-services", &p.AllowServices, f.allowServices},
+		{"deny-services", &p.DenyServices, f.denyServices},
+		{"allow-regions", &p.AllowRegions, f.allowRegions},
+		{"deny-regions", &p.DenyRegions, f.denyRegions},
+		{"allow-methods", &p.AllowMethods, f.allowMethods},
+		{"deny-methods", &p.DenyMethods, f.denyMethods},
+		{"allow-actions", &p.AllowActions, f.allowActions},
+		{"deny-actions", &p.DenyActions, f.denyActions},
+	}
+	for _, l := range lists {
+		if changed(l.flag) {
+			*l.dst = nonEmpty(l.src)
+		}
+	}
+	bools := []struct {
+		flag string
+		dst  *bool
+		src  bool
+	}{
+		{"read-only", &p.ReadOnly, f.readOnly},
+		{"require-reason", &p.RequireReason, f.requireReason},
+		{"deny-presign", &p.DenyPresign, f.denyPresign},
+		{"confirm-writes", &p.ConfirmWrites, f.confirmWrites},
+	}
+	for _, b := range bools {
+		if changed(b.flag) {
+			*b.dst = b.src
+		}
+	}
+	if changed("max-body-bytes") {
+		p.MaxBodyBytes = f.maxBodyBytes
+	}
+	if err := p.Validate(); err != nil {
+		return p, usagef("policy: %v", err)
+	}
+	return p, nil
+}
+
+// nonEmpty drops blank entries, so that --allow-services ” clears a list.
+func nonEmpty(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func newGrantAddCmd(a *app, vf *vaultFlags) *cobra.Command {
+	var (
+		name, description, expires string
+		cf                         credentialFlags
+		pf                         policyFlags
+	)
+	cmd := &cobra.Command{
+		Use:     "add --name NAME (--from-env | --access-key-id ID --secret-access-key-stdin) [policy flags]",
+		Short:   "Store credentials as a new grant and print its id",
+		Long:    "Store AWS credentials, sealed with the master key, as a new grant with a policy, and print\nthe grant's id alone on stdout.\n\n" + policyFileHelp,
+		Example: grantAddExample,
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if name == "" {
+				return usagef("--name is required: a short unique name such as s3-reader")
+			}
+			spec := vault.GrantSpec{Name: name, Description: description}
+			if expires != "" {
+				t, err := parseWhen(expires, time.Now())
+				if err != nil {
+					return usagef("--expires: %v", err)
+				}
+				spec.Expires = t
+			}
+			p, err := pf.apply(policy.Policy{}, cmd.Flags().Changed)
+			if err != nil {
+				return err
+			}
+			spec.Policy = p
+			creds, err := a.credentials(&cf)
+			if err != nil {
+				return err
+			}
+			spec.Static = &creds
+			return a.withVault(cmd, vf, func(ctx context.Context, v *vault.Vault) error {
+				g, err := v.AddGrant(ctx, spec)
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintln(a.stdout, g.ID)
+				return err
+			})
+		},
+	}
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	fs.StringVar(&name, "name", "", "unique name of the grant (required)")
+	fs.StringVar(&description, "description", "", "what the grant is for, shown to agents by list_grants")
+	cf.register(fs)
+	pf.register(fs)
+	fs.StringVar(&expires, "expires", "", "when the grant stops working (RFC 3339, a date, or a duration such as 30d)")
+	return cmd
+}
+
+func newGrantListCmd(a *app, vf *vaultFlags) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List grants (never their secrets)",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withVault(cmd, vf, func(ctx context.Context, v *vault.Vault) error {
+				gs, err := v.Grants(ctx)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					if gs == nil {
+						gs = []vault.Grant{}
+					}
+					return a.writeJSON(gs)
+				}
+				if len(gs) == 0 {
+					fmt.Fprintln(a.stderr, "no grants yet: add one with 'alter-mcp grant add --help'")
+					return nil
+				}
+				tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "GRANT ID\tNAME\tSOURCE\tACCESS KEY\tSTATUS\tPOLICY")
+				now := time.Now()
+				for _, g := range gs {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", g.ID, g.Name, g.Source, orDash(g.AccessKeyID), grantStatus(g, now), policySummary(g.Policy))
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
+}
+
+func newGrantShowCmd(a *app, vf *vaultFlags) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show ID|NAME",
+		Short: "Show one grant: its credentials' key id and age, and its policy (never the secret)",
+		Args:  usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withVault(cmd, vf, func(ctx context.Context, v *vault.Vault) error {
+				g, err := v.Grant(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return a.writeJSON(g)
+				}
+				return writeGrantText(a, g)
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	return cmd
+}
+
+func writeGrantText(a *app, g vault.Grant) error {
+	now := time.Now()
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	row := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, v) }
+	row("grant id", g.ID)
+	row("name", g.Name)
+	if g.Description != "" {
+		row("description", g.Description)
+	}
+	row("status", grantStatus(g, now))
+	row("source", g.Source)
+	row("access key id", orDash(g.AccessKeyID))
+	if g.HasSessionToken {
+		row("session token", "yes (temporary credentials)")
+	}
+	if !g.CredentialsExpire.IsZero() {
+		row("credentials expire", g.CredentialsExpire.UTC().Format(time.RFC3339))
+	}
+	row("created", g.CreatedAt.UTC().Format(time.RFC3339)+" ("+age(now.Sub(g.CreatedAt))+" ago)")
+	row("updated", g.UpdatedAt.UTC().Format(time.RFC3339))
+	if !g.Expires.IsZero() {
+		row("expires", g.Expires.UTC().Format(time.RFC3339))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, "policy:")
+	enc := policyJSON(g.Policy)
+	_, err := fmt.Fprintln(a.stdout, enc)
+	return err
+}
+
+func newGrantUpdateCredentialCmd(a *app, vf *vaultFlags) *cobra.Command {
+	var cf credentialFlags
+	cmd := &cobra.Command{
+		Use:   "update-credential ID|NAME (--from-env | --access-key-id ID --secret-access-key-stdin)",
+		Short: "Replace a grant's credentials; its id keeps working",
+		Args:  usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			creds, err := a.credentials(&cf)
+			if err != nil {
+				return err
+			}
+			return a.withVault(cmd, vf, func(ctx context.Context, v *vault.Vault) error {
+				return v.UpdateCredential(ctx, args[0], creds)
+			})
+		},
+	}
+	cf.register(cmd.Flags())
+	return cmd
+}
+
+func newGrantSetPolicyCmd(a *app, vf *vaultFlags) *cobra.Command {
+	var (
+		pf    policyFlags
+		reset bool
+	)
+	cmd := &cobra.Command{
+		Use:   "set-policy ID|NAME [--reset] [--policy-file F] [policy flags]",
+		Short: "Change a grant's policy",
+		Long: "Change a grant's policy. The flags given change the current policy; --policy-file\n" +
+			"replaces it with the file's, and --reset starts from the empty policy (which allows all).\n\n" + policyFileHelp,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().NFlag() == 0 {
+				return usagef("say what to change: give --policy-file, --reset or a policy flag (see --help)")
+			}
+			return a.withVault(cmd, vf, func(ctx context.Context, v *vault.Vault) error {
+				g, err := v.Grant(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				base := g.Policy
+				if reset {
+					base = policy.Policy{}
+				}
+				p, err := pf.apply(base, cmd.Flags().Changed)
+				if err != nil {
+					return err
+				}
+				return v.SetPolicy(ctx, g.ID, p)
+			})
+		},
+	}
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	fs.BoolVar(&reset, "reset", false, "start from the empty policy instead of the current one")
+	pf.register(fs)
+	return cmd
+}
+
+func newGrantRevokeCmd(a *app, vf *vaultFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "revoke ID|NAME",
+		Short: "Revoke a grant: every later call with it is refused",
+		Args:  usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withVault(cmd, vf, func(ctx context.Context, v *vault.Vault) error {
+				return v.RevokeGrant(ctx, args[0])
+			})
+		},
+	}
+}
+
+func grantStatus(g vault.Grant, now time.Time) string {
+	switch {
+	case g.Revoked:
+		return "revoked"
+	case !g.Expires.IsZero() && !now.Before(g.Expires):
+		return "expired"
+	case !g.CredentialsExpire.IsZero() && !now.Before(g.CredentialsExpire):
+		return "credentials expired"
+	}
+	return "active"
+}
+
+// policySummary is a one-line description of a policy for tables and logs.
+func policySummary(p policy.Policy) string {
+	var parts []string
+	add := func(label string, list []string) {
+		if len(list) > 0 {
+			parts = append(parts, label+"="+strings.Join(list, ","))
+		}
+	}
+	if p.ReadOnly {
+		parts = append(parts, "read-only")
+	}
+	add("services", p.AllowServices)
+	add("-services", p.DenyServices)
+	add("regions", p.AllowRegions)
+	add("-regions", p.DenyRegions)
+	add("methods", p.AllowMethods)
+	add("-methods", p.DenyMethods)
+	add("actions", p.AllowActions)
+	add("-actions", p.DenyActions)
+	if p.RequireReason {
+		parts = append(parts, "reason required")
+	}
+	if len(parts) == 0 {
+		return "allow all"
+	}
+	return strings.Join(parts, " ")
+}
+
+func policyJSON(p policy.Policy) string {
+	var sb strings.Builder
+	enc := jsonIndent(&sb)
+	if err := enc.Encode(p); err != nil {
+		return fmt.Sprintf("(cannot show: %v)", err)
+	}
+	return strings.TrimRight(sb.String(), "\n")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// age is a rough duration for people: "3 days", "5 hours", "12 minutes".
+func age(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d/time.Hour))
+	case d >= 2*time.Minute:
+		return fmt.Sprintf("%d minutes", int(d/time.Minute))
+	}
+	return "moments"
+}

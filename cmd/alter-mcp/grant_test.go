@@ -1,0 +1,261 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/alter-mcp/alter-mcp/vault"
+)
+
+const (
+	testKeyID     = "AKIAIOSFODNN7EXAMPLE"
+	testSecret    = "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"
+	testKeyID2    = "AKIAI44QH8DHBEXAMPLE"
+	testSecret2   = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbSECOND2zzz"
+	testToken     = "FwoGZXIvYXdzEXAMPLESESSIONTOKENzz"
+	grantIDFormat = `^grt_[a-z0-9]+\n$`
+)
+
+// vaultEnv is an environment with a fresh vault home and AWS credentials.
+func vaultEnv(t *testing.T) map[string]string {
+	t.Helper()
+	return map[string]string{
+		"ALTER_MCP_HOME":        filepath.Join(t.TempDir(), "home"),
+		"AWS_ACCESS_KEY_ID":     testKeyID,
+		"AWS_SECRET_ACCESS_KEY": testSecret,
+		"AWS_SESSION_TOKEN":     testToken,
+	}
+}
+
+// mustRun runs the CLI and fails the test unless it exits 0.
+func mustRun(t *testing.T, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	r := runCLI(t, env, stdin, args...)
+	if r.code != exitOK {
+		t.Fatalf("alter-mcp %s: exit %d\nstdout %q\nstderr %q", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+func showGrant(t *testing.T, env map[string]string, id string) vault.Grant {
+	t.Helper()
+	var g vault.Grant
+	r := mustRun(t, env, "", "grant", "show", "--json", id)
+	if err := json.Unmarshal([]byte(r.stdout), &g); err != nil {
+		t.Fatalf("grant show --json: %v\n%s", err, r.stdout)
+	}
+	return g
+}
+
+func TestGrantLifecycle(t *testing.T) {
+	t.Parallel()
+	env := vaultEnv(t)
+	r := mustRun(t, env, "", "grant", "add", "--name", "s3-reader", "--description", "reads reports",
+		"--from-env", "--allow-services", "s3", "--allow-regions", "us-east-1,eu-*", "--read-only")
+	if !regexp.MustCompile(grantIDFormat).MatchString(r.stdout) {
+		t.Fatalf("grant add printed %q, want the grant id alone", r.stdout)
+	}
+	id := strings.TrimSpace(r.stdout)
+
+	g := showGrant(t, env, "s3-reader") // by name
+	if g.ID != id || g.Name != "s3-reader" || g.Description != "reads reports" || g.AccessKeyID != testKeyID ||
+		!g.HasSessionToken || g.Source != "static" || g.Revoked {
+		t.Errorf("grant show: %+v", g)
+	}
+	if !g.Policy.ReadOnly || strings.Join(g.Policy.AllowServices, ",") != "s3" || strings.Join(g.Policy.AllowRegions, ",") != "us-east-1,eu-*" {
+		t.Errorf("policy %+v, want read-only s3 in us-east-1,eu-*", g.Policy)
+	}
+
+	var list []vault.Grant
+	r = mustRun(t, env, "", "grant", "list", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil || len(list) != 1 || list[0].ID != id {
+		t.Errorf("grant list --json: %v %s", err, r.stdout)
+	}
+	r = mustRun(t, env, "", "grant", "list")
+	if !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "read-only services=s3") || !strings.Contains(r.stdout, "active") {
+		t.Errorf("grant list:\n%s", r.stdout)
+	}
+
+	// set-policy changes only what it is given; --reset starts over.
+	mustRun(t, env, "", "grant", "set-policy", id, "--deny-actions", "s3:Delete*", "--require-reason")
+	g = showGrant(t, env, id)
+	if !g.Policy.ReadOnly || !g.Policy.RequireReason || strings.Join(g.Policy.DenyActions, ",") != "s3:Delete*" {
+		t.Errorf("after set-policy: %+v", g.Policy)
+	}
+	mustRun(t, env, "", "grant", "set-policy", id, "--reset", "--allow-services", "sts")
+	g = showGrant(t, env, id)
+	if g.Policy.ReadOnly || g.Policy.RequireReason || strings.Join(g.Policy.AllowServices, ",") != "sts" {
+		t.Errorf("after set-policy --reset: %+v", g.Policy)
+	}
+
+	// A policy file replaces the policy; flags given beside it change it.
+	file := filepath.Join(t.TempDir(), "policy.json")
+	os.WriteFile(file, []byte(`{"allow_actions":["dynamodb:GetItem"],"max_body_bytes":1024}`), 0o600)
+	mustRun(t, env, "", "grant", "set-policy", id, "--policy-file", file, "--read-only")
+	g = showGrant(t, env, id)
+	if len(g.Policy.AllowServices) != 0 || strings.Join(g.Policy.AllowActions, ",") != "dynamodb:GetItem" || g.Policy.MaxBodyBytes != 1024 || !g.Policy.ReadOnly {
+		t.Errorf("after set-policy --policy-file: %+v", g.Policy)
+	}
+
+	// Rotating the key by hand keeps the id.
+	mustRun(t, env, testSecret2+"\n", "grant", "update-credential", id, "--access-key-id", testKeyID2, "--secret-access-key-stdin")
+	g = showGrant(t, env, id)
+	if g.ID != id || g.AccessKeyID != testKeyID2 || g.HasSessionToken {
+		t.Errorf("after update-credential: id %s key %s token %v", g.ID, g.AccessKeyID, g.HasSessionToken)
+	}
+
+	mustRun(t, env, "", "grant", "revoke", id)
+	if g = showGrant(t, env, id); !g.Revoked {
+		t.Error("grant not revoked")
+	}
+	r = mustRun(t, env, "", "grant", "show", id)
+	if !strings.Contains(r.stdout, "revoked") {
+		t.Errorf("grant show:\n%s", r.stdout)
+	}
+
+	// A second grant may not take the name.
+	r = runCLI(t, env, "", "grant", "add", "--name", "s3-reader", "--from-env")
+	if r.code != exitError || !strings.Contains(r.stderr, "s3-reader") {
+		t.Errorf("duplicate name: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runCLI(t, env, "", "grant", "show", "grt_doesnotexist")
+	if r.code != exitError || !strings.Contains(r.stderr, "grant not found") {
+		t.Errorf("unknown grant: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestGrantStdinCredentials(t *testing.T) {
+	t.Parallel()
+	env := vaultEnv(t)
+	r := mustRun(t, env, "\n"+testSecret2+"\n"+testToken+"\n", "grant", "add", "--name", "temp",
+		"--access-key-id", testKeyID2, "--secret-access-key-stdin", "--credentials-expire", "2099-01-01T00:00:00Z", "--expires", "30d")
+	g := showGrant(t, env, strings.TrimSpace(r.stdout))
+	if g.AccessKeyID != testKeyID2 || !g.HasSessionToken || g.CredentialsExpire.Year() != 2099 || g.Expires.IsZero() {
+		t.Errorf("grant %+v", g)
+	}
+}
+
+func TestGrantUsageErrors(t *testing.T) {
+	t.Parallel()
+	env := vaultEnv(t)
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"allow_servces":["s3"]}`), 0o600)
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"no name", "", []string{"grant", "add", "--from-env"}, "--name is required"},
+		{"no credentials", "", []string{"grant", "add", "--name", "x"}, "give credentials"},
+		{"both sources", "", []string{"grant", "add", "--name", "x", "--from-env", "--access-key-id", testKeyID, "--secret-access-key-stdin"}, "not both"},
+		{"secret as argument", "", []string{"grant", "add", "--name", "x", "--access-key-id", testKeyID}, "never taken as arguments"},
+		{"empty stdin", "", []string{"grant", "add", "--name", "x", "--access-key-id", testKeyID, "--secret-access-key-stdin"}, "stdin is empty"},
+		{"bad expires", "", []string{"grant", "add", "--name", "x", "--from-env", "--expires", "soon"}, "is not a time"},
+		{"bad action", "", []string{"grant", "add", "--name", "x", "--from-env", "--allow-actions", "GetObject"}, "policy:"},
+		{"unknown policy field", "", []string{"grant", "add", "--name", "x", "--from-env", "--policy-file", bad}, "allow_servces"},
+		{"missing policy file", "", []string{"grant", "add", "--name", "x", "--from-env", "--policy-file", "/nonexistent.json"}, "--policy-file"},
+		{"set-policy with nothing", "", []string{"grant", "set-policy", "x"}, "say what to change"},
+		{"show without id", "", []string{"grant", "show"}, "accepts 1 arg"},
+		{"caller add without name", "", []string{"caller", "add"}, "accepts 1 arg"},
+	} {
+		r := runCLI(t, env, tc.stdin, tc.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.name, r.code, r.stdout, r.stderr, tc.want)
+		}
+	}
+}
+
+func TestCallerLifecycle(t *testing.T) {
+	t.Parallel()
+	env := vaultEnv(t)
+	id := strings.TrimSpace(mustRun(t, env, "", "grant", "add", "--name", "g1", "--from-env").stdout)
+	r := mustRun(t, env, "", "caller", "add", "ci-agent", "--grants", id+",g1")
+	if !regexp.MustCompile(`^alter_key_[A-Za-z0-9_-]{20,}\n$`).MatchString(r.stdout) {
+		t.Fatalf("caller add printed %q, want the API key alone", r.stdout)
+	}
+	key := strings.TrimSpace(r.stdout)
+
+	var cs []vault.Caller
+	r = mustRun(t, env, "", "caller", "list", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &cs); err != nil || len(cs) != 1 || cs[0].Name != "ci-agent" || len(cs[0].Grants) == 0 || cs[0].Grants[0] != id {
+		t.Errorf("caller list --json: %v %s", err, r.stdout)
+	}
+	if strings.Contains(r.stdout, key) || strings.Contains(r.stdout, key[len("alter_key_"):]) {
+		t.Error("caller list shows the API key")
+	}
+	mustRun(t, env, "", "caller", "revoke", "ci-agent")
+	r = mustRun(t, env, "", "caller", "list")
+	if !strings.Contains(r.stdout, "revoked") {
+		t.Errorf("caller list after revoke:\n%s", r.stdout)
+	}
+	r = runCLI(t, env, "", "caller", "add", "other", "--grants", "grt_missing")
+	if r.code != exitError || !strings.Contains(r.stderr, "grt_missing") {
+		t.Errorf("caller with an unknown grant: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestWrongMasterKey(t *testing.T) {
+	t.Parallel()
+	env := vaultEnv(t)
+	env["ALTER_MCP_MASTER_KEY"] = base64.StdEncoding.EncodeToString(make([]byte, 32))
+	mustRun(t, env, "", "grant", "add", "--name", "g", "--from-env")
+	other := make([]byte, 32)
+	other[0] = 1
+	env["ALTER_MCP_MASTER_KEY"] = base64.StdEncoding.EncodeToString(other)
+	r := runCLI(t, env, "", "grant", "list")
+	if r.code != exitError || !strings.Contains(r.stderr, "master key") {
+		t.Errorf("wrong master key: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestVaultCommandsNeverPrintSecrets runs every grant and caller command with
+// debug logs in both formats, through successes and failures, and looks for
+// the secrets in all output and in every file of the vault's home.
+func TestVaultCommandsNeverPrintSecrets(t *testing.T) {
+	t.Parallel()
+	for _, logFormat := range []string{"text", "json"} {
+		env := vaultEnv(t)
+		var out strings.Builder
+		run := func(stdin string, args ...string) result {
+			r := runCLI(t, env, stdin, append([]string{"--log-format", logFormat, "--log-level", "debug"}, args...)...)
+			out.WriteString(r.stdout + r.stderr)
+			return r
+		}
+		id := strings.TrimSpace(run("", "grant", "add", "--name", "g", "--from-env").stdout)
+		run("", "grant", "add", "--name", "g", "--from-env") // duplicate: fails
+		run(testSecret2+"\n"+testToken+"\n", "grant", "add", "--name", "h", "--access-key-id", testKeyID2, "--secret-access-key-stdin")
+		run(testSecret2+"\n", "grant", "add", "--name", "i", "--access-key-id", "not-a-key", "--secret-access-key-stdin") // fails
+		run("", "grant", "list")
+		run("", "grant", "list", "--json")
+		run("", "grant", "show", id)
+		run("", "grant", "show", "--json", "h")
+		run(testSecret2+"\n", "grant", "update-credential", id, "--access-key-id", testKeyID2, "--secret-access-key-stdin")
+		run("", "grant", "set-policy", id, "--read-only")
+		run("", "caller", "add", "c", "--grants", id)
+		run("", "caller", "list", "--json")
+		run("", "grant", "revoke", id)
+		for _, secret := range []string{testSecret, testSecret2, testToken} {
+			if strings.Contains(out.String(), secret) {
+				t.Errorf("%s logs: a secret was printed:\n%s", logFormat, out.String())
+			}
+		}
+		filepath.WalkDir(env["ALTER_MCP_HOME"], func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, _ := os.ReadFile(path)
+			for _, secret := range []string{testSecret, testSecret2, testToken} {
+				if strings.Contains(string(data), secret) {
+					t.Errorf("%s holds a secret in the clear", path)
+				}
+			}
+			return nil
+		})
+	}
+}

@@ -1,0 +1,171 @@
+package credsrc
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/sigv4"
+)
+
+// APIError is an error answer of an AWS query-protocol API (STS, IAM). It
+// carries what AWS said and never any credential.
+type APIError struct {
+	Operation string // "AssumeRole"
+	Status    int
+	Code      string // "AccessDenied", "InvalidClientTokenId", ...
+	Message   string
+	RequestID string
+}
+
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("%s: AWS answered %d %s", e.Operation, e.Status, e.Code)
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.RequestID != "" {
+		s += " (request id " + e.RequestID + ")"
+	}
+	return s
+}
+
+// Endpoint is an AWS query API to call: where to send, and what to sign for.
+type Endpoint struct {
+	URL     string // "https://sts.us-east-1.amazonaws.com/"
+	Region  string // signing region
+	Service string // signing name: "sts", "iam"
+	// Client sends the request; nil means a client with a 30 s timeout.
+	Client *http.Client
+}
+
+// STS returns the regional STS endpoint of region (us-east-1 when empty),
+// in the region's partition.
+func STS(region string) Endpoint {
+	if region == "" {
+		region = "us-east-1"
+	}
+	return Endpoint{URL: "https://sts." + region + "." + dnsSuffix(region) + "/", Region: region, Service: "sts"}
+}
+
+// IAM returns the global IAM endpoint of region's partition.
+func IAM(region string) Endpoint {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return Endpoint{URL: "https://iam.cn-north-1.amazonaws.com.cn/", Region: "cn-north-1", Service: "iam"}
+	case strings.HasPrefix(region, "us-gov-"):
+		return Endpoint{URL: "https://iam.us-gov.amazonaws.com/", Region: "us-gov-west-1", Service: "iam"}
+	}
+	return Endpoint{URL: "https://iam.amazonaws.com/", Region: "us-east-1", Service: "iam"}
+}
+
+func dnsSuffix(region string) string {
+	if strings.HasPrefix(region, "cn-") {
+		return "amazonaws.com.cn"
+	}
+	return "amazonaws.com"
+}
+
+var defaultClient = &http.Client{
+	Timeout:       30 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// maxAnswer bounds what is read of an answer: query APIs answer in kilobytes.
+const maxAnswer = 1 << 20
+
+// Call makes one query-protocol call (form-encoded POST) signed with creds
+// and decodes the XML answer into out. Errors AWS returns are *APIError.
+func (e Endpoint) Call(ctx context.Context, creds sigv4.Credentials, form url.Values, out any) error {
+	op := form.Get("Action")
+	body := form.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, strings.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	if err := sigv4.Sign(req, creds, sigv4.Options{Region: e.Region, Service: e.Service, Payload: []byte(body)}); err != nil {
+		return fmt.Errorf("%s: sign: %w", op, err)
+	}
+	client := e.Client
+	if client == nil {
+		client = defaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return fmt.Errorf("%s: read the answer: %w", op, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return decodeError(op, resp, data)
+	}
+	if err := xml.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("%s: the answer is not the XML expected: %w", op, err)
+	}
+	return nil
+}
+
+func decodeError(op string, resp *http.Response, data []byte) error {
+	// AWS answers <ErrorResponse><Error>...; some services and moto nest
+	// the Error in <Errors>.
+	type awsError struct {
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	}
+	var doc struct {
+		Error     awsError `xml:"Error"`
+		Nested    awsError `xml:"Errors>Error"`
+		RequestID string   `xml:"RequestId"`
+	}
+	e := &APIError{Operation: op, Status: resp.StatusCode, RequestID: resp.Header.Get("X-Amzn-Requestid")}
+	if xml.Unmarshal(data, &doc) == nil {
+		e.Code, e.Message = doc.Error.Code, doc.Error.Message
+		if e.Code == "" {
+			e.Code, e.Message = doc.Nested.Code, doc.Nested.Message
+		}
+		if doc.RequestID != "" {
+			e.RequestID = doc.RequestID
+		}
+	}
+	if e.Code == "" {
+		e.Code = http.StatusText(resp.StatusCode)
+	}
+	return e
+}
+
+// Identity is who a set of credentials is (STS GetCallerIdentity).
+type Identity struct {
+	Account string `xml:"GetCallerIdentityResult>Account" json:"account"`
+	ARN     string `xml:"GetCallerIdentityResult>Arn" json:"arn"`
+	UserID  string `xml:"GetCallerIdentityResult>UserId" json:"user_id"`
+}
+
+// CallerIdentity asks STS who creds belong to.
+func (e Endpoint) CallerIdentity(ctx context.Context, creds sigv4.Credentials) (Identity, error) {
+	var id Identity
+	err := e.Call(ctx, creds, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}, &id)
+	return id, err
+}
+
+// IsAuthError reports whether err says AWS does not accept the credentials
+// themselves (as opposed to a permission or a network failure).
+func IsAuthError(err error) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.Code {
+	case "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException", "InvalidAccessKeyId":
+		return true
+	}
+	return false
+}

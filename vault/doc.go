@@ -1,0 +1,64 @@
+// Package vault holds AWS credentials for agents that must never see them.
+// An agent names a grant; the vault checks the call against the grant's
+// policy, records it in the audit trail, signs it with SigV4 inside this
+// process and sends it. Secrets are sealed at rest with AES-256-GCM under a
+// master key and are never returned by any method, error or log line.
+//
+// The vault is a plain library: Request makes one call, HTTPClient gives a
+// net/http client whose every request goes through the same pipeline, and
+// AWSConfig gives an aws-sdk-go-v2 configuration so that SDK clients
+// (s3.NewFromConfig) run through it too.
+//
+// # One call
+//
+//  1. parse the URL with urlparse: only AWS hosts (and endpoints the operator
+//     configured) are signed for, never IP literals, userinfo or plain http;
+//  2. resolve the grant (ErrGrantNotFound, ErrGrantRevoked, ErrGrantExpired)
+//     and check the caller (ErrCallerNotFound, ErrCallerRevoked,
+//     ErrCallerNotAllowed);
+//  3. identify the operation with catalog and evaluate the grant's policy
+//     and rate limits; a denial is audited and returned as *DeniedError,
+//     and nothing is sent;
+//  4. write the audit begin record; if that fails nothing is sent (ErrAudit);
+//  5. decrypt the credentials, sign (SigV4, or SigV4a for multi-region
+//     endpoints) and send, retrying throttling and server errors of
+//     idempotent calls with exponential backoff and full jitter;
+//  6. return the response as it streams; the audit end record is written
+//     when its body reaches EOF or is closed.
+//
+// AWS error answers (403 AccessDenied, 400 ValidationException, ...) are
+// responses, not Go errors. Redirects are never followed: a 3xx is returned
+// as the response.
+//
+// # Request bodies
+//
+// A body in memory (Call.Body, Call.JSON, or a stream of at most 1 MiB, which
+// is read into memory) is hashed into the signature and can be replayed for
+// retries. A longer stream of known length is sent without being held in
+// memory:
+//
+//   - to S3 over https, with UNSIGNED-PAYLOAD (TLS protects it in transit,
+//     as the AWS SDKs do for streamed uploads);
+//   - to S3 over plain http (an emulator through AWS_ENDPOINT_URL or a
+//     custom endpoint), as aws-chunked with every chunk signed, so the body
+//     is still covered by the signature;
+//   - to other services, hashed first when it can be replayed (an
+//     io.ReadSeeker, or a request with GetBody), else read into memory up to
+//     32 MiB, since their signatures must cover the body.
+//
+// A stream of unknown length is read into memory, up to 32 MiB, and so is
+// every body for a service that answers a query protocol (STS, IAM, EC2,
+// SQS, ...), whose Action may be in the body: the policy must see it, however
+// long the body. Only bodies that can be replayed are retried.
+//
+// # Endpoint routing
+//
+// AWS_ENDPOINT_URL_<SERVICE> (the service id upper-cased, spaces as
+// underscores: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB,
+// AWS_ENDPOINT_URL_BEDROCK_RUNTIME) and then AWS_ENDPOINT_URL, read through
+// Options.Getenv and never from a call, send requests for AWS hosts to
+// another endpoint (an emulator such as moto or LocalStack). The request is
+// still checked and signed for the region and service of the original URL,
+// and S3 switches to path style there. AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
+// turns this off, as in the AWS SDKs.
+package vault

@@ -1,0 +1,111 @@
+package vault
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"testing"
+)
+
+func TestSealBindsGrantAndKey(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, 32)
+	s, err := newSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &Vault{sealer: s, keyID: s.keyID}
+	c := StaticCredentials{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: "secret", SessionToken: "token"}
+	blob, err := v.sealSecret("grt_a", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if blob[0] != sealVersion || bytes.Contains(blob, []byte("secret")) || bytes.Contains(blob, []byte("token")) {
+		t.Fatalf("sealed blob %x", blob)
+	}
+	got, err := v.openSecret("grt_a", s.keyID, c.AccessKeyID, blob)
+	if err != nil || got.SecretAccessKey != "secret" || got.SessionToken != "token" || got.AccessKeyID != c.AccessKeyID {
+		t.Fatalf("open: %v %v", got, err)
+	}
+	// Moved to another grant, tampered with, or opened with another key:
+	// an error, never garbage.
+	if _, err := v.openSecret("grt_b", s.keyID, c.AccessKeyID, blob); !errors.Is(err, ErrWrongMasterKey) {
+		t.Errorf("another grant: %v", err)
+	}
+	bad := bytes.Clone(blob)
+	bad[len(bad)-1] ^= 1
+	if _, err := v.openSecret("grt_a", s.keyID, c.AccessKeyID, bad); !errors.Is(err, ErrWrongMasterKey) {
+		t.Errorf("tampered: %v", err)
+	}
+	bad = bytes.Clone(blob)
+	bad[0] = 2
+	if _, err := v.openSecret("grt_a", s.keyID, c.AccessKeyID, bad); err == nil {
+		t.Error("unknown version opened")
+	}
+	other, _ := newSealer(bytes.Repeat([]byte{8}, 32))
+	v2 := &Vault{sealer: other, keyID: other.keyID}
+	if _, err := v2.openSecret("grt_a", s.keyID, c.AccessKeyID, blob); !errors.Is(err, ErrWrongMasterKey) {
+		t.Errorf("other key: %v", err)
+	}
+	if other.keyID == s.keyID {
+		t.Error("two keys share an id")
+	}
+
+	check, _ := s.checkValue()
+	if id, ok := s.verifyCheck(check); !ok || id != s.keyID {
+		t.Error("check value does not verify")
+	}
+	if id, ok := other.verifyCheck(check); ok || id != s.keyID {
+		t.Errorf("another key verified the check (stored id %q)", id)
+	}
+}
+
+func TestParseError(t *testing.T) {
+	for _, tt := range []struct {
+		body, header, code, msg string
+	}{
+		{`<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>k</Key></Error>`, "", "NoSuchKey", "The specified key does not exist."},
+		{`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>bad token</Message></Error><RequestId>r</RequestId></ErrorResponse>`, "", "InvalidClientTokenId", "bad token"},
+		{`{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}`, "", "ResourceNotFoundException", "Requested resource not found"},
+		{`{"message":"Too many requests"}`, "ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/", "ThrottlingException", "Too many requests"},
+		{`{"Message":"m","code":"ValidationException"}`, "", "ValidationException", "m"},
+		{``, "", "", ""},
+		{`not an error body`, "", "", ""},
+		{`<Error><Code>Trunc`, "", "", ""},
+	} {
+		h := http.Header{}
+		if tt.header != "" {
+			h.Set("X-Amzn-ErrorType", tt.header)
+		}
+		code, msg := parseError([]byte(tt.body), h)
+		if code != tt.code || msg != tt.msg {
+			t.Errorf("parseError(%q) = %q, %q; want %q, %q", tt.body, code, msg, tt.code, tt.msg)
+		}
+	}
+}
+
+func FuzzParseError(f *testing.F) {
+	f.Add([]byte(`<Error><Code>A</Code><Message>B</Message></Error>`))
+	f.Add([]byte(`{"__type":"x#Y","message":"z"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		code, msg := parseError(b, http.Header{})
+		if len(code) > 128+3 || len(msg) > maxErrorMessage+3 {
+			t.Fatalf("unbounded: %d %d", len(code), len(msg))
+		}
+	})
+}
+
+func TestRandomIDs(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id, err := newGrantID()
+		if err != nil || len(id) != 24 || seen[id] {
+			t.Fatalf("grant id %q %v", id, err)
+		}
+		seen[id] = true
+		for _, c := range id[4:] {
+			if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+				t.Fatalf("grant id %q", id)
+			}
+		}
+	}
+}

@@ -1,0 +1,340 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/alter-mcp/alter-mcp/store"
+	"github.com/alter-mcp/alter-mcp/store/sqlite"
+	"github.com/alter-mcp/alter-mcp/urlparse"
+)
+
+// Options configure Open. Zero fields take their defaults from the
+// environment (Getenv) and then from built-in defaults.
+type Options struct {
+	// Home is the folder for the store and master key (0700):
+	// ALTER_MCP_HOME, else $XDG_DATA_HOME/alter-mcp, else ~/.local/share/alter-mcp.
+	// It is created only when something is kept in it.
+	Home string
+	// Store is the store DSN: ALTER_MCP_STORE, else sqlite://<home>/alter.db.
+	// sqlite://PATH (sqlite:///abs/path for an absolute one) is the only
+	// backend of this build.
+	Store string
+	// Backend, when set, is an open store to use instead of Store; Close
+	// leaves it open.
+	Backend store.Store
+	// MasterKey is the 32-byte master key: ALTER_MCP_MASTER_KEY (base64),
+	// else <home>/master.key, created 0600 on first use. Open copies it.
+	MasterKey []byte
+	// Custom endpoints the operator configured (emulators, proxies).
+	Custom []urlparse.Custom
+	// Transport sends requests; nil means a tuned http.Transport with
+	// ConnectTimeout and ResponseHeaderTimeout.
+	Transport http.RoundTripper
+	// Auditor records every call; nil means the built-in store recorder
+	// (audit.NewRecorder).
+	Auditor Auditor
+	Logger  *slog.Logger
+	// Getenv reads the environment (ALTER_MCP_*, AWS_ENDPOINT_URL*); nil: os.Getenv.
+	Getenv func(string) string
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+
+	// MaxAttempts bounds the attempts of one call, the first included:
+	// 0 means 3, 1 turns retries off.
+	MaxAttempts int
+	// RetryBaseDelay and RetryMaxDelay shape the backoff between attempts:
+	// a random delay up to min(RetryMaxDelay, RetryBaseDelay·2^(attempt-1)).
+	// Zero means 200ms and 10s.
+	RetryBaseDelay time.Duration
+	RetryMaxDelay  time.Duration
+	// ConnectTimeout bounds connecting (TCP and TLS) and
+	// ResponseHeaderTimeout waiting for the response headers once the
+	// request is sent, for the default Transport. Zero means 10s and 5m
+	// (a model call can think for minutes before it answers).
+	ConnectTimeout        time.Duration
+	ResponseHeaderTimeout time.Duration
+}
+
+// Vault holds grants and callers and makes calls with them. It is safe for
+// concurrent use.
+type Vault struct {
+	store     store.Store
+	ownStore  bool
+	sealer    *sealer
+	keyID     string
+	parser    *urlparse.Parser
+	auditor   Auditor
+	transport http.RoundTripper
+	// ownTransport is the transport Open made, whose idle connections
+	// Close closes.
+	ownTransport *http.Transport
+	log          *slog.Logger
+	getenv       func(string) string
+	now          func() time.Time
+	limiter      policy.Limiter
+
+	maxAttempts         int
+	baseDelay, maxDelay time.Duration
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Environment variables Open reads.
+const (
+	EnvHome      = "ALTER_MCP_HOME"
+	EnvStore     = "ALTER_MCP_STORE"
+	EnvMasterKey = "ALTER_MCP_MASTER_KEY"
+)
+
+// Open opens the vault: it finds the home folder, opens the store, loads (or
+// makes, on first use) the master key and checks that it is the key the store
+// was sealed with (ErrWrongMasterKey otherwise).
+func Open(ctx context.Context, o Options) (*Vault, error) {
+	v := &Vault{
+		log:         o.Logger,
+		getenv:      o.Getenv,
+		now:         o.Now,
+		maxAttempts: o.MaxAttempts,
+		baseDelay:   o.RetryBaseDelay,
+		maxDelay:    o.RetryMaxDelay,
+		transport:   o.Transport,
+	}
+	if v.log == nil {
+		v.log = slog.New(slog.DiscardHandler)
+	}
+	if v.getenv == nil {
+		v.getenv = os.Getenv
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	if v.maxAttempts <= 0 {
+		v.maxAttempts = 3
+	}
+	if v.baseDelay <= 0 {
+		v.baseDelay = 200 * time.Millisecond
+	}
+	if v.maxDelay <= 0 {
+		v.maxDelay = 10 * time.Second
+	}
+	if v.transport == nil {
+		t := newTransport(o.ConnectTimeout, o.ResponseHeaderTimeout)
+		v.transport, v.ownTransport = t, t
+	}
+	v.parser = &urlparse.Parser{Custom: append([]urlparse.Custom(nil), o.Custom...)}
+	if err := v.parser.Validate(); err != nil {
+		return nil, fmt.Errorf("custom endpoints: %w", err)
+	}
+
+	home, err := resolveHome(o.Home, v.getenv)
+	if err != nil {
+		return nil, err
+	}
+
+	// The store.
+	dsn := ""
+	if o.Backend != nil {
+		v.store = o.Backend
+	} else {
+		dsn = firstNonEmpty(o.Store, v.getenv(EnvStore))
+		if dsn == "" {
+			if err := makeHome(home); err != nil {
+				return nil, err
+			}
+			dsn = "sqlite://" + filepath.Join(home, "alter.db")
+		}
+		if v.store, err = openStore(ctx, dsn); err != nil {
+			return nil, err
+		}
+		v.ownStore = true
+	}
+	fail := func(err error) (*Vault, error) {
+		if v.ownStore {
+			v.store.Close()
+		}
+		return nil, err
+	}
+
+	// The master key, checked against the store's check value.
+	check, err := v.store.GetSetting(ctx, settingMasterCheck)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		check = nil
+	case err != nil:
+		return fail(fmt.Errorf("read the master key check from the store: %w", err))
+	}
+	key, where, err := loadMasterKey(o.MasterKey, home, v.getenv, check == nil)
+	if err != nil {
+		return fail(err)
+	}
+	v.sealer, err = newSealer(key)
+	clear(key)
+	if err != nil {
+		return fail(fmt.Errorf("master key from %s: %w", where, err))
+	}
+	v.keyID = v.sealer.keyID
+	if check == nil {
+		value, err := v.sealer.checkValue()
+		if err != nil {
+			return fail(err)
+		}
+		if err := v.store.PutSetting(ctx, settingMasterCheck, value); err != nil {
+			return fail(fmt.Errorf("store the master key check: %w", err))
+		}
+	} else if storedID, ok := v.sealer.verifyCheck(check); !ok {
+		return fail(fmt.Errorf("%w: the store%s was sealed with master key %s, but the key from %s is %s; use the master key the store was made with",
+			ErrWrongMasterKey, storeName(dsn), orUnknown(storedID), where, v.keyID))
+	}
+
+	v.auditor = o.Auditor
+	if v.auditor == nil {
+		v.auditor = audit.NewRecorder(v.store)
+	}
+	return v, nil
+}
+
+// Close closes the store, if Open opened it. Calls in flight may fail.
+func (v *Vault) Close() error {
+	v.closeOnce.Do(func() {
+		if v.ownStore {
+			v.closeErr = v.store.Close()
+		}
+		if v.ownTransport != nil {
+			v.ownTransport.CloseIdleConnections()
+		}
+	})
+	return v.closeErr
+}
+
+// Store returns the vault's store, for the audit and other readers.
+func (v *Vault) Store() store.Store { return v.store }
+
+// openStore opens the store a DSN names.
+func openStore(ctx context.Context, dsn string) (store.Store, error) {
+	scheme, _, _ := strings.Cut(dsn, ":")
+	switch strings.ToLower(scheme) {
+	case "sqlite", "file":
+		path, err := sqlite.ParseDSN(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store %s: %w", redactDSN(dsn), err)
+		}
+		s, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
+		}
+		return s, nil
+	case "postgres", "postgresql":
+		return nil, fmt.Errorf("store %s: PostgreSQL is not supported yet in this build; use sqlite://PATH", redactDSN(dsn))
+	default:
+		return nil, fmt.Errorf("store %q: unknown kind of store %q; use sqlite://PATH (set %s or --store)", redactDSN(dsn), scheme, EnvStore)
+	}
+}
+
+// redactDSN hides a password in a DSN such as postgres://user:pw@host/db.
+func redactDSN(dsn string) string {
+	scheme, rest, ok := strings.Cut(dsn, "://")
+	if !ok {
+		return dsn
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	if at := strings.LastIndex(host, "@"); at >= 0 {
+		user := host[:at]
+		if c := strings.Index(user, ":"); c >= 0 {
+			user = user[:c] + ":xxxxx"
+		}
+		host = user + host[at:]
+	}
+	if path != "" || strings.Contains(rest, "/") {
+		return scheme + "://" + host + "/" + path
+	}
+	return scheme + "://" + host
+}
+
+func storeName(dsn string) string {
+	if dsn == "" {
+		return ""
+	}
+	return " " + redactDSN(dsn)
+}
+
+// resolveHome returns the home folder, without creating it.
+func resolveHome(home string, getenv func(string) string) (string, error) {
+	if home == "" {
+		home = getenv(EnvHome)
+	}
+	if home == "" {
+		if xdg := getenv("XDG_DATA_HOME"); xdg != "" && filepath.IsAbs(xdg) {
+			home = filepath.Join(xdg, "alter-mcp")
+		}
+	}
+	if home == "" {
+		dir, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("find the home folder: %w; set %s", err, EnvHome)
+		}
+		home = filepath.Join(dir, ".local", "share", "alter-mcp")
+	}
+	abs, err := filepath.Abs(home)
+	if err != nil {
+		return "", fmt.Errorf("home folder %s: %w", home, err)
+	}
+	return abs, nil
+}
+
+// makeHome creates the home folder 0700 (and its parents) if needed.
+func makeHome(home string) error {
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return fmt.Errorf("create the home folder: %w", err)
+	}
+	return nil
+}
+
+// newTransport is the default Transport: proxies from the environment,
+// HTTP/2, bounded connect and response-header waits.
+func newTransport(connect, header time.Duration) *http.Transport {
+	if connect <= 0 {
+		connect = 10 * time.Second
+	}
+	if header <= 0 {
+		header = 5 * time.Minute
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = connect
+	t.ResponseHeaderTimeout = header
+	t.ExpectContinueTimeout = time.Second
+	t.MaxIdleConnsPerHost = 16
+	// The vault reports what AWS sent; it does not ask for compression it
+	// would then have to undo.
+	t.DisableCompression = true
+	return t
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}
