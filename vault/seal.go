@@ -1,6 +1,8 @@
 package vault
 
 import (
+	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -11,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/alter-mcp/alter-mcp/sigv4"
 )
@@ -186,4 +189,51 @@ func newGrantID() (string, error) {
 		return "", err
 	}
 	return grantIDPrefix + r, nil
+}
+
+// Sealed settings are small secrets the vault keeps for itself (the audit
+// chain's HMAC key), stored in the store's settings as
+// key-id 0 sealed-value, sealed with additional data that binds them to
+// their name and the master key. Every name is listed in sealedSettings, so
+// that a rekey re-seals them all.
+const settingAuditKey = "vault.audit_hmac_key"
+
+var sealedSettings = []string{settingAuditKey}
+
+func settingAD(name, keyID string) []byte {
+	return []byte("alter-mcp/setting/v1\x00" + name + "\x00" + keyID)
+}
+
+// putSealedSetting seals plaintext under the open master key and stores it.
+func (v *Vault) putSealedSetting(ctx context.Context, name string, plaintext []byte) error {
+	if !slices.Contains(sealedSettings, name) {
+		return fmt.Errorf("sealed setting %q is not listed in sealedSettings", name)
+	}
+	sealed, err := v.sealer.seal(plaintext, settingAD(name, v.keyID))
+	if err != nil {
+		return err
+	}
+	value := append(append([]byte(v.keyID), 0), sealed...)
+	if err := v.store.PutSetting(ctx, name, value); err != nil {
+		return fmt.Errorf("store %s: %w", name, err)
+	}
+	return nil
+}
+
+// getSealedSetting reads and opens a sealed setting; store.ErrNotFound
+// (wrapped) when it was never set.
+func (v *Vault) getSealedSetting(ctx context.Context, name string) ([]byte, error) {
+	value, err := v.store.GetSetting(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	keyID, sealed, ok := bytes.Cut(value, []byte{0})
+	if !ok || string(keyID) != v.keyID {
+		return nil, fmt.Errorf("%w: setting %s was sealed with master key %q, not the open one (%s)", ErrWrongMasterKey, name, keyID, v.keyID)
+	}
+	pt, err := v.sealer.open(sealed, settingAD(name, v.keyID))
+	if err != nil {
+		return nil, fmt.Errorf("%w: setting %s does not open with master key %s", ErrWrongMasterKey, name, v.keyID)
+	}
+	return pt, nil
 }

@@ -2,9 +2,12 @@ package vault
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"testing"
+
+	"github.com/alter-mcp/alter-mcp/store"
 )
 
 func TestSealBindsGrantAndKey(t *testing.T) {
@@ -107,5 +110,40 @@ func TestRandomIDs(t *testing.T) {
 				t.Fatalf("grant id %q", id)
 			}
 		}
+	}
+}
+
+func TestSealedSetting(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	key := make([]byte, 32)
+	v, err := Open(ctx, Options{Home: dir, MasterKey: key, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if _, err := v.getSealedSetting(ctx, settingAuditKey); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unset: %v, want store.ErrNotFound", err)
+	}
+	if err := v.putSealedSetting(ctx, settingAuditKey, []byte("chain key")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := v.getSealedSetting(ctx, settingAuditKey)
+	if err != nil || string(got) != "chain key" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	raw, _ := v.store.GetSetting(ctx, settingAuditKey)
+	if bytes.Contains(raw, []byte("chain key")) {
+		t.Error("the setting is stored in the clear")
+	}
+	if err := v.putSealedSetting(ctx, "vault.unlisted", nil); err == nil {
+		t.Error("an unlisted name was accepted; rekey would miss it")
+	}
+	// Bound to its name: moved under another name, it does not open.
+	sealedSettings = append(sealedSettings, "vault.other")
+	defer func() { sealedSettings = sealedSettings[:len(sealedSettings)-1] }()
+	v.store.PutSetting(ctx, "vault.other", raw)
+	if _, err := v.getSealedSetting(ctx, "vault.other"); !errors.Is(err, ErrWrongMasterKey) {
+		t.Errorf("a value moved to another name opened: %v", err)
 	}
 }
