@@ -53,13 +53,22 @@ func (c StaticCredentials) MarshalJSON() ([]byte, error) {
 	}{c.AccessKeyID, "[redacted]", c.SessionToken != "", c.Expires})
 }
 
-// GrantSpec describes a new grant.
+// GrantSpec describes a new grant. Its credentials come from exactly one
+// of Static, Profile and AssumeRole.
 type GrantSpec struct {
 	Name        string
 	Description string
-	Static      *StaticCredentials
-	Policy      policy.Policy
-	Expires     time.Time // zero: never
+	// Static is an access key, sealed in the store.
+	Static *StaticCredentials
+	// Profile names an AWS profile ("default" for the default chain),
+	// resolved as the AWS CLI resolves it, in the process that signs, and
+	// refreshed as its credentials expire. Nothing secret is stored.
+	Profile string
+	// AssumeRole makes the grant's credentials with STS AssumeRole, signed
+	// with another grant's credentials, cached until shortly before expiry.
+	AssumeRole *AssumeRoleSpec
+	Policy     policy.Policy
+	Expires    time.Time // zero: never
 }
 
 // Grant is what the vault tells about a grant. It never holds a secret.
@@ -76,6 +85,11 @@ type Grant struct {
 	UpdatedAt         time.Time     `json:"updated_at"`
 	Expires           time.Time     `json:"expires,omitzero"`
 	Revoked           bool          `json:"revoked,omitempty"`
+	// Profile is the AWS profile of a profile grant.
+	Profile string `json:"profile,omitempty"`
+	// RoleARN and SourceGrant describe an assume-role grant.
+	RoleARN     string `json:"role_arn,omitempty"`
+	SourceGrant string `json:"source_grant,omitempty"`
 }
 
 // Credential sources.
@@ -117,11 +131,28 @@ func (v *Vault) AddGrant(ctx context.Context, s GrantSpec) (Grant, error) {
 	if len(s.Description) > maxDescription {
 		return Grant{}, fmt.Errorf("%w: the description is %d bytes; keep it under %d", ErrInvalid, len(s.Description), maxDescription)
 	}
-	if s.Static == nil {
-		return Grant{}, fmt.Errorf("%w: grant %q has no credentials: give an access key (GrantSpec.Static)", ErrInvalid, s.Name)
+	sources := 0
+	for _, given := range []bool{s.Static != nil, s.Profile != "", s.AssumeRole != nil} {
+		if given {
+			sources++
+		}
 	}
-	if err := checkStatic(*s.Static); err != nil {
-		return Grant{}, err
+	if sources != 1 {
+		return Grant{}, fmt.Errorf("%w: grant %q has no credentials or more than one source: give exactly one of an access key (Static), a profile (Profile) or a role to assume (AssumeRole)", ErrInvalid, s.Name)
+	}
+	switch {
+	case s.Static != nil:
+		if err := checkStatic(*s.Static); err != nil {
+			return Grant{}, err
+		}
+	case s.Profile != "":
+		if err := checkName("profile", s.Profile); err != nil {
+			return Grant{}, err
+		}
+	default:
+		if err := v.checkAssumeRole(ctx, s.AssumeRole); err != nil {
+			return Grant{}, err
+		}
 	}
 	pol, err := encodePolicy(s.Policy)
 	if err != nil {
@@ -133,24 +164,29 @@ func (v *Vault) AddGrant(ctx context.Context, s GrantSpec) (Grant, error) {
 	}
 	now := v.now().UTC()
 	g := &store.Grant{
-		ID:                id,
-		Name:              s.Name,
-		Description:       s.Description,
-		Source:            sourceStatic,
-		SourceConfig:      staticConfig{SessionToken: s.Static.SessionToken != ""}.encode(),
-		AccessKeyID:       s.Static.AccessKeyID,
-		KeyID:             v.keyID,
-		CredentialsExpire: s.Static.Expires.UTC(),
-		Policy:            pol,
-		CreatedAt:         now,
-		UpdatedAt:         now,
-		Expires:           utcOrZero(s.Expires),
+		ID:          id,
+		Name:        s.Name,
+		Description: s.Description,
+		Policy:      pol,
+		CreatedAt:   now,
+		UpdatedAt:   now,
+		Expires:     utcOrZero(s.Expires),
 	}
-	if s.Static.Expires.IsZero() {
-		g.CredentialsExpire = time.Time{}
-	}
-	if g.Sealed, err = v.sealSecret(id, *s.Static); err != nil {
-		return Grant{}, err
+	switch {
+	case s.Static != nil:
+		g.Source = sourceStatic
+		g.SourceConfig = staticConfig{SessionToken: s.Static.SessionToken != ""}.encode()
+		g.AccessKeyID, g.KeyID = s.Static.AccessKeyID, v.keyID
+		g.CredentialsExpire = utcOrZero(s.Static.Expires)
+		if g.Sealed, err = v.sealSecret(id, *s.Static); err != nil {
+			return Grant{}, err
+		}
+	case s.Profile != "":
+		g.Source = sourceProfile
+		g.SourceConfig, _ = json.Marshal(profileConfig{Profile: s.Profile})
+	default:
+		g.Source = sourceAssumeRole
+		g.SourceConfig, _ = json.Marshal(s.AssumeRole)
 	}
 	if err := v.store.CreateGrant(ctx, g); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -281,11 +317,11 @@ func (v *Vault) usable(g *store.Grant, now time.Time) error {
 	if !g.Expires.IsZero() && !now.Before(g.Expires) {
 		return fmt.Errorf("%w: grant %s (%s) expired at %s; ask the operator to renew it or for another grant", ErrGrantExpired, g.Name, g.ID, g.Expires.UTC().Format(time.RFC3339))
 	}
-	if len(g.Sealed) == 0 {
-		return fmt.Errorf("%w: grant %s (%s) holds no secret; set its credentials with `alter-mcp grant set-credential`", ErrCredentials, g.Name, g.ID)
+	if (g.Source == sourceStatic || g.Source == "") && len(g.Sealed) == 0 {
+		return fmt.Errorf("%w: grant %s (%s) holds no secret; set its credentials with `alter-mcp grant update-credential`", ErrCredentials, g.Name, g.ID)
 	}
 	if !g.CredentialsExpire.IsZero() && !now.Before(g.CredentialsExpire) {
-		return fmt.Errorf("%w: the temporary credentials of grant %s (%s) expired at %s; set new ones with `alter-mcp grant set-credential`", ErrCredentials, g.Name, g.ID, g.CredentialsExpire.UTC().Format(time.RFC3339))
+		return fmt.Errorf("%w: the temporary credentials of grant %s (%s) expired at %s; set new ones with `alter-mcp grant update-credential`", ErrCredentials, g.Name, g.ID, g.CredentialsExpire.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
@@ -307,6 +343,18 @@ func (v *Vault) grantView(g *store.Grant) Grant {
 	}
 	if p, err := decodePolicy(g); err == nil {
 		out.Policy = p
+	}
+	switch g.Source {
+	case sourceProfile:
+		var pc profileConfig
+		if json.Unmarshal(g.SourceConfig, &pc) == nil {
+			out.Profile = pc.Profile
+		}
+	case sourceAssumeRole:
+		var spec AssumeRoleSpec
+		if json.Unmarshal(g.SourceConfig, &spec) == nil {
+			out.RoleARN, out.SourceGrant = spec.RoleARN, spec.SourceGrant
+		}
 	}
 	return out
 }

@@ -103,7 +103,7 @@ func (v *Vault) signed(ctx context.Context, g *store.Grant, ep urlparse.Endpoint
 	if rc != nil {
 		req.Body, req.ContentLength = rc, o.body.length
 	}
-	creds, err := v.openSecret(g.ID, g.KeyID, g.AccessKeyID, g.Sealed)
+	creds, err := v.credentials(ctx, g)
 	if err != nil {
 		if rc != nil {
 			rc.Close()

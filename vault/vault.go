@@ -84,6 +84,10 @@ type Vault struct {
 	getenv       func(string) string
 	now          func() time.Time
 	limiter      policy.Limiter
+	// providers caches the credential providers of profile and assume-role
+	// grants; assumeRoleClient sends their STS calls (nil: a default client).
+	providers        providers
+	assumeRoleClient *http.Client
 
 	maxAttempts         int
 	baseDelay, maxDelay time.Duration

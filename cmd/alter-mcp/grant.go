@@ -21,6 +21,24 @@ it may make. Secrets go in and never come out: no command prints them.
 The vault lives in --home (ALTER_MCP_HOME); its master key comes from
 ALTER_MCP_MASTER_KEY or <home>/master.key, which is created on first use.`
 
+const grantAddLong = `Add a grant with a policy and print its id alone on stdout. Its credentials come
+from one of:
+
+  an access key      --from-env, or --access-key-id with the secret on stdin;
+                     sealed with the master key in the store.
+  an AWS profile     --profile NAME ("default" for the default chain), resolved
+                     as the AWS CLI does (environment, shared files, SSO,
+                     credential_process, assume-role profiles, web identity,
+                     container and instance metadata; the legacy boto file for
+                     the default profile) each time credentials are needed, in
+                     the process that signs. Nothing secret is stored.
+  a role             --role-arn ARN --source-grant ID: STS AssumeRole signed
+                     with the source grant's credentials, optionally scoped
+                     down by --session-policy-file, cached until shortly
+                     before the session expires.
+
+`
+
 const grantAddExample = `  # From the standard AWS variables, read-only S3 in two regions
   alter-mcp grant add --name s3-reader --from-env \
     --allow-services s3 --allow-regions us-east-1,eu-west-1 --read-only
@@ -30,7 +48,15 @@ const grantAddExample = `  # From the standard AWS variables, read-only S3 in tw
     --access-key-id AKIAIOSFODNN7EXAMPLE --secret-access-key-stdin
 
   # A policy from a JSON file, with an expiry
-  alter-mcp grant add --name audit --from-env --policy-file audit.json --expires 30d`
+  alter-mcp grant add --name audit --from-env --policy-file audit.json --expires 30d
+
+  # The credentials of an AWS CLI profile (SSO, credential_process, ...)
+  alter-mcp grant add --name dev --profile dev-sso --allow-regions eu-west-1
+
+  # A role assumed with another grant's key, scoped down to reading one bucket
+  alter-mcp grant add --name reports --source-grant ci \
+    --role-arn arn:aws:iam::123456789012:role/reports-reader --external-id 4711 \
+    --session-policy-file read-reports.json --duration 1h`
 
 const policyFileHelp = `A policy file is JSON with these fields, all optional: allow_services,
 deny_services, allow_regions, deny_regions, allow_methods, deny_methods,
@@ -116,6 +142,81 @@ func (a *app) credentials(f *credentialFlags) (vault.StaticCredentials, error) {
 		c.Expires = t
 	}
 	return c, nil
+}
+
+// sourceFlags name the other credential sources: a profile or a role.
+type sourceFlags struct {
+	profile           string
+	roleARN           string
+	sourceGrant       string
+	externalID        string
+	sessionName       string
+	duration          time.Duration
+	sessionPolicyFile string
+	stsRegion         string
+}
+
+func (f *sourceFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.profile, "profile", "", "take credentials from this AWS profile, as the AWS CLI would (default: the default chain)")
+	fs.StringVar(&f.roleARN, "role-arn", "", "assume this IAM role with the credentials of --source-grant")
+	fs.StringVar(&f.sourceGrant, "source-grant", "", "grant (id or name) whose credentials assume --role-arn")
+	fs.StringVar(&f.externalID, "external-id", "", "external id the role's trust policy requires")
+	fs.StringVar(&f.sessionName, "session-name", "", "role session name shown in CloudTrail (default alter-mcp-NAME)")
+	fs.DurationVar(&f.duration, "duration", 0, "role session duration, 15m to 12h (default: STS's, 1h)")
+	fs.StringVar(&f.sessionPolicyFile, "session-policy-file", "", "JSON IAM policy that scopes the role's session down")
+	fs.StringVar(&f.stsRegion, "sts-region", "", "region of the STS endpoint that assumes the role (default us-east-1)")
+}
+
+// grantSource puts the credential source the flags name into spec.
+func (a *app) grantSource(spec *vault.GrantSpec, cf *credentialFlags, sf *sourceFlags, changed func(string) bool) error {
+	static := cf.fromEnv || cf.accessKeyID != "" || cf.secretStdin
+	role := sf.roleARN != "" || sf.sourceGrant != ""
+	profile := changed("profile")
+	n := 0
+	for _, given := range []bool{static, role, profile} {
+		if given {
+			n++
+		}
+	}
+	if n > 1 {
+		return usagef("give one credential source: an access key (--from-env or --access-key-id), --profile, or --role-arn with --source-grant")
+	}
+	if !role {
+		for _, f := range []string{"external-id", "session-name", "duration", "session-policy-file", "sts-region"} {
+			if changed(f) {
+				return usagef("--%s applies only with --role-arn and --source-grant", f)
+			}
+		}
+	}
+	switch {
+	case profile:
+		spec.Profile = sf.profile
+		if spec.Profile == "" {
+			spec.Profile = "default"
+		}
+	case role:
+		if sf.roleARN == "" || sf.sourceGrant == "" {
+			return usagef("a role grant needs both --role-arn and --source-grant")
+		}
+		spec.AssumeRole = &vault.AssumeRoleSpec{
+			RoleARN: sf.roleARN, SourceGrant: sf.sourceGrant, ExternalID: sf.externalID,
+			SessionName: sf.sessionName, Duration: sf.duration, Region: sf.stsRegion,
+		}
+		if sf.sessionPolicyFile != "" {
+			data, err := os.ReadFile(sf.sessionPolicyFile)
+			if err != nil {
+				return usagef("--session-policy-file: %v", err)
+			}
+			spec.AssumeRole.SessionPolicy = strings.TrimSpace(string(data))
+		}
+	default:
+		creds, err := a.credentials(cf)
+		if err != nil {
+			return err
+		}
+		spec.Static = &creds
+	}
+	return nil
 }
 
 // policyFlags edit a policy; only the flags given change it.
@@ -217,12 +318,13 @@ func newGrantAddCmd(a *app, vf *vaultFlags) *cobra.Command {
 	var (
 		name, description, expires string
 		cf                         credentialFlags
+		sf                         sourceFlags
 		pf                         policyFlags
 	)
 	cmd := &cobra.Command{
-		Use:     "add --name NAME (--from-env | --access-key-id ID --secret-access-key-stdin) [policy flags]",
+		Use:     "add --name NAME (--from-env | --access-key-id ID --secret-access-key-stdin | --profile P | --role-arn ARN --source-grant ID) [policy flags]",
 		Short:   "Store credentials as a new grant and print its id",
-		Long:    "Store AWS credentials, sealed with the master key, as a new grant with a policy, and print\nthe grant's id alone on stdout.\n\n" + policyFileHelp,
+		Long:    grantAddLong + policyFileHelp,
 		Example: grantAddExample,
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -242,11 +344,9 @@ func newGrantAddCmd(a *app, vf *vaultFlags) *cobra.Command {
 				return err
 			}
 			spec.Policy = p
-			creds, err := a.credentials(&cf)
-			if err != nil {
+			if err := a.grantSource(&spec, &cf, &sf, cmd.Flags().Changed); err != nil {
 				return err
 			}
-			spec.Static = &creds
 			return a.withVault(cmd, vf, func(ctx context.Context, v *vault.Vault) error {
 				g, err := v.AddGrant(ctx, spec)
 				if err != nil {
@@ -262,6 +362,7 @@ func newGrantAddCmd(a *app, vf *vaultFlags) *cobra.Command {
 	fs.StringVar(&name, "name", "", "unique name of the grant (required)")
 	fs.StringVar(&description, "description", "", "what the grant is for, shown to agents by list_grants")
 	cf.register(fs)
+	sf.register(fs)
 	pf.register(fs)
 	fs.StringVar(&expires, "expires", "", "when the grant stops working (RFC 3339, a date, or a duration such as 30d)")
 	return cmd
@@ -337,7 +438,15 @@ func writeGrantText(a *app, g vault.Grant) error {
 	}
 	row("status", grantStatus(g, now))
 	row("source", g.Source)
-	row("access key id", orDash(g.AccessKeyID))
+	switch {
+	case g.Profile != "":
+		row("profile", g.Profile)
+	case g.RoleARN != "":
+		row("role", g.RoleARN)
+		row("source grant", g.SourceGrant)
+	default:
+		row("access key id", orDash(g.AccessKeyID))
+	}
 	if g.HasSessionToken {
 		row("session token", "yes (temporary credentials)")
 	}

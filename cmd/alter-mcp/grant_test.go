@@ -259,3 +259,45 @@ func TestVaultCommandsNeverPrintSecrets(t *testing.T) {
 		})
 	}
 }
+
+func TestGrantProfileAndRoleSources(t *testing.T) {
+	t.Parallel()
+	env := vaultEnv(t)
+	r := mustRun(t, env, "", "grant", "add", "--name", "dev", "--profile", "dev-sso")
+	g := showGrant(t, env, strings.TrimSpace(r.stdout))
+	if g.Source != "profile" || g.Profile != "dev-sso" || g.AccessKeyID != "" {
+		t.Errorf("profile grant: %+v", g)
+	}
+	base := strings.TrimSpace(mustRun(t, env, "", "grant", "add", "--name", "base", "--from-env").stdout)
+	policyFile := filepath.Join(t.TempDir(), "session.json")
+	os.WriteFile(policyFile, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`), 0o600)
+	r = mustRun(t, env, "", "grant", "add", "--name", "reports", "--source-grant", "base",
+		"--role-arn", "arn:aws:iam::123456789012:role/reports", "--external-id", "4711", "--duration", "1h", "--session-policy-file", policyFile)
+	g = showGrant(t, env, strings.TrimSpace(r.stdout))
+	if g.Source != "assume_role" || g.RoleARN != "arn:aws:iam::123456789012:role/reports" || g.SourceGrant != base {
+		t.Errorf("role grant: %+v", g)
+	}
+	r = mustRun(t, env, "", "grant", "show", "reports")
+	if !strings.Contains(r.stdout, "role:") || !strings.Contains(r.stdout, base) {
+		t.Errorf("grant show:\n%s", r.stdout)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--profile", "p", "--from-env"}, "give one credential source"},
+		{[]string{"--role-arn", "arn:aws:iam::123456789012:role/x"}, "needs both --role-arn and --source-grant"},
+		{[]string{"--from-env", "--external-id", "x"}, "--external-id applies only with --role-arn"},
+		{[]string{"--source-grant", "base", "--role-arn", "arn:aws:iam::123456789012:role/x", "--session-policy-file", "/nonexistent"}, "--session-policy-file"},
+	} {
+		r := runCLI(t, env, "", append([]string{"grant", "add", "--name", "x"}, tc.args...)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+	r = runCLI(t, env, "", "grant", "add", "--name", "x", "--source-grant", "missing", "--role-arn", "arn:aws:iam::123456789012:role/x")
+	if r.code != exitError || !strings.Contains(r.stderr, "grant not found") {
+		t.Errorf("unknown source grant: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,264 @@
+package vault
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/sigv4"
+	"github.com/alter-mcp/alter-mcp/store"
+	"github.com/alter-mcp/alter-mcp/urlparse"
+	"github.com/alter-mcp/alter-mcp/vault/credsrc"
+)
+
+// Credential sources: where a grant's credentials come from.
+const (
+	// sourceProfile: an AWS profile resolved as the AWS CLI resolves it, in
+	// the process that signs. Nothing secret is stored.
+	sourceProfile = "profile"
+	// sourceAssumeRole: STS AssumeRole with another grant's credentials,
+	// cached until shortly before they expire.
+	sourceAssumeRole = "assume_role"
+)
+
+// AssumeRoleSpec describes a grant whose credentials come from STS
+// AssumeRole, called with the credentials of SourceGrant.
+type AssumeRoleSpec struct {
+	RoleARN     string `json:"role_arn"`
+	SourceGrant string `json:"source_grant"` // id or name; stored as the id
+	ExternalID  string `json:"external_id,omitempty"`
+	SessionName string `json:"session_name,omitempty"`
+	// Duration of each session, 15m to 12h; 0: STS's default (1h).
+	Duration time.Duration `json:"duration,omitempty"`
+	// SessionPolicy is an inline JSON policy that scopes the role down.
+	SessionPolicy string `json:"session_policy,omitempty"`
+	// Region of the STS endpoint to call; "" is us-east-1.
+	Region string `json:"region,omitempty"`
+}
+
+// profileConfig is the stored configuration of a profile grant.
+type profileConfig struct {
+	Profile string `json:"profile"`
+}
+
+// maxRoleChain bounds how many assume-role grants may stand on each other.
+const maxRoleChain = 5
+
+// providers caches one credentials provider per grant, so that profile
+// chains are resolved once and assumed-role credentials are reused until
+// they are about to expire. An entry is keyed by the grant's Version: any
+// update of the grant makes a new provider.
+type providers struct {
+	mu sync.Mutex
+	m  map[string]cachedProvider
+}
+
+type cachedProvider struct {
+	version int64
+	p       sigv4.CredentialsProvider
+}
+
+// credentials returns the credentials to sign one request with. Static
+// secrets are decrypted here and nowhere else.
+func (v *Vault) credentials(ctx context.Context, g *store.Grant) (sigv4.Credentials, error) {
+	if g.Source == sourceStatic || g.Source == "" {
+		return v.openSecret(g.ID, g.KeyID, g.AccessKeyID, g.Sealed)
+	}
+	if g.Source == sourceAssumeRole {
+		// A role's cached credentials must stop working the moment its
+		// source grant is revoked or expires, not when they expire.
+		if err := v.sourceUsable(ctx, g, 0); err != nil {
+			return sigv4.Credentials{}, err
+		}
+	}
+	p, err := v.provider(ctx, g, 0)
+	if err != nil {
+		return sigv4.Credentials{}, err
+	}
+	c, err := p.Retrieve(ctx)
+	if err != nil {
+		return sigv4.Credentials{}, fmt.Errorf("%w: grant %s (%s): %w", ErrCredentials, g.Name, g.ID, err)
+	}
+	return c, nil
+}
+
+// provider returns the cached provider of a profile or assume-role grant.
+func (v *Vault) provider(ctx context.Context, g *store.Grant, depth int) (sigv4.CredentialsProvider, error) {
+	v.providers.mu.Lock()
+	if c, ok := v.providers.m[g.ID]; ok && c.version == g.Version {
+		v.providers.mu.Unlock()
+		return c.p, nil
+	}
+	v.providers.mu.Unlock()
+
+	var p sigv4.CredentialsProvider
+	switch g.Source {
+	case sourceProfile:
+		var pc profileConfig
+		if err := json.Unmarshal(g.SourceConfig, &pc); err != nil {
+			return nil, fmt.Errorf("%w: grant %s: its profile configuration is unreadable: %w", ErrCredentials, g.ID, err)
+		}
+		p = &credsrc.Profile{Name: pc.Profile, Getenv: v.getenv}
+	case sourceAssumeRole:
+		ar, err := v.assumeRole(ctx, g, depth)
+		if err != nil {
+			return nil, err
+		}
+		p = ar
+	default:
+		return nil, fmt.Errorf("%w: grant %s has an unknown credential source %q", ErrCredentials, g.ID, g.Source)
+	}
+	v.providers.mu.Lock()
+	if v.providers.m == nil {
+		v.providers.m = map[string]cachedProvider{}
+	}
+	if c, ok := v.providers.m[g.ID]; ok && c.version == g.Version {
+		p = c.p // another call got here first: share its cache
+	} else {
+		v.providers.m[g.ID] = cachedProvider{version: g.Version, p: p}
+	}
+	v.providers.mu.Unlock()
+	return p, nil
+}
+
+// sourceProvider is what signs a source grant's calls: its static secret,
+// or its own provider.
+type sourceProvider struct {
+	v *Vault
+	g *store.Grant
+}
+
+func (s sourceProvider) Retrieve(ctx context.Context) (sigv4.Credentials, error) {
+	// Reload the source grant: it may have been revoked, or its key rotated.
+	g, err := s.v.store.GetGrant(ctx, s.g.ID)
+	if err != nil {
+		return sigv4.Credentials{}, fmt.Errorf("source grant %s: %w", s.g.ID, err)
+	}
+	if err := s.v.usable(g, s.v.now()); err != nil {
+		return sigv4.Credentials{}, fmt.Errorf("source grant: %w", err)
+	}
+	return s.v.credentials(ctx, g)
+}
+
+func (v *Vault) assumeRole(ctx context.Context, g *store.Grant, depth int) (*credsrc.AssumeRole, error) {
+	if depth >= maxRoleChain {
+		return nil, fmt.Errorf("%w: grant %s: more than %d assume-role grants stand on each other", ErrCredentials, g.ID, maxRoleChain)
+	}
+	var spec AssumeRoleSpec
+	if err := json.Unmarshal(g.SourceConfig, &spec); err != nil {
+		return nil, fmt.Errorf("%w: grant %s: its role configuration is unreadable: %w", ErrCredentials, g.ID, err)
+	}
+	src, err := v.store.GetGrant(ctx, spec.SourceGrant)
+	if err != nil {
+		return nil, fmt.Errorf("%w: grant %s: source grant %s: %w", ErrCredentials, g.ID, spec.SourceGrant, err)
+	}
+	if src.Source == sourceAssumeRole {
+		// Validate the chain now, so that a loop is an error, not a hang.
+		if _, err := v.assumeRole(ctx, src, depth+1); err != nil {
+			return nil, err
+		}
+	}
+	sts, err := v.stsEndpoint(spec.Region, src)
+	if err != nil {
+		return nil, err
+	}
+	ar := &credsrc.AssumeRole{
+		Source:      sourceProvider{v: v, g: src},
+		RoleARN:     spec.RoleARN,
+		ExternalID:  spec.ExternalID,
+		SessionName: spec.SessionName,
+		Duration:    spec.Duration,
+		Policy:      spec.SessionPolicy,
+		STS:         sts,
+		Now:         v.now,
+	}
+	if ar.SessionName == "" {
+		ar.SessionName = "alter-mcp-" + g.Name
+		if len(ar.SessionName) > 64 {
+			ar.SessionName = ar.SessionName[:64]
+		}
+	}
+	if err := ar.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: grant %s: %w", ErrCredentials, g.ID, err)
+	}
+	return ar, nil
+}
+
+// stsEndpoint is the STS endpoint of region as the vault reaches it:
+// routed through AWS_ENDPOINT_URL[_STS] when set, and audited as a call of
+// the source grant.
+func (v *Vault) stsEndpoint(region string, src *store.Grant) (credsrc.Endpoint, error) {
+	e := credsrc.STS(region)
+	u, err := url.Parse(e.URL)
+	if err != nil {
+		return e, err
+	}
+	ep, err := urlparse.Parse(e.URL)
+	if err != nil {
+		return e, fmt.Errorf("%w: STS endpoint for region %q: %w", ErrInvalid, region, err)
+	}
+	t, _, err := v.target(ep, u)
+	if err != nil {
+		return e, err
+	}
+	e.URL = t.String()
+	e.Client = v.assumeRoleClient
+	return e, nil
+}
+
+// checkAssumeRole validates a new grant's credential source against the store.
+func (v *Vault) checkAssumeRole(ctx context.Context, s *AssumeRoleSpec) error {
+	probe := &credsrc.AssumeRole{
+		Source:      sigv4.Credentials{}, // any non-nil source: only the shape is checked here
+		RoleARN:     s.RoleARN,
+		ExternalID:  s.ExternalID,
+		SessionName: s.SessionName,
+		Duration:    s.Duration,
+		Policy:      s.SessionPolicy,
+	}
+	if err := probe.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if s.SessionPolicy != "" && !json.Valid([]byte(s.SessionPolicy)) {
+		return fmt.Errorf("%w: the session policy is not JSON", ErrInvalid)
+	}
+	src, err := v.loadGrant(ctx, s.SourceGrant)
+	if err != nil {
+		return fmt.Errorf("source grant: %w", err)
+	}
+	if err := v.usable(src, v.now()); err != nil {
+		return fmt.Errorf("source grant: %w", err)
+	}
+	s.SourceGrant = src.ID
+	if src.Source == sourceAssumeRole {
+		if _, err := v.assumeRole(ctx, src, 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sourceUsable checks every grant an assume-role grant stands on.
+func (v *Vault) sourceUsable(ctx context.Context, g *store.Grant, depth int) error {
+	if depth >= maxRoleChain {
+		return fmt.Errorf("%w: grant %s: more than %d assume-role grants stand on each other", ErrCredentials, g.ID, maxRoleChain)
+	}
+	var spec AssumeRoleSpec
+	if err := json.Unmarshal(g.SourceConfig, &spec); err != nil {
+		return fmt.Errorf("%w: grant %s: its role configuration is unreadable: %w", ErrCredentials, g.ID, err)
+	}
+	src, err := v.store.GetGrant(ctx, spec.SourceGrant)
+	if err != nil {
+		return fmt.Errorf("%w: grant %s: source grant %s: %w", ErrCredentials, g.ID, spec.SourceGrant, err)
+	}
+	if err := v.usable(src, v.now()); err != nil {
+		return fmt.Errorf("%w: grant %s assumes its role with grant %s, which cannot be used: %w", ErrCredentials, g.ID, src.ID, err)
+	}
+	if src.Source == sourceAssumeRole {
+		return v.sourceUsable(ctx, src, depth+1)
+	}
+	return nil
+}

@@ -1,0 +1,217 @@
+//go:build unix
+
+package vault_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/alter-mcp/alter-mcp/internal/motoserver"
+	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/alter-mcp/alter-mcp/vault"
+)
+
+// callerIdentity is STS GetCallerIdentity as a form POST (moto miscomputes
+// the signature of query-string GETs).
+func callerIdentity(grant string) vault.Call {
+	return vault.Call{Method: "POST", URL: "https://sts.us-east-1.amazonaws.com/", Grant: grant,
+		Body:   []byte("Action=GetCallerIdentity&Version=2011-06-15"),
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}
+}
+
+// whoami calls STS GetCallerIdentity through the vault and returns the ARN.
+func whoami(t *testing.T, v *vault.Vault, grant string) string {
+	t.Helper()
+	resp, body := do(t, v, callerIdentity(grant))
+	if resp.StatusCode != 200 {
+		t.Fatalf("GetCallerIdentity with %s: %d %s", grant, resp.StatusCode, body)
+	}
+	_, rest, _ := strings.Cut(body, "<Arn>")
+	arn, _, _ := strings.Cut(rest, "</Arn>")
+	return arn
+}
+
+// actionCounter is a reverse proxy in front of moto that counts query-API actions.
+type actionCounter struct {
+	*httptest.Server
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func newActionCounter(t *testing.T, upstream string) *actionCounter {
+	u, _ := url.Parse(upstream)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	c := &actionCounter{n: map[string]int{}}
+	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		form, _ := url.ParseQuery(string(body))
+		action := form.Get("Action")
+		if action == "" {
+			action = r.URL.Query().Get("Action")
+		}
+		c.mu.Lock()
+		c.n[action]++
+		c.mu.Unlock()
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(c.Close)
+	return c
+}
+
+func (c *actionCounter) count(action string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[action]
+}
+
+// TestProfileGrant: a profile grant resolves the profile at call time, in
+// the vault's process, and stores nothing secret.
+func TestProfileGrant(t *testing.T) {
+	endpoint, admin := motoserver.StartWithAdmin(t, "profile-user")
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "credentials")
+	os.WriteFile(creds, []byte("[team]\naws_access_key_id = "+admin.AccessKeyID+"\naws_secret_access_key = "+admin.SecretAccessKey+"\n"), 0o600)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "absent-config"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+	h := newHarness(t, env{"AWS_ENDPOINT_URL": endpoint}, nil)
+	g, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "team", Profile: "team", Policy: policy.Policy{AllowServices: []string{"sts"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Source != "profile" || g.Profile != "team" || g.AccessKeyID != "" {
+		t.Errorf("grant %+v", g)
+	}
+	if arn := whoami(t, h.v, g.ID); arn != "arn:aws:iam::123456789012:user/profile-user" {
+		t.Errorf("profile grant is %q", arn)
+	}
+	// The key is read from the profile, never copied into the store.
+	for _, f := range []string{"alter.db", "alter.db-wal"} {
+		data, _ := os.ReadFile(filepath.Join(h.home, f))
+		if bytes.Contains(data, []byte(admin.SecretAccessKey)) || bytes.Contains(data, []byte(admin.AccessKeyID)) {
+			t.Errorf("%s holds the profile's key", f)
+		}
+	}
+	// A profile that does not exist is an error a person can act on.
+	bad, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "missing", Profile: "nope"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.v.Request(t.Context(), callerIdentity(bad.ID))
+	if !errors.Is(err, vault.ErrCredentials) || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("missing profile: %v", err)
+	}
+}
+
+// TestAssumeRoleGrant: an assume-role grant calls STS AssumeRole with its
+// source grant's key once for many concurrent calls, and stops working when
+// the source grant is revoked.
+func TestAssumeRoleGrant(t *testing.T) {
+	endpoint, admin := motoserver.StartWithAdmin(t, "admin")
+	counter := newActionCounter(t, endpoint)
+	h := newHarness(t, env{"AWS_ENDPOINT_URL": counter.URL}, nil)
+	src := h.addGrant(t, "base", policy.Policy{}, vault.StaticCredentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey})
+
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/admin"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-4711"}}}]}`
+	q := url.Values{"Action": {"CreateRole"}, "Version": {"2010-05-08"}, "RoleName": {"deployer"}, "AssumeRolePolicyDocument": {trust}}
+	if resp, body := do(t, h.v, vault.Call{Method: "POST", URL: "https://iam.amazonaws.com/", Grant: src.ID, Body: []byte(q.Encode()),
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}); resp.StatusCode != 200 {
+		t.Fatalf("CreateRole: %d %s", resp.StatusCode, body)
+	}
+
+	spec := &vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::123456789012:role/deployer", SourceGrant: "base", ExternalID: "x-4711", SessionName: "ci"}
+	g, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "deployer", AssumeRole: spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Source != "assume_role" || g.RoleARN != spec.RoleARN || g.SourceGrant != src.ID {
+		t.Errorf("grant %+v", g)
+	}
+	var wg sync.WaitGroup
+	var ok atomic.Int32
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := h.v.Request(t.Context(), callerIdentity(g.ID))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 && strings.Contains(string(body), "assumed-role/deployer/ci") {
+				ok.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != 8 {
+		t.Errorf("%d of 8 calls ran as the assumed role", ok.Load())
+	}
+	if n := counter.count("AssumeRole"); n != 1 {
+		t.Errorf("8 concurrent calls made %d AssumeRole calls, want 1", n)
+	}
+
+	// Revoking the source grant stops the role at once, cached credentials or not.
+	if err := h.v.RevokeGrant(t.Context(), src.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.v.Request(t.Context(), callerIdentity(g.ID))
+	if !errors.Is(err, vault.ErrCredentials) || !strings.Contains(err.Error(), "revoked") {
+		t.Errorf("after revoking the source: %v", err)
+	}
+}
+
+func TestAssumeRoleGrantValidation(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	src := h.addGrant(t, "base", policy.Policy{})
+	for _, tc := range []struct {
+		name string
+		spec vault.AssumeRoleSpec
+		want string
+	}{
+		{"bad arn", vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::1:role/x", SourceGrant: src.ID}, "role ARN"},
+		{"unknown source", vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::123456789012:role/x", SourceGrant: "nope"}, "grant not found"},
+		{"bad duration", vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::123456789012:role/x", SourceGrant: src.ID, Duration: 1}, "15m to 12h"},
+		{"policy not JSON", vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::123456789012:role/x", SourceGrant: src.ID, SessionPolicy: "{"}, "not JSON"},
+	} {
+		spec := tc.spec
+		_, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "r", AssumeRole: &spec})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	_, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "two", Profile: "p", AssumeRole: &vault.AssumeRoleSpec{}})
+	if !errors.Is(err, vault.ErrInvalid) {
+		t.Errorf("two sources: %v", err)
+	}
+	// A role on a role works; the chain is validated.
+	r1, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "r1", AssumeRole: &vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::123456789012:role/a", SourceGrant: src.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "r2", AssumeRole: &vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::123456789012:role/b", SourceGrant: r1.Name}}); err != nil {
+		t.Errorf("role chain: %v", err)
+	}
+	var g vault.Grant
+	b, _ := json.Marshal(r1)
+	json.Unmarshal(b, &g)
+	if g.RoleARN == "" {
+		t.Error("the grant's JSON lacks role_arn")
+	}
+}
