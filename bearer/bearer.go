@@ -71,7 +71,9 @@ type Token struct {
 }
 
 // String hides the token, which is a credential, from fmt and logs.
-func (t Token) String() string { return "bearer token (expires " + t.Expires.UTC().Format(time.RFC3339) + ")" }
+func (t Token) String() string {
+	return "bearer token (expires " + t.Expires.UTC().Format(time.RFC3339) + ")"
+}
 
 // Lifetime is how long a token asked to live for lifetime at now lives:
 // the shortest of lifetime, the credentials' own remaining life and 12
