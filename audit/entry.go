@@ -2,6 +2,41 @@
 // denied, in a hash-chained log kept in the store: who called, why, with
 // which grant, which AWS operation, and what AWS answered (with its request
 // id, to join CloudTrail). Entries are built only here.
+//
+// # Records and entries
+//
+// An entry (one call) is written as records: a begin record, committed
+// before the call is sent, and an end record once its answer is complete.
+// An entry whose end never came (the process died, or its response body
+// was never closed) gets an interrupted record instead. Each record holds
+// the whole entry as it stood when the record was written, so the newest
+// record of an entry tells all of it; List, Follow and Export show each
+// entry in that state (an end record wins over an interrupted one).
+//
+// # The chain
+//
+// Every record is chained to the one before it, across entries, processes
+// and replicas (the store serializes appends):
+//
+//	hash = hex(HMAC-SHA256(key, prev_hash || canonical JSON of the record))
+//
+// where prev_hash is the previous record's hash in lower-case hex (empty
+// for the first record), and the record's canonical JSON (RFC 8785, see
+// CanonicalJSON) is the entry's fields plus seq (its place in the chain,
+// from 1), kind (begin, end or interrupted), recorded_at and writer. The
+// store keeps that JSON byte for byte as the record's Data. The key is the
+// vault's audit key, so without it no one can forge a record that verifies;
+// Verify walks the chain and names the first record that was changed,
+// removed, inserted or reordered. Removing records from the end of the
+// chain leaves nothing behind to notice; ship records elsewhere (a Sink)
+// or keep the head that Verify reports to catch that.
+//
+// # Durability and group commit
+//
+// Begin returns once its record is committed: a call is never sent before
+// its begin record is on disk. Records of concurrent calls are gathered
+// and committed together, one transaction (and one fsync) for all that
+// arrived while the previous one was being written.
 package audit
 
 import (
@@ -43,14 +78,41 @@ type Entry struct {
 	DurationMS    int64           `json:"duration_ms"`
 	Attempts      int             `json:"attempts,omitempty"` // requests sent, retries included
 	Outcome       string          `json:"outcome,omitempty"`  // ok | aws_error | network_error | denied | interrupted | error
-	PrevHash      string          `json:"prev_hash,omitempty"`
-	Hash          string          `json:"hash,omitempty"`
+	// Expires is when a presigned URL or bearer token the call issued stops
+	// working (operation Presign or IssueBearerToken); the URL or token
+	// itself is never recorded.
+	Expires time.Time `json:"expires,omitzero"`
+
+	// The Log sets the rest, for the record it writes (Begin and End set
+	// them on the entry they are given) and for the entries it reads back.
+	Seq        int64     `json:"seq,omitzero"`         // the record's place in the chain, from 1
+	Kind       string    `json:"kind,omitempty"`       // begin | end | interrupted
+	RecordedAt time.Time `json:"recorded_at,omitzero"` // when the record was written
+	// Writer is the process that made the call, so that a later process
+	// can tell a call that died with it from one still running elsewhere.
+	Writer   *Writer `json:"writer,omitempty"`
+	PrevHash string  `json:"prev_hash,omitempty"` // the hash of the record before
+	Hash     string  `json:"hash,omitempty"`      // this record's hash
+}
+
+// Writer names a process that writes to the log.
+type Writer struct {
+	Host     string `json:"host"`
+	PID      int    `json:"pid"`
+	Instance string `json:"instance"` // random, one per open Log
 }
 
 // Decisions.
 const (
 	DecisionAllow = "allow"
 	DecisionDeny  = "deny"
+)
+
+// Record kinds.
+const (
+	KindBegin       = "begin"
+	KindEnd         = "end"
+	KindInterrupted = "interrupted"
 )
 
 // Outcomes.

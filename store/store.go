@@ -176,6 +176,10 @@ type Store interface {
 	// master-key check; GetSetting returns ErrNotFound when unset.
 	GetSetting(ctx context.Context, name string) ([]byte, error)
 	PutSetting(ctx context.Context, name string, value []byte) error
+	// CreateSetting stores a value only if the name is unset, atomically:
+	// ErrConflict when it is set (by this process or another), so that of
+	// two processes making a value at once, exactly one wins.
+	CreateSetting(ctx context.Context, name string, value []byte) error
 
 	Close() error
 }

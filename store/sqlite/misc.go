@@ -79,3 +79,18 @@ func (s *Store) PutSetting(ctx context.Context, name string, value []byte) error
 	}
 	return nil
 }
+
+// CreateSetting implements store.Store.
+func (s *Store) CreateSetting(ctx context.Context, name string, value []byte) error {
+	res, err := s.write.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO NOTHING`, name, blob(value))
+	if err != nil {
+		return fmt.Errorf("create setting %q: %w", name, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("create setting %q: %w", name, err)
+	} else if n == 0 {
+		return fmt.Errorf("create setting %q: already set: %w", name, store.ErrConflict)
+	}
+	return nil
+}

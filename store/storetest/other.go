@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"bytes"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,4 +96,27 @@ func testSetting(t *testing.T, s store.Store) {
 	}
 	_, err = s.GetSetting(ctx, "Master_Key_Check") // names are exact
 	wantErr(t, "GetSetting with other case", err, store.ErrNotFound)
+
+	// CreateSetting: only the first writer of a name wins.
+	must(t, "CreateSetting", s.CreateSetting(ctx, "audit_key", []byte("first")))
+	wantErr(t, "CreateSetting of a set name", s.CreateSetting(ctx, "audit_key", []byte("second")), store.ErrConflict)
+	wantErr(t, "CreateSetting of a name PutSetting set", s.CreateSetting(ctx, "other", []byte("y")), store.ErrConflict)
+	if v, err := s.GetSetting(ctx, "audit_key"); err != nil || string(v) != "first" {
+		t.Errorf("after a losing CreateSetting: %q, %v; want first", v, err)
+	}
+	var wg sync.WaitGroup
+	var wins atomic.Int32
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if s.CreateSetting(ctx, "race", []byte{byte(i)}) == nil {
+				wins.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Errorf("%d of 8 concurrent CreateSetting calls won, want 1", wins.Load())
+	}
 }

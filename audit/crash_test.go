@@ -1,0 +1,179 @@
+//go:build unix
+
+package audit_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/vault"
+)
+
+// The environment of TestCrashChild: the vault's home, where its calls
+// go, and the grant they use. Unset, that test does nothing.
+const (
+	crashHomeEnv     = "ALTER_MCP_TEST_AUDIT_CRASH_HOME"
+	crashEndpointEnv = "ALTER_MCP_TEST_AUDIT_CRASH_ENDPOINT"
+	crashGrantEnv    = "ALTER_MCP_TEST_AUDIT_CRASH_GRANT"
+)
+
+// TestCrash kills a process that makes calls through the vault from many
+// goroutines with SIGKILL, then opens the vault again and checks that the
+// chain verifies, that every call that reached the server had its begin
+// record committed first, and that the calls the kill cut short are
+// marked interrupted.
+func TestCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	// The fake AWS lives here, so it outlives the child: it notes each
+	// request as it arrives, and answers a little later.
+	var mu sync.Mutex
+	arrived := map[string]bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrived[r.URL.Path] = true
+		mu.Unlock()
+		time.Sleep(time.Duration(rand.IntN(40)) * time.Millisecond)
+		w.Header().Set("X-Amzn-RequestId", "rid-"+r.URL.Path)
+		io.WriteString(w, "ok")
+	}))
+	defer srv.Close()
+	e := env{"AWS_ENDPOINT_URL": srv.URL}
+	home := t.TempDir()
+	setup := openVault(t, home, e, nil)
+	g, err := setup.AddGrant(t.Context(), vault.GrantSpec{Name: "crash",
+		Static: &vault.StaticCredentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup.Close()
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), crashHomeEnv+"="+home, crashEndpointEnv+"="+srv.URL, crashGrantEnv+"="+g.ID)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	done, killed := 0, false
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if sc.Text() == "done" {
+			done++
+		}
+		if done >= 100 && !killed {
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			killed = true
+		}
+	}
+	cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !killed || !ok || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("the child ended on its own after %d calls: %v", done, cmd.ProcessState)
+	}
+
+	// Reopening marks the calls that died with the child.
+	v := openVault(t, home, e, nil)
+	ctx := t.Context()
+	rep, err := v.AuditLog().Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Problem != nil || rep.Open != 0 {
+		t.Fatalf("after the crash: %v", rep)
+	}
+	entries, err := v.AuditLog().List(ctx, audit.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := map[string]bool{}
+	var ended, interrupted int
+	for _, en := range entries {
+		path := strings.TrimPrefix(en.URL, "https://crash-bucket.s3.us-east-1.amazonaws.com")
+		began["/crash-bucket"+path] = true
+		switch en.Kind {
+		case audit.KindEnd:
+			ended++
+			if en.Outcome != audit.OutcomeOK || en.RequestID != "rid-/crash-bucket"+path {
+				t.Errorf("ended entry %+v", en)
+			}
+		case audit.KindInterrupted:
+			interrupted++
+			if en.Outcome != audit.OutcomeInterrupted || en.Writer == nil || en.Writer.PID != cmd.Process.Pid ||
+				!strings.Contains(en.ErrorMessage, fmt.Sprintf("process %d", cmd.Process.Pid)) {
+				t.Errorf("interrupted entry %+v", en)
+			}
+		default:
+			t.Errorf("entry %s is left as %s", en.ID, en.Kind)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for path := range arrived {
+		if !began[path] {
+			t.Errorf("a request for %s reached the server without a begin record", path)
+		}
+	}
+	t.Logf("killed after %d calls: %d entries ended, %d interrupted, %d requests arrived", done, ended, interrupted, len(arrived))
+	if ended < done || interrupted == 0 {
+		t.Errorf("%d ended (the child reported %d), %d interrupted; want every reported call ended and some cut short", ended, done, interrupted)
+	}
+	// A second start has nothing left to mark.
+	if n, err := v.AuditLog().MarkInterrupted(ctx); err != nil || n != 0 {
+		t.Errorf("MarkInterrupted again: %d, %v", n, err)
+	}
+}
+
+// TestCrashChild is the process TestCrash kills: 16 goroutines make calls
+// through the vault, printing "done" after each, until it is killed.
+func TestCrashChild(t *testing.T) {
+	home := os.Getenv(crashHomeEnv)
+	if home == "" {
+		t.Skip("run by TestCrash")
+	}
+	v, err := vault.Open(context.Background(), vault.Options{Home: home, Getenv: env{"AWS_ENDPOINT_URL": os.Getenv(crashEndpointEnv)}.get})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grant := os.Getenv(crashGrantEnv)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				resp, err := v.Request(context.Background(), vault.Call{Grant: grant, Reason: "crash test",
+					URL: fmt.Sprintf("https://crash-bucket.s3.us-east-1.amazonaws.com/k-%d-%d", g, i)})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				mu.Lock()
+				os.Stdout.WriteString("done\n")
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+}

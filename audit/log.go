@@ -1,0 +1,428 @@
+package audit
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/store"
+)
+
+// ErrClosed is returned by Begin and End after Close.
+var ErrClosed = errors.New("the audit log is closed")
+
+// Defaults of Options.
+const (
+	// DefaultGrace is how old a begin record written on another host must
+	// be before Open takes its call for dead. It is longer than any call
+	// should take: a model answer streamed for many minutes included.
+	DefaultGrace = time.Hour
+	// DefaultMaxBatch bounds the records committed in one transaction.
+	DefaultMaxBatch = 1000
+)
+
+// commitTimeout bounds one transaction of the committer, lock wait included.
+const commitTimeout = time.Minute
+
+// MinKeySize is the shortest HMAC key Open accepts.
+const MinKeySize = 32
+
+// Options configure Open.
+type Options struct {
+	// Key is the HMAC key of the chain (at least MinKeySize bytes); Open
+	// copies it. The vault keeps a random one, sealed with its master key.
+	Key []byte
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Sinks receive every record this Log commits, after the commit; their
+	// errors are logged, never returned to a call.
+	Sinks []Sink
+	// Grace: see DefaultGrace; 0 means DefaultGrace.
+	Grace time.Duration
+	// MaxBatch bounds the records of one transaction: 0 means
+	// DefaultMaxBatch, 1 commits every record on its own (no group commit).
+	MaxBatch int
+	// Host names this machine in begin records; "" means os.Hostname.
+	Host string
+}
+
+// Log is the audit trail kept in a store. Begin and End append records to
+// the hash chain through one committer goroutine that commits the records
+// of concurrent calls together; both wait until their record is committed.
+// A Log is safe for concurrent use; several Logs, in this process or in
+// others, may append to the same store.
+type Log struct {
+	store    store.Store
+	key      []byte
+	now      func() time.Time
+	log      *slog.Logger
+	sinks    []Sink
+	grace    time.Duration
+	maxBatch int
+	writer   Writer
+
+	// mu orders submissions against Close: a record is queued only while
+	// the log is open.
+	mu     sync.RWMutex
+	closed bool
+	queue  chan *pending
+	done   chan struct{} // closed when the committer has stopped
+
+	closeOnce sync.Once
+	closeErr  error
+
+	// open holds the committed begin records of the entries this Log began
+	// and has not ended, so that Close can mark them interrupted.
+	openMu sync.Mutex
+	open   map[string]openEntry
+}
+
+type openEntry struct {
+	seq  int64
+	data []byte
+}
+
+// pending is a record on its way to the store, or (rec == nil) a flush:
+// a marker whose done is signalled once everything queued before it is
+// committed.
+type pending struct {
+	rec  *prepared
+	done chan result // buffered: the committer never waits for the caller
+}
+
+type result struct {
+	rec store.AuditRecord // as stored: Seq, Data, PrevHash, Hash set
+	err error
+}
+
+// Open starts a Log on s. Before it returns, it marks interrupted the
+// entries whose end will never come (see MarkInterrupted).
+func Open(ctx context.Context, s store.Store, o Options) (*Log, error) {
+	if len(o.Key) < MinKeySize {
+		return nil, fmt.Errorf("audit: the HMAC key is %d bytes; it must be at least %d", len(o.Key), MinKeySize)
+	}
+	l := &Log{
+		store:    s,
+		key:      append([]byte(nil), o.Key...),
+		now:      o.Now,
+		log:      o.Logger,
+		sinks:    append([]Sink(nil), o.Sinks...),
+		grace:    o.Grace,
+		maxBatch: o.MaxBatch,
+		open:     map[string]openEntry{},
+		done:     make(chan struct{}),
+	}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if l.log == nil {
+		l.log = slog.New(slog.DiscardHandler)
+	}
+	if l.grace <= 0 {
+		l.grace = DefaultGrace
+	}
+	if l.maxBatch <= 0 {
+		l.maxBatch = DefaultMaxBatch
+	}
+	l.writer = Writer{Host: o.Host, PID: os.Getpid(), Instance: newInstance()}
+	if l.writer.Host == "" {
+		l.writer.Host, _ = os.Hostname()
+	}
+	l.queue = make(chan *pending, 2*l.maxBatch)
+	live.Store(l.writer.Instance, true)
+	go l.run(hmac.New(sha256.New, l.key))
+
+	if _, err := l.MarkInterrupted(ctx); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// Writer returns the identity this Log writes into its begin records.
+func (l *Log) Writer() Writer { return l.writer }
+
+// Begin writes e's begin record and returns once it is committed. It sets
+// e.ID and e.Time when they are empty, redacts e's URLs and error message,
+// and sets e.Writer; after it returns, e.Seq, e.Kind, e.RecordedAt,
+// e.PrevHash and e.Hash describe the record written. If Begin fails the
+// call must not be sent.
+func (l *Log) Begin(ctx context.Context, e *Entry) error {
+	if e.ID == "" {
+		e.ID = NewID()
+	}
+	if e.Time.IsZero() {
+		e.Time = l.now().UTC()
+	}
+	w := l.writer
+	e.Writer = &w
+	return l.write(ctx, KindBegin, e)
+}
+
+// End writes e's end record, which holds the whole entry, and returns once
+// it is committed.
+func (l *Log) End(ctx context.Context, e *Entry) error {
+	if e.ID == "" {
+		return errors.New("audit: End of an entry that has no id (Begin was not called)")
+	}
+	if e.Writer == nil {
+		w := l.writer
+		e.Writer = &w
+	}
+	return l.write(ctx, KindEnd, e)
+}
+
+func (l *Log) write(ctx context.Context, kind string, e *Entry) error {
+	e.URL = RedactURL(e.URL)
+	if e.Endpoint != "" {
+		e.Endpoint = RedactURL(e.Endpoint)
+	}
+	e.ErrorMessage = RedactText(e.ErrorMessage)
+	p, err := prepare(kind, e, l.now())
+	if err != nil {
+		return fmt.Errorf("audit: %s record of %s: %w", kind, e.ID, err)
+	}
+	r, err := l.submit(ctx, p)
+	if err != nil {
+		return fmt.Errorf("audit: write the %s record of %s: %w", kind, e.ID, err)
+	}
+	e.Seq, e.Kind, e.RecordedAt, e.PrevHash, e.Hash = r.Seq, kind, r.Time, r.PrevHash, r.Hash
+	return nil
+}
+
+// submit queues p and waits for its commit. If ctx ends first the record
+// may still be committed; a begin record committed that way is left open
+// and marked interrupted at Close.
+func (l *Log) submit(ctx context.Context, p *prepared) (store.AuditRecord, error) {
+	q := &pending{rec: p, done: make(chan result, 1)}
+	if err := l.enqueue(ctx, q, false); err != nil {
+		return store.AuditRecord{}, err
+	}
+	select {
+	case r := <-q.done:
+		return r.rec, r.err
+	case <-ctx.Done():
+		return store.AuditRecord{}, fmt.Errorf("%w (the record may still be committed)", ctx.Err())
+	}
+}
+
+// enqueue queues q unless the log is closed (internal: Close's own
+// records, queued after it closed the log to others).
+func (l *Log) enqueue(ctx context.Context, q *pending, internal bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !internal {
+		l.mu.RLock()
+		defer l.mu.RUnlock()
+		if l.closed {
+			return ErrClosed
+		}
+	}
+	select {
+	case l.queue <- q:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close stops the log: it waits for the records queued so far, marks the
+// entries this Log began and never ended interrupted (their response body
+// was never closed, or End failed), and stops the committer. It does not
+// close the store or the sinks. Begin and End fail with ErrClosed after.
+func (l *Log) Close() error {
+	l.closeOnce.Do(func() {
+		l.mu.Lock()
+		l.closed = true
+		l.mu.Unlock()
+
+		ctx := context.Background()
+		flush := &pending{done: make(chan result, 1)}
+		if err := l.enqueue(ctx, flush, true); err == nil {
+			<-flush.done
+		}
+		l.openMu.Lock()
+		var orphans []openEntry
+		for _, o := range l.open {
+			orphans = append(orphans, o)
+		}
+		l.openMu.Unlock()
+		if len(orphans) > 0 {
+			_, l.closeErr = l.interrupt(ctx, orphans, "the call's end was never recorded before its audit log was closed: its response body was never closed, its end record failed, or its caller gave up waiting for the begin record", true)
+		}
+		close(l.queue)
+		<-l.done
+		live.Delete(l.writer.Instance)
+	})
+	return l.closeErr
+}
+
+// run is the committer: it takes what is queued, up to maxBatch records,
+// commits it in one AppendAudit, tells the waiters, and starts again. While
+// one batch is being committed the next one gathers in the queue.
+func (l *Log) run(mac hash.Hash) {
+	defer close(l.done)
+	batch := make([]*pending, 0, l.maxBatch)
+	for {
+		q, ok := <-l.queue
+		if !ok {
+			return
+		}
+		batch = append(batch[:0], q)
+		n := 0
+		if q.rec != nil {
+			n = 1
+		}
+	gather:
+		for n < l.maxBatch {
+			select {
+			case q, ok := <-l.queue:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, q)
+				if q.rec != nil {
+					n++
+				}
+			default:
+				break gather
+			}
+		}
+		l.commit(mac, batch, n)
+		clear(batch)
+	}
+}
+
+func (l *Log) commit(mac hash.Hash, batch []*pending, n int) {
+	var (
+		recs []store.AuditRecord
+		err  error
+	)
+	if n > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+		recs, err = l.store.AppendAudit(ctx, func(head store.AuditHead) ([]store.AuditRecord, error) {
+			out := make([]store.AuditRecord, 0, n)
+			prev, seq := head.Hash, head.Seq
+			for _, q := range batch {
+				if q.rec == nil {
+					continue
+				}
+				seq++
+				r := q.rec.rec
+				r.Data = q.rec.data(seq)
+				r.PrevHash = prev
+				r.Hash = chainHash(mac, prev, r.Data)
+				r.Seq = seq
+				out = append(out, r)
+				prev = r.Hash
+			}
+			return out, nil
+		})
+		cancel()
+		if err == nil && len(recs) != n {
+			err = fmt.Errorf("the store stored %d records of %d", len(recs), n)
+		}
+		if err != nil {
+			l.log.Error("audit records could not be written", "records", n, "err", err)
+		}
+	}
+
+	// Track open entries before anyone learns of the commit, so that a
+	// Close that follows a returning End never sees a stale begin.
+	if err == nil {
+		l.openMu.Lock()
+		for _, r := range recs {
+			if r.Kind == KindBegin {
+				l.open[r.EntryID] = openEntry{seq: r.Seq, data: r.Data}
+			} else {
+				delete(l.open, r.EntryID)
+			}
+		}
+		l.openMu.Unlock()
+	}
+	i := 0
+	for _, q := range batch {
+		var res result
+		if q.rec != nil {
+			if err != nil {
+				res.err = err
+			} else {
+				res.rec = recs[i]
+			}
+			i++
+		}
+		q.done <- res
+	}
+	if err == nil && len(l.sinks) > 0 {
+		l.toSinks(recs)
+	}
+}
+
+// toSinks hands committed records to the sinks, logging their errors.
+func (l *Log) toSinks(recs []store.AuditRecord) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, r := range recs {
+		e, err := entryOf(r)
+		if err != nil {
+			l.log.Error("audit sink: decode record", "seq", r.Seq, "err", err)
+			continue
+		}
+		for _, s := range l.sinks {
+			if err := s.Append(ctx, e); err != nil {
+				l.log.Error("audit sink failed; the store still holds the record", "seq", r.Seq, "err", err)
+			}
+		}
+	}
+}
+
+// entryOf decodes a stored record into the entry it holds, with its hashes.
+func entryOf(r store.AuditRecord) (Entry, error) {
+	var e Entry
+	if err := json.Unmarshal(r.Data, &e); err != nil {
+		return Entry{}, fmt.Errorf("audit record %d: %w", r.Seq, err)
+	}
+	if e.Seq == 0 {
+		e.Seq = r.Seq
+	}
+	if e.Kind == "" {
+		e.Kind = r.Kind
+	}
+	if e.ID == "" {
+		e.ID = r.EntryID
+	}
+	e.PrevHash, e.Hash = r.PrevHash, r.Hash
+	return e, nil
+}
+
+// live holds the instances of the Logs open in this process: a begin
+// record of this process whose instance is not live belongs to a Log that
+// is gone.
+var live sync.Map
+
+var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+func randomText(n int) string {
+	b := make([]byte, (n*5+7)/8)
+	rand.Read(b) // never fails (crypto/rand panics rather than return an error)
+	return strings.ToLower(idEncoding.EncodeToString(b)[:n])
+}
+
+// NewID returns a new entry id: "aud_" and 26 random base32 characters
+// (130 bits), lower-case.
+func NewID() string { return "aud_" + randomText(26) }
+
+func newInstance() string { return randomText(16) }
