@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"sync"
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/sigv4"
 	"github.com/alter-mcp/alter-mcp/store"
-	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/vault/credsrc"
 )
 
@@ -65,7 +63,9 @@ type cachedProvider struct {
 // secrets are decrypted here and nowhere else.
 func (v *Vault) credentials(ctx context.Context, g *store.Grant) (sigv4.Credentials, error) {
 	if g.Source == sourceStatic || g.Source == "" {
-		return v.openSecret(g.ID, g.KeyID, g.AccessKeyID, g.Sealed)
+		c, err := v.openSecret(g.ID, g.KeyID, g.AccessKeyID, g.Sealed)
+		c.Expires = g.CredentialsExpire // temporary keys: presigned URLs and tokens must not outlive them
+		return c, err
 	}
 	if g.Source == sourceAssumeRole {
 		// A role's cached credentials must stop working the moment its
@@ -161,7 +161,7 @@ func (v *Vault) assumeRole(ctx context.Context, g *store.Grant, depth int) (*cre
 			return nil, err
 		}
 	}
-	sts, err := v.stsEndpoint(spec.Region, src)
+	sts, err := v.serviceEndpointFor(credsrc.STS(spec.Region), serviceCall{tool: "vault.assume_role", reason: "credentials for grant " + g.Name, grant: src})
 	if err != nil {
 		return nil, err
 	}
@@ -185,28 +185,6 @@ func (v *Vault) assumeRole(ctx context.Context, g *store.Grant, depth int) (*cre
 		return nil, fmt.Errorf("%w: grant %s: %w", ErrCredentials, g.ID, err)
 	}
 	return ar, nil
-}
-
-// stsEndpoint is the STS endpoint of region as the vault reaches it:
-// routed through AWS_ENDPOINT_URL[_STS] when set, and audited as a call of
-// the source grant.
-func (v *Vault) stsEndpoint(region string, src *store.Grant) (credsrc.Endpoint, error) {
-	e := credsrc.STS(region)
-	u, err := url.Parse(e.URL)
-	if err != nil {
-		return e, err
-	}
-	ep, err := urlparse.Parse(e.URL)
-	if err != nil {
-		return e, fmt.Errorf("%w: STS endpoint for region %q: %w", ErrInvalid, region, err)
-	}
-	t, _, err := v.target(ep, u)
-	if err != nil {
-		return e, err
-	}
-	e.URL = t.String()
-	e.Client = v.assumeRoleClient
-	return e, nil
 }
 
 // checkAssumeRole validates a new grant's credential source against the store.

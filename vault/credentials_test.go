@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/alter-mcp/alter-mcp/internal/motoserver"
 	"github.com/alter-mcp/alter-mcp/policy"
@@ -213,5 +214,47 @@ func TestAssumeRoleGrantValidation(t *testing.T) {
 	json.Unmarshal(b, &g)
 	if g.RoleARN == "" {
 		t.Error("the grant's JSON lacks role_arn")
+	}
+}
+
+func TestKeyInfoAndCheckGrant(t *testing.T) {
+	endpoint, admin := motoserver.StartWithAdmin(t, "hygiene")
+	h := newHarness(t, env{"AWS_ENDPOINT_URL": endpoint}, nil)
+	key := vault.StaticCredentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey}
+	all := h.addGrant(t, "all", policy.Policy{RequireReason: true}, key)
+	s3only := h.addGrant(t, "s3only", policy.Policy{AllowServices: []string{"s3"}}, key)
+
+	info, err := h.v.KeyInfo(t.Context(), all.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.AccessKeyID != admin.AccessKeyID || info.Status != "Active" || info.UserName != "hygiene" ||
+		info.Created.IsZero() || info.Age(time.Now()) > time.Hour || len(info.Notes) != 0 {
+		t.Errorf("KeyInfo = %+v", info)
+	}
+	info, err = h.v.KeyInfo(t.Context(), s3only.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.Created.IsZero() || len(info.Notes) != 2 || !strings.Contains(info.Notes[0], "does not allow iam:ListAccessKeys") {
+		t.Errorf("KeyInfo of an S3-only grant asked IAM anyway: %+v", info)
+	}
+
+	c := h.v.CheckGrant(t.Context(), s3only.ID) // the operator's check: the policy does not apply
+	if c.Err != nil || c.Identity.ARN != "arn:aws:iam::123456789012:user/hygiene" {
+		t.Fatalf("CheckGrant = %+v", c)
+	}
+	if !c.SkewKnown || c.Skew > 5*time.Second || c.Skew < -5*time.Second {
+		t.Errorf("skew %v (known %v) against a local server", c.Skew, c.SkewKnown)
+	}
+	if !strings.HasPrefix(c.Endpoint, endpoint) {
+		t.Errorf("checked at %q, want the routed endpoint %q", c.Endpoint, endpoint)
+	}
+	bad := h.addGrant(t, "bad", policy.Policy{}, vault.StaticCredentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: "not-the-secret"})
+	if c := h.v.CheckGrant(t.Context(), bad.ID); c.Err == nil || !strings.Contains(c.Err.Error(), "SignatureDoesNotMatch") {
+		t.Errorf("wrong secret: %v", c.Err)
+	}
+	if r := h.v.Routes("sts"); r["*"] != endpoint {
+		t.Errorf("Routes = %v", r)
 	}
 }

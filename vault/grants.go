@@ -176,9 +176,9 @@ func (v *Vault) AddGrant(ctx context.Context, s GrantSpec) (Grant, error) {
 	case s.Static != nil:
 		g.Source = sourceStatic
 		g.SourceConfig = staticConfig{SessionToken: s.Static.SessionToken != ""}.encode()
-		g.AccessKeyID, g.KeyID = s.Static.AccessKeyID, v.keyID
+		g.AccessKeyID = s.Static.AccessKeyID
 		g.CredentialsExpire = utcOrZero(s.Static.Expires)
-		if g.Sealed, err = v.sealSecret(id, *s.Static); err != nil {
+		if g.Sealed, g.KeyID, err = v.sealSecret(id, *s.Static); err != nil {
 			return Grant{}, err
 		}
 	case s.Profile != "":
@@ -230,11 +230,11 @@ func (v *Vault) UpdateCredential(ctx context.Context, idOrName string, c StaticC
 		if g.Revoked {
 			return fmt.Errorf("%w: grant %s (%s) is revoked; add a new grant instead", ErrGrantRevoked, g.Name, g.ID)
 		}
-		sealed, err := v.sealSecret(g.ID, c)
+		sealed, keyID, err := v.sealSecret(g.ID, c)
 		if err != nil {
 			return err
 		}
-		g.Source, g.AccessKeyID, g.Sealed, g.KeyID = sourceStatic, c.AccessKeyID, sealed, v.keyID
+		g.Source, g.AccessKeyID, g.Sealed, g.KeyID = sourceStatic, c.AccessKeyID, sealed, keyID
 		g.SourceConfig = staticConfig{SessionToken: c.SessionToken != ""}.encode()
 		g.CredentialsExpire = utcOrZero(c.Expires)
 		return nil

@@ -1,17 +1,16 @@
 package vault_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -34,23 +33,8 @@ type env map[string]string
 
 func (e env) get(k string) string { return e[k] }
 
-// syncBuffer is a bytes.Buffer that logs may be written to concurrently.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a buffer that may be written and read concurrently.
+type syncBuffer = testutil.Buffer
 
 // harness is an open vault in a temporary home, with its logs captured.
 type harness struct {

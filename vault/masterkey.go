@@ -49,6 +49,11 @@ func loadMasterKey(opt []byte, home string, getenv func(string) string, mayCreat
 	return key, path, nil
 }
 
+// ParseMasterKey reads a master key as ALTER_MCP_MASTER_KEY and the key
+// file hold it: 32 bytes in base64 (standard or URL alphabet, padded or
+// not, surrounding whitespace ignored), for Rekey.
+func ParseMasterKey(text []byte) ([]byte, error) { return decodeKey(text) }
+
 // decodeKey reads a base64 master key (standard or URL alphabet, padded or
 // not, surrounding whitespace ignored).
 func decodeKey(text []byte) ([]byte, error) {
@@ -113,6 +118,18 @@ func createKeyFile(home, path string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("make a master key: %w", err)
 	}
+	existing, err := writeKeyFile(home, path, key)
+	if err != nil || existing != nil {
+		clear(key)
+		return existing, err
+	}
+	return key, nil
+}
+
+// writeKeyFile writes key to path (in folder home) crash-safely, as
+// createKeyFile describes, unless path exists: then it returns the key in
+// it and writes nothing.
+func writeKeyFile(home, path string, key []byte) (existing []byte, err error) {
 	text := []byte(base64.StdEncoding.EncodeToString(key) + "\n")
 	defer clear(text)
 
@@ -134,7 +151,6 @@ func createKeyFile(home, path string) ([]byte, error) {
 	}
 	if err := os.Link(tmpName, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			clear(key)
 			return readKeyFile(path)
 		}
 		// No hard links on this file system: rename, which is atomic too.
@@ -142,9 +158,19 @@ func createKeyFile(home, path string) ([]byte, error) {
 			return nil, fmt.Errorf("write master key %s: %w", path, err)
 		}
 	}
-	if d, err := os.Open(home); err == nil {
-		d.Sync()
-		d.Close()
+	syncDir(home) // best effort, as the folder may not support it
+	return nil, nil
+}
+
+// syncDir makes the folder's entries (a new or renamed file) durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
 	}
-	return key, nil
+	defer d.Close()
+	if err := d.Sync(); err != nil && runtime.GOOS != "windows" {
+		return fmt.Errorf("sync folder %s: %w", dir, err)
+	}
+	return nil
 }

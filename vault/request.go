@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,6 +48,10 @@ type Call struct {
 	Client    string
 	SessionID string
 	Timeout   time.Duration // whole call including retries and reading the response body; 0: none beyond ctx
+	// AuditID, when set, is the id of the call's audit entry, so that the
+	// caller can name it (an MCP tool returns it as audit_id). It must be
+	// a fresh id from audit.NewID; "" lets the vault make one.
+	AuditID string
 }
 
 // Request makes one call with the grant c.Grant and returns AWS's answer,
@@ -85,9 +90,9 @@ type outgoing struct {
 
 // callMeta is what the audit records about who called and why.
 type callMeta struct {
-	grant, caller, reason, tool, client, session string
-	context                                      map[string]any
-	timeout                                      time.Duration
+	grant, caller, reason, tool, client, session, auditID string
+	context                                               map[string]any
+	timeout                                               time.Duration
 }
 
 func outgoingFromCall(c *Call) (*outgoing, error) {
@@ -96,7 +101,10 @@ func outgoingFromCall(c *Call) (*outgoing, error) {
 		rawURL: c.URL,
 		header: cleanHeader(c.Header),
 		meta: callMeta{grant: c.Grant, caller: c.Caller, reason: c.Reason, tool: c.Tool,
-			client: c.Client, session: c.SessionID, context: c.Context, timeout: c.Timeout},
+			client: c.Client, session: c.SessionID, context: c.Context, timeout: c.Timeout, auditID: c.AuditID},
+	}
+	if c.AuditID != "" && !audit.ValidID(c.AuditID) {
+		return nil, fmt.Errorf("%w: Call.AuditID %q is not an audit id: make one with audit.NewID", ErrInvalid, clip(c.AuditID, 40))
 	}
 	n := 0
 	for _, set := range []bool{c.Body != nil, c.BodyReader != nil, c.JSON != nil} {
@@ -184,7 +192,7 @@ var presignParams = []string{"x-amz-signature", "x-amz-credential", "x-amz-secur
 func (v *Vault) do(ctx context.Context, o *outgoing) (resp *http.Response, err error) {
 	start := v.now()
 	e := &audit.Entry{
-		ID:        audit.NewID(),
+		ID:        cmp.Or(o.meta.auditID, audit.NewID()),
 		Time:      start.UTC(),
 		Caller:    o.meta.caller,
 		Client:    o.meta.client,

@@ -651,3 +651,26 @@ func TestHTTPClient(t *testing.T) {
 		t.Errorf("err = %v after %d requests, want an allow_services denial", err, f.hits.Load())
 	}
 }
+
+// TestCallAuditID: a caller-chosen audit id names the call's entry; a
+// malformed one is refused before anything happens.
+func TestCallAuditID(t *testing.T) {
+	f := newFakeAWS(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) })
+	h := routedHarness(t, f, nil)
+	g := h.addGrant(t, "g", policy.Policy{})
+	id := audit.NewID()
+	resp, _ := do(t, h.v, vault.Call{URL: "https://sqs.us-east-1.amazonaws.com/?Action=ListQueues", Grant: g.ID, AuditID: id})
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	e, _, err := h.v.AuditLog().Get(t.Context(), id)
+	if err != nil || e.ID != id || e.GrantID != g.ID || e.Operation != "ListQueues" {
+		t.Errorf("entry %q: %+v, %v", id, e, err)
+	}
+	for _, bad := range []string{"aud_short", "x" + id[1:], id + "a", strings.ToUpper(id)} {
+		_, err := h.v.Request(t.Context(), vault.Call{URL: "https://sqs.us-east-1.amazonaws.com/?Action=ListQueues", Grant: g.ID, AuditID: bad})
+		if !errors.Is(err, vault.ErrInvalid) {
+			t.Errorf("AuditID %q: %v, want ErrInvalid", bad, err)
+		}
+	}
+}

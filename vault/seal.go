@@ -88,35 +88,74 @@ func grantAD(grantID, keyID string) []byte {
 }
 
 // sealSecret seals the secret parts of c (secret access key, session token)
-// for grant id. The plaintext is wiped once sealed.
-func (v *Vault) sealSecret(grantID string, c StaticCredentials) ([]byte, error) {
-	pt := make([]byte, 0, 2*binary.MaxVarintLen64+len(c.SecretAccessKey)+len(c.SessionToken))
-	pt = binary.AppendUvarint(pt, uint64(len(c.SecretAccessKey)))
-	pt = append(pt, c.SecretAccessKey...)
-	pt = binary.AppendUvarint(pt, uint64(len(c.SessionToken)))
-	pt = append(pt, c.SessionToken...)
+// for grant id, and returns the id of the master key that sealed it, to be
+// stored beside it. The plaintext is wiped once sealed.
+func (v *Vault) sealSecret(grantID string, c StaticCredentials) (sealed []byte, keyID string, err error) {
+	pt := secretPlaintext(c.SecretAccessKey, c.SessionToken)
 	defer clear(pt)
-	return v.sealer.seal(pt, grantAD(grantID, v.keyID))
+	s := v.sealer // one key for the blob and the id, even if a rekey swaps it
+	sealed, err = s.seal(pt, grantAD(grantID, s.keyID))
+	return sealed, s.keyID, err
+}
+
+// secretPlaintext is what a sealed secret holds: the secret access key and
+// the session token, each preceded by its length (uvarint).
+func secretPlaintext(secret, token string) []byte {
+	pt := make([]byte, 0, 2*binary.MaxVarintLen64+len(secret)+len(token))
+	pt = binary.AppendUvarint(pt, uint64(len(secret)))
+	pt = append(pt, secret...)
+	pt = binary.AppendUvarint(pt, uint64(len(token)))
+	return append(pt, token...)
+}
+
+// parseSecretPlaintext reads what secretPlaintext wrote.
+func parseSecretPlaintext(pt []byte) (secret, token string, ok bool) {
+	s, rest, ok := readField(pt)
+	t, rest2, ok2 := readField(rest)
+	if !ok || !ok2 || len(rest2) != 0 {
+		return "", "", false
+	}
+	return string(s), string(t), true
+}
+
+// sealerFor returns the open master key whose id is keyID: the key that
+// seals, or during an unfinished rekey the other one (prev); nil for none.
+func (v *Vault) sealerFor(keyID string) *sealer {
+	switch {
+	case keyID == v.keyID:
+		return v.sealer
+	case v.prev != nil && keyID == v.prev.keyID:
+		return v.prev
+	}
+	return nil
+}
+
+// openKeyIDs names the open master keys, for errors.
+func (v *Vault) openKeyIDs() string {
+	if v.prev != nil {
+		return v.keyID + " and " + v.prev.keyID
+	}
+	return v.keyID
 }
 
 // openSecret decrypts a grant's credentials for one signature. This is the
 // only place a secret is decrypted; the caller drops the result as soon as
 // the request is signed.
 func (v *Vault) openSecret(grantID, keyID, accessKeyID string, blob []byte) (sigv4.Credentials, error) {
-	if keyID != v.keyID {
-		return sigv4.Credentials{}, fmt.Errorf("%w: the secret of grant %s was sealed with master key %s, not the open one (%s)", ErrWrongMasterKey, grantID, keyID, v.keyID)
+	s := v.sealerFor(keyID)
+	if s == nil {
+		return sigv4.Credentials{}, fmt.Errorf("%w: the secret of grant %s was sealed with master key %s, not the open one (%s)", ErrWrongMasterKey, grantID, keyID, v.openKeyIDs())
 	}
-	pt, err := v.sealer.open(blob, grantAD(grantID, keyID))
+	pt, err := s.open(blob, grantAD(grantID, keyID))
 	if err != nil {
-		return sigv4.Credentials{}, fmt.Errorf("%w: the secret of grant %s does not open with master key %s: the store was changed or the wrong key is in use", ErrWrongMasterKey, grantID, v.keyID)
+		return sigv4.Credentials{}, fmt.Errorf("%w: the secret of grant %s does not open with master key %s: the store was changed or the wrong key is in use", ErrWrongMasterKey, grantID, keyID)
 	}
 	defer clear(pt)
-	secret, rest, ok := readField(pt)
-	token, rest2, ok2 := readField(rest)
-	if !ok || !ok2 || len(rest2) != 0 {
+	secret, token, ok := parseSecretPlaintext(pt)
+	if !ok {
 		return sigv4.Credentials{}, fmt.Errorf("%w: the sealed secret of grant %s is malformed; set its credentials again", ErrCredentials, grantID)
 	}
-	return sigv4.Credentials{AccessKeyID: accessKeyID, SecretAccessKey: string(secret), SessionToken: string(token)}, nil
+	return sigv4.Credentials{AccessKeyID: accessKeyID, SecretAccessKey: secret, SessionToken: token}, nil
 }
 
 func readField(b []byte) (field, rest []byte, ok bool) {
@@ -206,18 +245,39 @@ func settingAD(name, keyID string) []byte {
 
 // putSealedSetting seals plaintext under the open master key and stores it.
 func (v *Vault) putSealedSetting(ctx context.Context, name string, plaintext []byte) error {
-	if !slices.Contains(sealedSettings, name) {
-		return fmt.Errorf("sealed setting %q is not listed in sealedSettings", name)
-	}
-	sealed, err := v.sealer.seal(plaintext, settingAD(name, v.keyID))
+	value, err := v.sealSetting(name, plaintext)
 	if err != nil {
 		return err
 	}
-	value := append(append([]byte(v.keyID), 0), sealed...)
 	if err := v.store.PutSetting(ctx, name, value); err != nil {
 		return fmt.Errorf("store %s: %w", name, err)
 	}
 	return nil
+}
+
+// createSealedSetting is putSealedSetting for a name that must be unset:
+// store.ErrConflict (wrapped) when another process set it first.
+func (v *Vault) createSealedSetting(ctx context.Context, name string, plaintext []byte) error {
+	value, err := v.sealSetting(name, plaintext)
+	if err != nil {
+		return err
+	}
+	if err := v.store.CreateSetting(ctx, name, value); err != nil {
+		return fmt.Errorf("store %s: %w", name, err)
+	}
+	return nil
+}
+
+func (v *Vault) sealSetting(name string, plaintext []byte) ([]byte, error) {
+	if !slices.Contains(sealedSettings, name) {
+		return nil, fmt.Errorf("sealed setting %q is not listed in sealedSettings", name)
+	}
+	s := v.sealer
+	sealed, err := s.seal(plaintext, settingAD(name, s.keyID))
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]byte(s.keyID), 0), sealed...), nil
 }
 
 // getSealedSetting reads and opens a sealed setting; store.ErrNotFound
@@ -228,12 +288,13 @@ func (v *Vault) getSealedSetting(ctx context.Context, name string) ([]byte, erro
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	keyID, sealed, ok := bytes.Cut(value, []byte{0})
-	if !ok || string(keyID) != v.keyID {
-		return nil, fmt.Errorf("%w: setting %s was sealed with master key %q, not the open one (%s)", ErrWrongMasterKey, name, keyID, v.keyID)
+	s := v.sealerFor(string(keyID))
+	if !ok || s == nil {
+		return nil, fmt.Errorf("%w: setting %s was sealed with master key %q, not the open one (%s)", ErrWrongMasterKey, name, keyID, v.openKeyIDs())
 	}
-	pt, err := v.sealer.open(sealed, settingAD(name, v.keyID))
+	pt, err := s.open(sealed, settingAD(name, string(keyID)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: setting %s does not open with master key %s", ErrWrongMasterKey, name, v.keyID)
+		return nil, fmt.Errorf("%w: setting %s does not open with master key %s", ErrWrongMasterKey, name, keyID)
 	}
 	return pt, nil
 }

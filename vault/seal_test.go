@@ -18,7 +18,7 @@ func TestSealBindsGrantAndKey(t *testing.T) {
 	}
 	v := &Vault{sealer: s, keyID: s.keyID}
 	c := StaticCredentials{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: "secret", SessionToken: "token"}
-	blob, err := v.sealSecret("grt_a", c)
+	blob, _, err := v.sealSecret("grt_a", c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,11 @@ func TestSealedSetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	if _, err := v.getSealedSetting(ctx, settingAuditKey); !errors.Is(err, store.ErrNotFound) {
+	// Open made the audit key.
+	if made, err := v.getSealedSetting(ctx, settingAuditKey); err != nil || len(made) != auditKeySize {
+		t.Fatalf("audit key after Open: %d bytes, %v", len(made), err)
+	}
+	if _, err := v.getSealedSetting(ctx, "vault.never_set"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unset: %v, want store.ErrNotFound", err)
 	}
 	if err := v.putSealedSetting(ctx, settingAuditKey, []byte("chain key")); err != nil {

@@ -42,8 +42,8 @@ type Options struct {
 	// Transport sends requests; nil means a tuned http.Transport with
 	// ConnectTimeout and ResponseHeaderTimeout.
 	Transport http.RoundTripper
-	// Auditor records every call; nil means the built-in store recorder
-	// (audit.NewRecorder).
+	// Auditor records every call; nil means the vault's audit log
+	// (AuditLog), a hash chain in the store.
 	Auditor Auditor
 	Logger  *slog.Logger
 	// Getenv reads the environment (ALTER_MCP_*, AWS_ENDPOINT_URL*); nil: os.Getenv.
@@ -76,6 +76,7 @@ type Vault struct {
 	keyID     string
 	parser    *urlparse.Parser
 	auditor   Auditor
+	audit     *audit.Log
 	transport http.RoundTripper
 	// ownTransport is the transport Open made, whose idle connections
 	// Close closes.
@@ -84,10 +85,17 @@ type Vault struct {
 	getenv       func(string) string
 	now          func() time.Time
 	limiter      policy.Limiter
-	// providers caches the credential providers of profile and assume-role
-	// grants; assumeRoleClient sends their STS calls (nil: a default client).
-	providers        providers
-	assumeRoleClient *http.Client
+	// providers caches the credential providers of profile and assume-role grants.
+	providers providers
+	info      Info
+
+	// prev is the other master key while a rekey is unfinished: it opens
+	// what is still sealed with it, and sealer seals (rekey.go). keyFile is
+	// <home>/master.key when the master key came from it, "" otherwise.
+	prev    *sealer
+	keyFile string
+	// hooks are for tests of rotation and rekey; zero in use.
+	hooks testHooks
 
 	maxAttempts         int
 	baseDelay, maxDelay time.Duration
@@ -101,11 +109,16 @@ const (
 	EnvHome      = "ALTER_MCP_HOME"
 	EnvStore     = "ALTER_MCP_STORE"
 	EnvMasterKey = "ALTER_MCP_MASTER_KEY"
+	// EnvMasterKeyPrevious is the old master key while a rekey of a vault
+	// whose key is ALTER_MCP_MASTER_KEY is unfinished (see Rekey).
+	EnvMasterKeyPrevious = "ALTER_MCP_MASTER_KEY_PREVIOUS"
 )
 
 // Open opens the vault: it finds the home folder, opens the store, loads (or
 // makes, on first use) the master key and checks that it is the key the store
-// was sealed with (ErrWrongMasterKey otherwise).
+// was sealed with (ErrWrongMasterKey otherwise). While a rekey is unfinished
+// it also takes the new key from <home>/master.key.next, or the old one from
+// ALTER_MCP_MASTER_KEY_PREVIOUS, and logs a warning (see Rekey).
 func Open(ctx context.Context, o Options) (*Vault, error) {
 	v := &Vault{
 		log:         o.Logger,
@@ -198,14 +211,21 @@ func Open(ctx context.Context, o Options) (*Vault, error) {
 		if err := v.store.PutSetting(ctx, settingMasterCheck, value); err != nil {
 			return fail(fmt.Errorf("store the master key check: %w", err))
 		}
-	} else if storedID, ok := v.sealer.verifyCheck(check); !ok {
-		return fail(fmt.Errorf("%w: the store%s was sealed with master key %s, but the key from %s is %s; use the master key the store was made with",
-			ErrWrongMasterKey, storeName(dsn), orUnknown(storedID), where, v.keyID))
+		check = value
 	}
+	// adoptKeys checks the key, and takes in the second key of an
+	// unfinished rekey (rekey.go).
+	if err := v.adoptKeys(ctx, home, where, dsn, check); err != nil {
+		return fail(err)
+	}
+	v.info = Info{Home: home, Store: redactDSN(dsn), MasterKeySource: where, MasterKeyID: v.keyID}
 
+	if v.audit, err = v.openAudit(ctx); err != nil {
+		return fail(err)
+	}
 	v.auditor = o.Auditor
 	if v.auditor == nil {
-		v.auditor = audit.NewRecorder(v.store)
+		v.auditor = v.audit
 	}
 	return v, nil
 }
@@ -213,8 +233,11 @@ func Open(ctx context.Context, o Options) (*Vault, error) {
 // Close closes the store, if Open opened it. Calls in flight may fail.
 func (v *Vault) Close() error {
 	v.closeOnce.Do(func() {
+		if v.audit != nil {
+			v.closeErr = v.audit.Close() // before the store: it writes what is left
+		}
 		if v.ownStore {
-			v.closeErr = v.store.Close()
+			v.closeErr = errors.Join(v.closeErr, v.store.Close())
 		}
 		if v.ownTransport != nil {
 			v.ownTransport.CloseIdleConnections()

@@ -45,7 +45,7 @@ func mustRun(t *testing.T, env map[string]string, stdin string, args ...string) 
 func showGrant(t *testing.T, env map[string]string, id string) vault.Grant {
 	t.Helper()
 	var g vault.Grant
-	r := mustRun(t, env, "", "grant", "show", "--json", id)
+	r := mustRun(t, env, "", "grant", "show", "--json", "--offline", id)
 	if err := json.Unmarshal([]byte(r.stdout), &g); err != nil {
 		t.Fatalf("grant show --json: %v\n%s", err, r.stdout)
 	}
@@ -113,7 +113,7 @@ func TestGrantLifecycle(t *testing.T) {
 	if g = showGrant(t, env, id); !g.Revoked {
 		t.Error("grant not revoked")
 	}
-	r = mustRun(t, env, "", "grant", "show", id)
+	r = mustRun(t, env, "", "grant", "show", "--offline", id)
 	if !strings.Contains(r.stdout, "revoked") {
 		t.Errorf("grant show:\n%s", r.stdout)
 	}
@@ -233,8 +233,8 @@ func TestVaultCommandsNeverPrintSecrets(t *testing.T) {
 		run(testSecret2+"\n", "grant", "add", "--name", "i", "--access-key-id", "not-a-key", "--secret-access-key-stdin") // fails
 		run("", "grant", "list")
 		run("", "grant", "list", "--json")
-		run("", "grant", "show", id)
-		run("", "grant", "show", "--json", "h")
+		run("", "grant", "show", "--offline", id)
+		run("", "grant", "show", "--json", "--offline", "h")
 		run(testSecret2+"\n", "grant", "update-credential", id, "--access-key-id", testKeyID2, "--secret-access-key-stdin")
 		run("", "grant", "set-policy", id, "--read-only")
 		run("", "caller", "add", "c", "--grants", id)
@@ -277,7 +277,7 @@ func TestGrantProfileAndRoleSources(t *testing.T) {
 	if g.Source != "assume_role" || g.RoleARN != "arn:aws:iam::123456789012:role/reports" || g.SourceGrant != base {
 		t.Errorf("role grant: %+v", g)
 	}
-	r = mustRun(t, env, "", "grant", "show", "reports")
+	r = mustRun(t, env, "", "grant", "show", "--offline", "reports")
 	if !strings.Contains(r.stdout, "role:") || !strings.Contains(r.stdout, base) {
 		t.Errorf("grant show:\n%s", r.stdout)
 	}

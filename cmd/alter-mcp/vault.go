@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -89,6 +90,16 @@ func readSecretLines(r io.Reader, n int) ([]string, error) {
 // parseWhen reads a point in time: RFC 3339 ("2027-01-31T00:00:00Z"), a date
 // ("2027-01-31", midnight UTC), or a duration from now ("90m", "12h", "30d").
 func parseWhen(s string, now time.Time) (time.Time, error) {
+	t, err := parseTimeOrOffset(s, now, +1)
+	if err != nil {
+		return t, fmt.Errorf("%q is not a time: write 2027-01-31T00:00:00Z, 2027-01-31, or a duration from now such as 12h or 30d", s)
+	}
+	return t, nil
+}
+
+// parseTimeOrOffset reads RFC 3339, a date, or a positive duration ("90m",
+// "30d") counted from now in the direction of sign (+1 later, -1 earlier).
+func parseTimeOrOffset(s string, now time.Time, sign int) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
@@ -97,11 +108,11 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	}
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		if n, err := strconv.Atoi(days); err == nil && n > 0 {
-			return now.AddDate(0, 0, n), nil
+			return now.AddDate(0, 0, sign*n), nil
 		}
 	}
 	if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return now.Add(d), nil
+		return now.Add(time.Duration(sign) * d), nil
 	}
-	return time.Time{}, fmt.Errorf("%q is not a time: write 2027-01-31T00:00:00Z, 2027-01-31, or a duration from now such as 12h or 30d", s)
+	return time.Time{}, errors.New("not a time")
 }

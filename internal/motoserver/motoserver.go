@@ -21,6 +21,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"io"
 	"net"
 	"net/http"
@@ -143,23 +144,10 @@ from moto.server import main
 main(sys.argv[1:])
 `
 
-// lockedBuffer collects moto's output from the goroutines os/exec copies it with.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// tail returns the last n bytes written.
-func (b *lockedBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
+// tail returns the last n bytes of moto's output (collected from the
+// goroutines os/exec copies it with).
+func tail(b *testutil.Buffer, n int) string {
+	s := b.String()
 	if len(s) > n {
 		s = "[...]\n" + s[len(s)-n:]
 	}
@@ -169,7 +157,7 @@ func (b *lockedBuffer) tail(n int) string {
 type process struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
-	out   *lockedBuffer
+	out   *testutil.Buffer
 	done  chan struct{} // closed when the process has exited
 	err   error         // Wait's result, once done is closed
 }
@@ -202,16 +190,16 @@ func Start(t testing.TB, opts ...Option) string {
 			t.Cleanup(func() {
 				p.stop()
 				if t.Failed() {
-					t.Logf("motoserver: output of moto at %s:\n%s", endpoint, p.out.tail(64<<10))
+					t.Logf("motoserver: output of moto at %s:\n%s", endpoint, tail(p.out, 64<<10))
 				}
 			})
 			return endpoint
 		}
 		p.stop()
-		lastErr = fmt.Errorf("%w\nmoto output:\n%s", err, p.out.tail(16<<10))
+		lastErr = fmt.Errorf("%w\nmoto output:\n%s", err, tail(p.out, 16<<10))
 		// Another process may have taken the port between freePort and
 		// moto's bind: try a new one.
-		if !strings.Contains(p.out.tail(16<<10), "Address already in use") {
+		if !strings.Contains(tail(p.out, 16<<10), "Address already in use") {
 			break
 		}
 	}
@@ -246,7 +234,7 @@ func spawn(port int, cfg *config) (*process, error) {
 	env = append(env, cfg.env...)
 	cmd.Env = env
 
-	out := new(lockedBuffer)
+	out := new(testutil.Buffer)
 	cmd.Stdout = out
 	cmd.Stderr = out
 	// Its own process group, so that stop can kill moto and anything it

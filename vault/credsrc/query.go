@@ -82,15 +82,21 @@ const maxAnswer = 1 << 20
 // Call makes one query-protocol call (form-encoded POST) signed with creds
 // and decodes the XML answer into out. Errors AWS returns are *APIError.
 func (e Endpoint) Call(ctx context.Context, creds sigv4.Credentials, form url.Values, out any) error {
+	_, err := e.call(ctx, creds, form, out)
+	return err
+}
+
+// call is Call that also returns the answer's headers.
+func (e Endpoint) call(ctx context.Context, creds sigv4.Credentials, form url.Values, out any) (http.Header, error) {
 	op := form.Get("Action")
 	body := form.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, strings.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	if err := sigv4.Sign(req, creds, sigv4.Options{Region: e.Region, Service: e.Service, Payload: []byte(body)}); err != nil {
-		return fmt.Errorf("%s: sign: %w", op, err)
+		return nil, fmt.Errorf("%s: sign: %w", op, err)
 	}
 	client := e.Client
 	if client == nil {
@@ -98,20 +104,20 @@ func (e Endpoint) Call(ctx context.Context, creds sigv4.Credentials, form url.Va
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
-		return fmt.Errorf("%s: read the answer: %w", op, err)
+		return resp.Header, fmt.Errorf("%s: read the answer: %w", op, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return decodeError(op, resp, data)
+		return resp.Header, decodeError(op, resp, data)
 	}
 	if err := xml.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("%s: the answer is not the XML expected: %w", op, err)
+		return resp.Header, fmt.Errorf("%s: the answer is not the XML expected: %w", op, err)
 	}
-	return nil
+	return resp.Header, nil
 }
 
 func decodeError(op string, resp *http.Response, data []byte) error {
@@ -147,12 +153,20 @@ type Identity struct {
 	Account string `xml:"GetCallerIdentityResult>Account" json:"account"`
 	ARN     string `xml:"GetCallerIdentityResult>Arn" json:"arn"`
 	UserID  string `xml:"GetCallerIdentityResult>UserId" json:"user_id"`
+	// ServerTime is the answer's Date header (zero when absent), to measure
+	// clock skew: AWS refuses signatures more than 5 minutes off.
+	ServerTime time.Time `xml:"-" json:"-"`
 }
 
 // CallerIdentity asks STS who creds belong to.
 func (e Endpoint) CallerIdentity(ctx context.Context, creds sigv4.Credentials) (Identity, error) {
 	var id Identity
-	err := e.Call(ctx, creds, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}, &id)
+	h, err := e.call(ctx, creds, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}, &id)
+	if h != nil {
+		if t, perr := http.ParseTime(h.Get("Date")); perr == nil {
+			id.ServerTime = t
+		}
+	}
 	return id, err
 }
 

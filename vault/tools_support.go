@@ -1,0 +1,197 @@
+package vault
+
+// What the MCP tools (package tools) need from the vault beyond Request:
+// the grants a caller may use, and a look at a call before it is sent, so
+// that a tool can ask the user to confirm a write (policy.ConfirmWrites)
+// only when the vault would send it.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+
+	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/catalog"
+	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/alter-mcp/alter-mcp/store"
+	"github.com/alter-mcp/alter-mcp/urlparse"
+)
+
+// ResolveCaller returns the vault caller that a transport's caller name
+// stands for: the name itself when a caller is registered under it, and ""
+// (the operator) for "" or a name no caller is registered under, such as
+// the MCP client's name on stdio. A revoked caller gets ErrCallerRevoked.
+//
+// The transport must authenticate registered callers (an API key) and
+// must not let a name it did not choose itself reach here: an unregistered
+// name has the operator's rights.
+func (v *Vault) ResolveCaller(ctx context.Context, name string) (string, error) {
+	_, caller, err := v.resolveCaller(ctx, name)
+	return caller, err
+}
+
+func (v *Vault) resolveCaller(ctx context.Context, name string) (*store.Caller, string, error) {
+	if name == "" {
+		return nil, "", nil
+	}
+	c, err := v.store.GetCaller(ctx, name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, "", nil
+	case err != nil:
+		return nil, "", fmt.Errorf("read caller %q: %w", clip(name, 100), err)
+	case c.Revoked:
+		return nil, "", fmt.Errorf("%w: caller %s was revoked; ask the operator for a new API key", ErrCallerRevoked, c.Name)
+	}
+	return c, c.Name, nil
+}
+
+// CallerGrants returns the grants caller may use now, oldest first: for a
+// registered caller the grants it was given, and for the operator (see
+// ResolveCaller) every grant. Revoked and expired grants are left out.
+func (v *Vault) CallerGrants(ctx context.Context, caller string) ([]Grant, error) {
+	c, _, err := v.resolveCaller(ctx, caller)
+	if err != nil {
+		return nil, err
+	}
+	var allowed []string
+	if c != nil {
+		allowed = c.Grants
+		if allowed == nil {
+			allowed = []string{}
+		}
+	}
+	gs, err := v.store.ListGrants(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list grants: %w", err)
+	}
+	now := v.now()
+	out := make([]Grant, 0, len(gs))
+	for _, g := range gs {
+		if g.Revoked || !g.Expires.IsZero() && !now.Before(g.Expires) {
+			continue
+		}
+		if allowed != nil && !slices.Contains(allowed, g.ID) && !slices.Contains(allowed, g.Name) {
+			continue
+		}
+		out = append(out, v.grantView(g))
+	}
+	return out, nil
+}
+
+// Preview is what the vault makes of a call before sending it.
+type Preview struct {
+	Endpoint  urlparse.Endpoint
+	Operation catalog.Operation
+	Grant     Grant
+	// Decision is the grant's policy on the call. Rate limits are not
+	// applied: Preview takes no token.
+	Decision policy.Decision
+	// Confirm is set when the grant asks the user to confirm writes
+	// (policy.ConfirmWrites) and the call is not read-only.
+	Confirm bool
+}
+
+// Preview reads c as Request would, up to the policy decision, without
+// sending it, auditing it or taking a rate-limit token: where it goes, which
+// operation it is, and what the grant's policy says. It returns the errors
+// Request would return before that point (ErrInvalid, ErrNotAWS,
+// ErrGrantNotFound, ErrGrantRevoked, ErrGrantExpired, ErrCredentials,
+// ErrCaller*); a denial is a Decision, not an error.
+//
+// A preview is not a promise: only Request decides, and audits, the call.
+// Call Request for refused calls too, so that the refusal is audited. A body
+// given as BodyReader is not read; the operation of a query-protocol call
+// whose Action is in such a body is then unknown.
+func (v *Vault) Preview(ctx context.Context, c Call) (Preview, error) {
+	var p Preview
+	o, err := outgoingFromCall(&c)
+	if err != nil {
+		return p, err
+	}
+	if p.Endpoint, err = v.parser.Parse(o.rawURL); err != nil {
+		return p, fmt.Errorf("%w: %w", ErrNotAWS, err)
+	}
+	u, err := url.Parse(o.rawURL)
+	if err != nil {
+		return p, fmt.Errorf("%w: %w", ErrNotAWS, err)
+	}
+	g, err := v.loadGrant(ctx, o.meta.grant)
+	if err != nil {
+		return p, err
+	}
+	now := v.now()
+	if err := v.usable(g, now); err != nil {
+		return p, err
+	}
+	if err := v.checkCaller(ctx, o.meta.caller, g); err != nil {
+		return p, err
+	}
+	pol, err := decodePolicy(g)
+	if err != nil {
+		return p, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	p.Grant = v.grantView(g)
+	var data []byte
+	if o.body != nil {
+		data = o.body.data
+	}
+	p.Operation = catalog.Identify(p.Endpoint, o.method, u.EscapedPath(), u.RawQuery, o.header, data)
+	in := policy.InputFor(p.Endpoint, p.Operation, o.method, u.Path)
+	in.Reason, in.Caller, in.Time, in.BodyBytes = o.meta.reason, o.meta.caller, now, 0
+	if o.body.present() {
+		in.BodyBytes = o.body.length
+	}
+	p.Decision = pol.Evaluate(in)
+	p.Confirm = pol.ConfirmWrites && !p.Operation.ReadOnly
+	return p, nil
+}
+
+// Decline records in the audit trail a call that its caller chose not to
+// send after Preview, such as a write the user declined to confirm: a
+// denial with rule and message, as Request records the calls it refuses.
+// Nothing is sent. It returns the audit entry's id, or "" (the failure is
+// logged) when the entry could not be written.
+func (v *Vault) Decline(ctx context.Context, c Call, p Preview, rule, message string) string {
+	o, err := outgoingFromCall(&c)
+	if err != nil {
+		o = &outgoing{method: c.Method, rawURL: c.URL}
+	}
+	e := &audit.Entry{
+		ID:        audit.NewID(),
+		Time:      v.now().UTC(),
+		Caller:    c.Caller,
+		Client:    c.Client,
+		SessionID: c.SessionID,
+		Tool:      c.Tool,
+		Reason:    c.Reason,
+		Decision:  audit.DecisionDeny,
+		Rule:      rule,
+		Method:    o.method,
+		URL:       audit.RedactURL(o.rawURL),
+		GrantID:   p.Grant.ID,
+		GrantName: p.Grant.Name,
+		Service:   firstNonEmpty(p.Operation.Service, p.Endpoint.Service),
+		Region:    firstNonEmpty(p.Endpoint.SigningRegion, p.Endpoint.RegionSet),
+		Operation: p.Operation.Name, EventSource: p.Operation.EventSource, Action: p.Operation.Action,
+		ReadOnly: p.Operation.ReadOnly,
+	}
+	if o.body.present() {
+		e.RequestBytes = max(o.body.length, 0)
+	}
+	if c.Context != nil {
+		e.Context, _ = json.Marshal(c.Context)
+	}
+	e.Outcome, e.ErrorMessage = audit.OutcomeDenied, clip(message, 1024)
+	actx := context.WithoutCancel(ctx)
+	if err := v.auditor.Begin(actx, e); err != nil {
+		v.log.Error("audit of a declined call failed", "rule", rule, "err", err)
+		return ""
+	}
+	v.end(actx, e)
+	v.log.Info("call declined", "grant", e.GrantID, "caller", e.Caller, "rule", rule, "operation", e.Action)
+	return e.ID
+}
