@@ -9,7 +9,6 @@ import (
 	"log/slog"
 
 	"github.com/alter-mcp/alter-mcp/vault"
-	"github.com/mark3labs/mcp-go/server"
 )
 
 // Deps is what the tools need.
@@ -51,15 +50,3 @@ func SessionFrom(ctx context.Context) Session {
 	s, _ := ctx.Value(sessionKey{}).(Session)
 	return s
 }
-
-// Register adds the selected tools, and the resources they serve
-// (alter://responses/{id}), to s. It returns an error for an unknown
-// toolset or tool name.
-//
-//	func Register(s *server.MCPServer, d Deps, o Options) error
-//
-// Toolsets lists every toolset in its fixed order: core, s3, catalog, then
-// later ones (bedrock, ...).
-//
-//	func Toolsets() []string
-var _ = server.NewMCPServer

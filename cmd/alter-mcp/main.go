@@ -2,8 +2,8 @@
 //
 // Each command lives in a file of its own and stays thin: it parses flags,
 // calls a library package that does the work, and prints. Logs go to stderr
-// only; stdout carries command output (and, once serve lands, the stdio
-// transport).
+// only; stdout carries command output, or, for serve over stdio (the
+// default when no command is given), the MCP transport and nothing else.
 package main
 
 import (

@@ -32,9 +32,9 @@ func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) r
 	return result{code, stdout.String(), stderr.String()}
 }
 
-func TestNoArgumentsPrintsHelp(t *testing.T) {
+func TestHelp(t *testing.T) {
 	t.Parallel()
-	r := runCLI(t, nil, "")
+	r := runCLI(t, nil, "", "--help")
 	if r.code != exitOK {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
@@ -162,7 +162,6 @@ func TestBinary(t *testing.T) {
 		code int
 		want string // in stdout for 0, stderr otherwise
 	}{
-		{nil, exitOK, "Usage:"},
 		{[]string{"--help"}, exitOK, "Usage:"},
 		{[]string{"version"}, exitOK, "alter-mcp v9.9.9-test\ncommit:   abc123\n"},
 		{[]string{"version", "--json"}, exitOK, `"version":"v9.9.9-test","commit":"abc123"`},

@@ -18,14 +18,15 @@ without ever holding an AWS key. Keys live in an encrypted vault, an agent names
 a grant, and every call is checked against that grant's policy, signed with
 SigV4 inside the vault, sent, and written to a tamper-evident audit trail.
 
-Today the binary offers the signer's debugging tools ("sign"). The MCP server
-("serve") arrives in a later release; running alter-mcp without a command will
-then serve. For now it prints this help.
+Without a command, alter-mcp serves MCP over stdio on the embedded default
+store, as "alter-mcp serve" does: that is what Claude Desktop, Cursor and VS Code
+start. "alter-mcp serve --help" tells about the HTTP transports.
 
-Logs go to stderr only; stdout carries command output. Every flag can also be
-set with an environment variable named ALTER_MCP_ and the flag's name in upper
-snake case (--log-level: ALTER_MCP_LOG_LEVEL). A flag on the command line wins
-over the environment; an empty variable counts as unset.`
+Logs go to stderr only; stdout carries command output, or JSON-RPC when serving
+stdio. Every flag can also be set with an environment variable named ALTER_MCP_
+and the flag's name in upper snake case (--log-level: ALTER_MCP_LOG_LEVEL). A
+flag on the command line wins over the environment; an empty variable counts as
+unset.`
 
 // envPrefix starts the environment variable of every flag.
 const envPrefix = "ALTER_MCP_"
@@ -42,7 +43,7 @@ func newRootCmd(a *app) *cobra.Command {
 			return a.setup(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmd.Help()
+			return a.runDefaultServe(cmd)
 		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
@@ -55,7 +56,7 @@ func newRootCmd(a *app) *cobra.Command {
 	pf.Var(newEnum(&a.logFormat, "text", "text", "json"), "log-format", "log format on stderr: text (for people) or json (for machines)")
 	pf.Var(newEnum(&a.logLevel, "info", "debug", "info", "warn", "error"), "log-level", "least severe level that is logged")
 
-	root.AddCommand(newVersionCmd(a), newSignCmd(a), newGrantCmd(a), newCallerCmd(a))
+	root.AddCommand(newVersionCmd(a), newSignCmd(a), newGrantCmd(a), newCallerCmd(a), newDoctorCmd(a), newServeCmd(a), newVaultCmd(a), newAuditCmd(a), newTokenCmd(a), newPresignCmd(a))
 	describeEnv(root)
 	return root
 }

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/server"
+	"github.com/alter-mcp/alter-mcp/tools"
+	"github.com/alter-mcp/alter-mcp/vault"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+const serveLong = `Serve alter-mcp's MCP tools to an MCP client (Claude Desktop, Cursor, VS Code,
+an agent framework). Agents call AWS through the vault's grants and never see a key.
+
+  stdio   (default) the client starts alter-mcp and speaks JSON-RPC on its stdin
+          and stdout. Calls are made as --caller, a caller of the vault, or as
+          the operator (every grant) without it; the client's name is recorded.
+  http    streamable HTTP at http://LISTEN/mcp, for many clients and replicas.
+  sse     the older HTTP+SSE transport: GET /sse opens the stream, POST /message.
+
+Over http and sse every request carries a caller's API key, "Authorization:
+Bearer alter_key_..." (alter-mcp caller add), and is made as that caller, with
+its grants only. The server listens on loopback unless --listen says otherwise,
+refuses requests whose Host or Origin is not allowed (DNS rebinding), bounds the
+size of requests, ends idle sessions, and on SIGINT or SIGTERM lets calls in
+flight finish before it exits.
+
+Both generations of MCP work: the initialize handshake (protocol 2024-11-05 to
+2025-11-25) and the stateless 2026-07-28 protocol.
+
+Logs go to stderr only; on stdio, stdout carries nothing but JSON-RPC.`
+
+const serveExample = `  # For Claude Desktop, Cursor or VS Code: they start it over stdio
+  alter-mcp serve
+
+  # Only the S3 tools, read-only, with a default grant
+  alter-mcp serve --toolsets s3 --read-only --default-grant s3-reader
+
+  # Streamable HTTP on all interfaces, with TLS; clients send their API key
+  alter-mcp serve --transport http --listen 0.0.0.0:8787 \
+    --tls-cert /etc/alter/cert.pem --tls-key /etc/alter/key.pem
+
+  # Behind a load balancer: replicas share a store, any one answers any request
+  alter-mcp serve --transport http --listen 0.0.0.0:8787 --stateless \
+    --allowed-hosts mcp.example.com`
+
+// serveFlags are serve's flags; their zero values are not the defaults,
+// which register sets.
+type serveFlags struct {
+	transport       string
+	listen          string
+	toolsets        []string
+	tools           []string
+	exclude         []string
+	readOnly        bool
+	caller          string
+	defaultGrant    string
+	tlsCert         string
+	tlsKey          string
+	allowedOrigins  []string
+	allowedHosts    []string
+	insecureNoAuth  bool
+	sessionIdleTTL  time.Duration
+	maxRequestBytes int64
+	shutdownTimeout time.Duration
+	stateless       bool
+}
+
+const defaultListen = "127.0.0.1:8787"
+
+func (f *serveFlags) register(fs *pflag.FlagSet) {
+	fs.Var(newEnum(&f.transport, string(server.Stdio), string(server.Stdio), string(server.HTTP), string(server.SSE)), "transport", "how clients connect: stdio, http (streamable HTTP at /mcp) or sse (/sse and /message)")
+	fs.StringVar(&f.listen, "listen", defaultListen, "address of the http and sse transports")
+	fs.StringSliceVar(&f.toolsets, "toolsets", []string{"all"}, "toolsets to offer ("+strings.Join(tools.Toolsets(), ",")+"), or all")
+	fs.StringSliceVar(&f.tools, "tools", nil, "offer only these tools (of the toolsets chosen)")
+	fs.StringSliceVar(&f.exclude, "exclude-tools", nil, "never offer these tools")
+	fs.BoolVar(&f.readOnly, "read-only", false, "offer only tools that do not change anything")
+	fs.StringVar(&f.caller, "caller", "", "vault caller that stdio calls are made as (default: the operator, with the MCP client's name recorded)")
+	fs.StringVar(&f.defaultGrant, "default-grant", "", "grant (id or name) of calls that name none")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "PEM certificate file: serve https (with --tls-key)")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "PEM private key file of --tls-cert")
+	fs.StringSliceVar(&f.allowedOrigins, "allowed-origins", nil, "browser origins allowed besides loopback ones (https://app.example.com; * for any)")
+	fs.StringSliceVar(&f.allowedHosts, "allowed-hosts", nil, "Host header names allowed besides loopback ones (mcp.example.com, *.example.com)")
+	fs.BoolVar(&f.insecureNoAuth, "insecure-no-auth", false, "serve HTTP requests without an API key, as --caller or the operator; only on a loopback --listen address (for testing)")
+	fs.DurationVar(&f.sessionIdleTTL, "session-idle-ttl", 30*time.Minute, "end HTTP sessions idle this long; 0: never")
+	fs.Int64Var(&f.maxRequestBytes, "max-request-bytes", server.DefaultMaxRequestBytes, "largest HTTP request body")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long calls in flight may take to finish on SIGINT or SIGTERM")
+	fs.BoolVar(&f.stateless, "stateless", false, "serve streamable HTTP without sessions, so that any replica can answer any request")
+}
+
+func newServeCmd(a *app) *cobra.Command {
+	var vf vaultFlags
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:     "serve",
+		Short:   "Serve the MCP tools over stdio, streamable HTTP or SSE",
+		Long:    serveLong,
+		Example: serveExample,
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.serve(cmd.Context(), cmd.Flags(), &vf, &f)
+		},
+	}
+	vf.register(cmd)
+	f.register(cmd.Flags())
+	return cmd
+}
+
+// httpOnlyFlags mean nothing over stdio.
+var httpOnlyFlags = []string{"listen", "tls-cert", "tls-key", "allowed-origins", "allowed-hosts", "insecure-no-auth", "session-idle-ttl", "max-request-bytes", "stateless"}
+
+// check validates the flags before anything is opened.
+func (f *serveFlags) check(changed func(string) bool) error {
+	known := append([]string{"all"}, tools.Toolsets()...)
+	for _, ts := range nonEmpty(f.toolsets) {
+		if !slices.Contains(known, ts) {
+			return usagef("--toolsets: unknown toolset %q; choose from %s", ts, strings.Join(known, ", "))
+		}
+	}
+	if f.maxRequestBytes <= 0 {
+		return usagef("--max-request-bytes must be positive")
+	}
+	if f.sessionIdleTTL < 0 || f.shutdownTimeout < 0 {
+		return usagef("--session-idle-ttl and --shutdown-timeout cannot be negative")
+	}
+	if f.transport == string(server.Stdio) {
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(f.listen); err != nil {
+		return usagef("--listen %q: write HOST:PORT, such as %s", f.listen, defaultListen)
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return usagef("--tls-cert and --tls-key go together")
+	}
+	if f.tlsCert != "" {
+		if _, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey); err != nil {
+			return usagef("--tls-cert/--tls-key: %v", err)
+		}
+	}
+	if f.insecureNoAuth && !server.IsLoopbackAddress(f.listen) {
+		return usagef("--insecure-no-auth serves without API keys and works only on a loopback --listen address (127.0.0.1:PORT, [::1]:PORT, localhost:PORT), not %q", f.listen)
+	}
+	if changed("caller") && !f.insecureNoAuth {
+		return usagef("--caller applies to stdio (and to --insecure-no-auth): over %s the caller is the one whose API key each request carries", f.transport)
+	}
+	return nil
+}
+
+// serve runs the MCP server until the client leaves (stdio) or a signal
+// arrives.
+func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *serveFlags) error {
+	if err := f.check(fs.Changed); err != nil {
+		return err
+	}
+	if f.transport == string(server.Stdio) {
+		for _, name := range httpOnlyFlags {
+			if fs.Changed(name) {
+				a.log.Warn("flag ignored: it applies to --transport http and sse", "flag", "--"+name)
+			}
+		}
+	}
+	v, err := a.openVault(ctx, vf)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	if err := checkServeNames(ctx, v, f); err != nil {
+		return err
+	}
+
+	s, err := server.New(server.Options{
+		Vault:   v,
+		Version: currentVersion().Version,
+		Logger:  a.log,
+		Tools: tools.Options{
+			Toolsets: nonEmpty(f.toolsets),
+			Tools:    nonEmpty(f.tools),
+			Exclude:  nonEmpty(f.exclude),
+			ReadOnly: f.readOnly,
+		},
+		DefaultGrant:    f.defaultGrant,
+		Caller:          f.caller,
+		AllowedOrigins:  nonEmpty(f.allowedOrigins),
+		AllowedHosts:    nonEmpty(f.allowedHosts),
+		InsecureNoAuth:  f.insecureNoAuth,
+		MaxRequestBytes: f.maxRequestBytes,
+		SessionIdleTTL:  f.sessionIdleTTL,
+		Stateless:       f.stateless,
+		ShutdownTimeout: f.shutdownTimeout,
+		TLSCertFile:     f.tlsCert,
+		TLSKeyFile:      f.tlsKey,
+	})
+	if err != nil {
+		// tools.Register refuses only unknown toolset and tool names.
+		return usagef("%v", err)
+	}
+
+	t := server.Transport(f.transport)
+	if t == server.Stdio {
+		a.log.Info("serving MCP over stdio", "caller", callerName(f.caller), "store", v.Info().Store)
+		return s.ServeStdio(ctx, a.stdin, a.stdout)
+	}
+
+	l, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.listen, err)
+	}
+	scheme := "http"
+	if f.tlsCert != "" {
+		scheme = "https"
+	}
+	path := server.HTTPPath
+	if t == server.SSE {
+		path = server.SSEPath
+	}
+	loopback := server.IsLoopbackAddress(f.listen)
+	if !loopback && f.tlsCert == "" {
+		a.log.Warn("listening beyond loopback without TLS: API keys cross the network in clear; give --tls-cert and --tls-key, or put a TLS proxy in front", "listen", f.listen)
+	}
+	if f.insecureNoAuth {
+		a.log.Warn("--insecure-no-auth: requests without an API key are served as "+callerName(f.caller)+"; anything on this machine can call", "listen", l.Addr().String())
+	}
+	a.log.Info("serving MCP", "transport", f.transport, "url", scheme+"://"+l.Addr().String()+path, "store", v.Info().Store)
+	return s.Serve(ctx, l, t)
+}
+
+// checkServeNames fails early, with a fix, when --caller or --default-grant
+// names nothing usable.
+func checkServeNames(ctx context.Context, v *vault.Vault, f *serveFlags) error {
+	if f.caller != "" {
+		cs, err := v.Callers(ctx)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(cs, func(c vault.Caller) bool { return c.Name == f.caller })
+		switch {
+		case i < 0:
+			return fmt.Errorf("--caller %s: %w; add it with `alter-mcp caller add %s --grants ID`", f.caller, vault.ErrCallerNotFound, f.caller)
+		case cs[i].Revoked:
+			return fmt.Errorf("--caller %s: %w", f.caller, vault.ErrCallerRevoked)
+		}
+	}
+	if f.defaultGrant != "" {
+		g, err := v.Grant(ctx, f.defaultGrant)
+		if err != nil {
+			return fmt.Errorf("--default-grant: %w", err)
+		}
+		if g.Revoked {
+			return fmt.Errorf("--default-grant %s: %w", f.defaultGrant, vault.ErrGrantRevoked)
+		}
+	}
+	return nil
+}
+
+func callerName(c string) string {
+	if c == "" {
+		return "the operator"
+	}
+	return "caller " + c
+}
+
+// runDefaultServe is what alter-mcp does without a command: serve, with
+// serve's defaults and its environment variables.
+func (a *app) runDefaultServe(root *cobra.Command) error {
+	serve, _, err := root.Find([]string{"serve"})
+	if err != nil || serve == root {
+		return fmt.Errorf("no serve command") // unreachable
+	}
+	serve.SetContext(root.Context())
+	serve.LocalFlags() // merges serve's persistent flags into its flag set
+	if err := applyEnv(serve.Flags(), a.getenv); err != nil {
+		return err
+	}
+	return serve.RunE(serve, nil)
+}

@@ -1,0 +1,754 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/tools"
+	"github.com/alter-mcp/alter-mcp/vault"
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// testVault opens a fresh vault with one grant and the callers alice and
+// bob, and returns it with their API keys.
+func testVault(t *testing.T) (*vault.Vault, map[string]string) {
+	t.Helper()
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	v, err := vault.Open(t.Context(), vault.Options{
+		Home:      t.TempDir(),
+		MasterKey: key,
+		Getenv:    func(string) string { return "" },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	ctx := context.Background()
+	_, err = v.AddGrant(ctx, vault.GrantSpec{Name: "reader", Static: &vault.StaticCredentials{
+		AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "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",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]string{}
+	for _, name := range []string{"alice", "bob", "carol"} {
+		_, k, err := v.AddCaller(ctx, name, []string{"reader"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[name] = k
+	}
+	return v, keys
+}
+
+// testLogger logs to the test, so that a failing test shows the server's
+// side.
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tlogWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type tlogWriter struct{ t *testing.T }
+
+func (w tlogWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// gate lets a test hold a tool call in flight and release it.
+type gate struct {
+	entered chan struct{}
+	release chan struct{}
+	once    sync.Once
+	outcome chan string // "finished" or "cancelled"
+}
+
+func newGate() *gate {
+	return &gate{entered: make(chan struct{}, 16), release: make(chan struct{}), outcome: make(chan string, 16)}
+}
+
+func (g *gate) open() { g.once.Do(func() { close(g.release) }) }
+
+// newTestServer builds a Server with two test-only tools: whoami_test, which
+// answers the Session it was given, and wait_test, which waits for g.
+func newTestServer(t *testing.T, v *vault.Vault, g *gate, mod func(*Options)) *Server {
+	t.Helper()
+	o := Options{Vault: v, Logger: testLogger(t), Version: "test"}
+	if mod != nil {
+		mod(&o)
+	}
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.MCP().AddTool(mcp.NewTool("whoami_test",
+		mcp.WithDescription("test only: the session the server gave this call"),
+		mcp.WithString("caller", mcp.Description("an identity the agent claims; must be ignored")),
+	), func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		b, err := json.Marshal(tools.SessionFrom(ctx))
+		if err != nil {
+			return nil, err
+		}
+		return mcp.NewToolResultText(string(b)), nil
+	})
+	s.MCP().AddTool(mcp.NewTool("wait_test", mcp.WithDescription("test only: waits to be released")),
+		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			if g == nil {
+				return mcp.NewToolResultText("no gate"), nil
+			}
+			g.entered <- struct{}{}
+			select {
+			case <-g.release:
+				g.outcome <- "finished"
+				return mcp.NewToolResultText("finished"), nil
+			case <-ctx.Done():
+				g.outcome <- "cancelled"
+				return nil, ctx.Err()
+			}
+		})
+	return s
+}
+
+// serveHTTP runs s on a loopback port with transport tr until the test ends
+// (or stop is called) and returns its base URL.
+func serveHTTP(t *testing.T, s *Server, tr Transport) (base string, stop func() error) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, l, tr) }()
+	var once sync.Once
+	var serr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case serr = <-done:
+			case <-time.After(20 * time.Second):
+				serr = errors.New("Serve did not return")
+			}
+		})
+		return serr
+	}
+	t.Cleanup(func() { _ = stop() })
+	return "http://" + l.Addr().String(), stop
+}
+
+func bearer(key string) map[string]string {
+	if key == "" {
+		return nil
+	}
+	return map[string]string{"Authorization": "Bearer " + key}
+}
+
+// connect starts an MCP client of transport tr at base with the API key and
+// protocol version (""': the client's default, 2026-07-28).
+func connect(t *testing.T, tr Transport, base, key, version string) (*client.Client, *mcp.InitializeResult, error) {
+	t.Helper()
+	var tp transport.Interface
+	var err error
+	switch tr {
+	case HTTP:
+		tp, err = transport.NewStreamableHTTP(base+HTTPPath, transport.WithHTTPHeaders(bearer(key)))
+	case SSE:
+		tp, err = transport.NewSSE(base+SSEPath, transport.WithHeaders(bearer(key)))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opts []client.ClientOption
+	if version != "" {
+		opts = append(opts, client.WithProtocolVersion(version))
+	}
+	c := client.NewClient(tp, opts...)
+	t.Cleanup(func() { c.Close() })
+	// The SSE stream lives as long as Start's context.
+	if err := c.Start(context.Background()); err != nil {
+		return c, nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := c.Initialize(ctx, initRequest())
+	return c, res, err
+}
+
+func initRequest() mcp.InitializeRequest {
+	var req mcp.InitializeRequest
+	req.Params.ClientInfo = mcp.Implementation{Name: "test-client", Version: "1.2.3"}
+	return req
+}
+
+// whoami calls whoami_test, claiming to be mallory, and returns the Session
+// the server gave the call.
+func whoami(t *testing.T, c *client.Client) tools.Session {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var req mcp.CallToolRequest
+	req.Params.Name = "whoami_test"
+	req.Params.Arguments = map[string]any{"caller": "mallory"}
+	res, err := c.CallTool(ctx, req)
+	if err != nil {
+		t.Fatalf("whoami_test: %v", err)
+	}
+	if res.IsError || len(res.Content) != 1 {
+		t.Fatalf("whoami_test: %+v", res)
+	}
+	var s tools.Session
+	if err := json.Unmarshal([]byte(res.Content[0].(mcp.TextContent).Text), &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// post sends one raw JSON-RPC POST to the streamable HTTP endpoint.
+func post(t *testing.T, url string, header map[string]string, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	for k, v := range header {
+		if k == "Host" {
+			req.Host = v
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+const initializeBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}`
+
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestHTTPRequiresAPIKey(t *testing.T) {
+	t.Parallel()
+	v, keys := testVault(t)
+	if err := v.RevokeCaller(context.Background(), "carol"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range []Transport{HTTP, SSE} {
+		h, err := newTestServer(t, v, nil, nil).Handler(t.Context(), tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(h)
+		t.Cleanup(ts.Close)
+		path := HTTPPath
+		if tr == SSE {
+			path = SSEPath
+		}
+		for _, tc := range []struct {
+			name, auth, wantInChallenge, wantInBody string
+		}{
+			{"no key", "", `Bearer realm="alter-mcp"`, "needs an API key"},
+			{"not bearer", "Basic YWxpY2U6eA==", `Bearer realm="alter-mcp"`, "needs an API key"},
+			{"malformed key", "Bearer nope", `error="invalid_token"`, "not an alter-mcp API key"},
+			{"unknown key", "Bearer " + keys["alice"][:len(keys["alice"])-4] + "AAAA", `error="invalid_token"`, "no caller has this API key"},
+			{"revoked caller", "Bearer " + keys["carol"], `error="invalid_token"`, "revoked"},
+		} {
+			req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+			if tr == HTTP {
+				req, _ = http.NewRequest(http.MethodPost, ts.URL+path, strings.NewReader(initializeBody))
+				req.Header.Set("Content-Type", "application/json")
+			}
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := readBody(t, resp)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s %s: status %d, want 401", tr, tc.name, resp.StatusCode)
+			}
+			if got := resp.Header.Get("WWW-Authenticate"); !strings.Contains(got, tc.wantInChallenge) {
+				t.Errorf("%s %s: WWW-Authenticate %q lacks %q", tr, tc.name, got, tc.wantInChallenge)
+			}
+			if !strings.Contains(body, tc.wantInBody) {
+				t.Errorf("%s %s: body %q lacks %q", tr, tc.name, body, tc.wantInBody)
+			}
+			if strings.Contains(body, keys["carol"]) {
+				t.Errorf("%s %s: the body shows the key", tr, tc.name)
+			}
+		}
+
+		// The mcp-go client sees the refusal, and a good key is served.
+		if _, _, err := connect(t, tr, ts.URL, "", ""); err == nil {
+			t.Errorf("%s: a client without a key connected", tr)
+		}
+		if _, _, err := connect(t, tr, ts.URL, keys["carol"], ""); err == nil {
+			t.Errorf("%s: a revoked caller connected", tr)
+		}
+		c, _, err := connect(t, tr, ts.URL, keys["alice"], "")
+		if err != nil {
+			t.Fatalf("%s: alice: %v", tr, err)
+		}
+		if got := whoami(t, c).Caller; got != "alice" {
+			t.Errorf("%s: caller %q, want alice", tr, got)
+		}
+	}
+}
+
+func TestRevokedCallerIsRefusedAtOnce(t *testing.T) {
+	t.Parallel()
+	v, keys := testVault(t)
+	base, _ := serveHTTP(t, newTestServer(t, v, nil, nil), HTTP)
+	c, _, err := connect(t, HTTP, base, keys["bob"], "2025-06-18")
+	if err != nil {
+		t.Fatal(err)
+	}
+	whoami(t, c)
+	if err := v.RevokeCaller(context.Background(), "bob"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var req mcp.CallToolRequest
+	req.Params.Name = "whoami_test"
+	_, err = c.CallTool(ctx, req)
+	if _, ok := errors.AsType[*transport.AuthorizationRequiredError](err); !ok {
+		t.Errorf("call after revocation: %v, want a 401 (authorization required)", err)
+	}
+}
+
+// TestCallerComesFromTheTransport checks, over every transport and both
+// protocol eras, that the caller is the API key's (or --caller on stdio),
+// never what the arguments claim, and that the client's name and the
+// session id reach the tool.
+func TestCallerComesFromTheTransport(t *testing.T) {
+	t.Parallel()
+	v, keys := testVault(t)
+	for _, tr := range []Transport{HTTP, SSE} {
+		base, _ := serveHTTP(t, newTestServer(t, v, nil, nil), tr)
+		for _, version := range []string{"", "2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"} {
+			for _, who := range []string{"alice", "bob"} {
+				c, res, err := connect(t, tr, base, keys[who], version)
+				if err != nil {
+					t.Fatalf("%s %q %s: %v", tr, version, who, err)
+				}
+				want := version
+				if want == "" {
+					want = mcp.LATEST_PROTOCOL_VERSION
+				}
+				if tr == SSE && version == "" {
+					// mcp-go's SSE transport speaks only the handshake era.
+					want = res.ProtocolVersion
+				}
+				if res.ProtocolVersion != want || c.ProtocolVersion() != want {
+					t.Errorf("%s %q: negotiated %q (client %q), want %q", tr, version, res.ProtocolVersion, c.ProtocolVersion(), want)
+				}
+				s := whoami(t, c)
+				if s.Caller != who {
+					t.Errorf("%s %q: caller %q, want %s (the arguments said mallory)", tr, version, s.Caller, who)
+				}
+				if s.Client != "test-client/1.2.3" {
+					t.Errorf("%s %q: client %q, want test-client/1.2.3", tr, version, s.Client)
+				}
+				modern := res.ProtocolVersion == mcp.ProtocolVersion20260728
+				if s.SessionID == "" && !modern {
+					t.Errorf("%s %q: no session id", tr, version)
+				}
+			}
+		}
+	}
+}
+
+func TestSessionBelongsToItsCaller(t *testing.T) {
+	t.Parallel()
+	v, keys := testVault(t)
+	base, _ := serveHTTP(t, newTestServer(t, v, nil, nil), HTTP)
+	resp := post(t, base+HTTPPath, bearer(keys["alice"]), initializeBody)
+	id := resp.Header.Get("Mcp-Session-Id")
+	if resp.StatusCode != http.StatusOK || id == "" {
+		t.Fatalf("initialize: %d, session %q: %s", resp.StatusCode, id, readBody(t, resp))
+	}
+	list := `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`
+	h := map[string]string{"Authorization": "Bearer " + keys["alice"], "Mcp-Session-Id": id, "Mcp-Protocol-Version": "2025-06-18"}
+	if resp := post(t, base+HTTPPath, h, list); resp.StatusCode != http.StatusOK {
+		t.Fatalf("alice in her session: %d %s", resp.StatusCode, readBody(t, resp))
+	}
+	h["Authorization"] = "Bearer " + keys["bob"]
+	if resp := post(t, base+HTTPPath, h, list); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("bob in alice's session: %d, want 404", resp.StatusCode)
+	}
+	for _, method := range []string{http.MethodGet, http.MethodDelete} {
+		req, _ := http.NewRequest(method, base+HTTPPath, nil)
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		req.Header.Set("Accept", "text/event-stream")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("bob %s on alice's session: %d, want 404", method, resp.StatusCode)
+		}
+	}
+}
+
+func TestOriginAndHost(t *testing.T) {
+	t.Parallel()
+	v, keys := testVault(t)
+	s := newTestServer(t, v, nil, func(o *Options) {
+		o.AllowedOrigins = []string{"https://app.example.com"}
+	})
+	base, _ := serveHTTP(t, s, HTTP)
+	auth := "Bearer " + keys["alice"]
+	port := base[strings.LastIndex(base, ":")+1:]
+	for _, tc := range []struct {
+		name   string
+		header map[string]string
+		want   int
+	}{
+		{"no origin", map[string]string{}, http.StatusOK},
+		{"loopback origin", map[string]string{"Origin": "http://localhost:6274"}, http.StatusOK},
+		{"listed origin", map[string]string{"Origin": "https://app.example.com"}, http.StatusOK},
+		{"other origin", map[string]string{"Origin": "https://evil.example.com"}, http.StatusForbidden},
+		{"null origin", map[string]string{"Origin": "null"}, http.StatusForbidden},
+		{"rebound host", map[string]string{"Host": "evil.example.com:" + port}, http.StatusForbidden},
+		{"rebound host and origin", map[string]string{"Host": "evil.example.com", "Origin": "http://evil.example.com"}, http.StatusForbidden},
+		{"localhost host", map[string]string{"Host": "localhost:" + port}, http.StatusOK},
+		{"ipv6 loopback host", map[string]string{"Host": "[::1]:" + port}, http.StatusOK},
+	} {
+		tc.header["Authorization"] = auth
+		resp := post(t, base+HTTPPath, tc.header, initializeBody)
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s: status %d, want %d: %s", tc.name, resp.StatusCode, tc.want, readBody(t, resp))
+		}
+		if o := tc.header["Origin"]; tc.want == http.StatusOK && o != "" {
+			if got := resp.Header.Get("Access-Control-Allow-Origin"); got != o {
+				t.Errorf("%s: Access-Control-Allow-Origin %q, want %q", tc.name, got, o)
+			}
+		}
+	}
+	// The Origin is checked before the key: a page cannot even learn
+	// whether a key is good.
+	if resp := post(t, base+HTTPPath, map[string]string{"Origin": "https://evil.example.com"}, initializeBody); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("bad origin without a key: %d, want 403", resp.StatusCode)
+	}
+
+	// A preflight from an allowed origin is answered without a key.
+	req, _ := http.NewRequest(http.MethodOptions, base+HTTPPath, nil)
+	req.Header.Set("Origin", "https://app.example.com")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "authorization, content-type")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || !strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+func TestHostAndOriginRules(t *testing.T) {
+	t.Parallel()
+	s := &Server{o: Options{AllowedHosts: []string{"mcp.example.com", "*.corp.example"}}}
+	for _, tc := range []struct {
+		host     string
+		loopback bool
+		want     bool
+	}{
+		{"localhost:8787", true, true},
+		{"127.0.0.1:8787", true, true},
+		{"[::1]:8787", true, true},
+		{"mcp.example.com", true, true},
+		{"MCP.example.com:443", false, true},
+		{"a.corp.example", false, true},
+		{"corp.example", false, false},
+		{"evil.example.com", true, false},
+		{"evil.example.com", false, false},
+	} {
+		if got := s.hostAllowed(tc.host, tc.loopback); got != tc.want {
+			t.Errorf("hostAllowed(%q, loopback %v) = %v, want %v", tc.host, tc.loopback, got, tc.want)
+		}
+	}
+	open := &Server{}
+	if !open.hostAllowed("anything.example", false) || open.hostAllowed("anything.example", true) {
+		t.Error("without --allowed-hosts: any host on other connections, loopback names only on loopback")
+	}
+	for _, tc := range []struct {
+		origin   string
+		loopback bool
+		want     bool
+	}{
+		{"http://localhost:3000", true, true},
+		{"http://127.0.0.1", true, true},
+		{"https://[::1]:8443", true, true},
+		{"http://localhost:3000", false, false},
+		{"file://localhost", true, false},
+		{"http://localhost.evil.example", true, false},
+		{"https://evil.example", true, false},
+	} {
+		if got := open.originAllowed(tc.origin, tc.loopback); got != tc.want {
+			t.Errorf("originAllowed(%q, loopback %v) = %v, want %v", tc.origin, tc.loopback, got, tc.want)
+		}
+	}
+	for addr, want := range map[string]bool{"127.0.0.1:8787": true, "localhost:1": true, "[::1]:80": true, "0.0.0.0:8787": false, ":8787": false, "10.0.0.1:80": false, "127.0.0.1": false} {
+		if got := IsLoopbackAddress(addr); got != want {
+			t.Errorf("IsLoopbackAddress(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestRequestSizeLimit(t *testing.T) {
+	t.Parallel()
+	v, keys := testVault(t)
+	base, _ := serveHTTP(t, newTestServer(t, v, nil, func(o *Options) { o.MaxRequestBytes = 1024 }), HTTP)
+	big := `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"` + strings.Repeat("x", 2048) + `"}}`
+	if resp := post(t, base+HTTPPath, bearer(keys["alice"]), big); resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("2 KiB body with a 1 KiB limit: %d, want 413", resp.StatusCode)
+	}
+	// Without a Content-Length, the limit holds while reading.
+	req, _ := http.NewRequest(http.MethodPost, base+HTTPPath, io.MultiReader(strings.NewReader(big)))
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+keys["alice"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked 2 KiB body: %d, want 413", resp.StatusCode)
+	}
+	if resp := post(t, base+HTTPPath, bearer(keys["alice"]), initializeBody); resp.StatusCode != http.StatusOK {
+		t.Errorf("small body: %d", resp.StatusCode)
+	}
+}
+
+func TestIdleSessionsEnd(t *testing.T) {
+	t.Parallel()
+	v, keys := testVault(t)
+	const ttl = 300 * time.Millisecond
+	mod := func(o *Options) { o.SessionIdleTTL = ttl }
+
+	// Streamable HTTP: a session used within the TTL lives on; an idle one
+	// is unknown afterwards, and the client must initialize again.
+	base, _ := serveHTTP(t, newTestServer(t, v, nil, mod), HTTP)
+	c, _, err := connect(t, HTTP, base, keys["alice"], "2025-06-18")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		time.Sleep(ttl / 3)
+		whoami(t, c)
+	}
+	time.Sleep(2 * ttl)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var req mcp.CallToolRequest
+	req.Params.Name = "whoami_test"
+	if _, err := c.CallTool(ctx, req); err == nil {
+		t.Error("a call in a session idle past the TTL was served")
+	}
+
+	// SSE: an idle stream is closed.
+	base, _ = serveHTTP(t, newTestServer(t, v, nil, mod), SSE)
+	sreq, _ := http.NewRequest(http.MethodGet, base+SSEPath, nil)
+	sreq.Header.Set("Authorization", "Bearer "+keys["alice"])
+	resp, err := http.DefaultClient.Do(sreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	closed := make(chan struct{})
+	go func() { io.Copy(io.Discard, resp.Body); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * ttl):
+		t.Error("an idle SSE stream stayed open past the TTL")
+	}
+}
+
+func TestInsecureNoAuth(t *testing.T) {
+	t.Parallel()
+	v, keys := testVault(t)
+	base, _ := serveHTTP(t, newTestServer(t, v, nil, func(o *Options) {
+		o.InsecureNoAuth = true
+		o.Caller = "bob"
+	}), HTTP)
+	c, _, err := connect(t, HTTP, base, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := whoami(t, c).Caller; got != "bob" {
+		t.Errorf("unauthenticated caller %q, want bob (Options.Caller)", got)
+	}
+	// A key, when sent, still decides.
+	c, _, err = connect(t, HTTP, base, keys["alice"], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := whoami(t, c).Caller; got != "alice" {
+		t.Errorf("caller with alice's key %q, want alice", got)
+	}
+	if resp := post(t, base+HTTPPath, map[string]string{"Authorization": "Bearer alter_key_bad"}, initializeBody); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a bad key under --insecure-no-auth: %d, want 401", resp.StatusCode)
+	}
+}
+
+// TestGracefulShutdown stops the server while a call is in flight: the call
+// finishes and its answer arrives, new calls are refused, and Serve returns.
+func TestGracefulShutdown(t *testing.T) {
+	t.Parallel()
+	v, keys := testVault(t)
+	for _, tr := range []Transport{HTTP, SSE} {
+		g := newGate()
+		base, stop := serveHTTP(t, newTestServer(t, v, g, func(o *Options) { o.ShutdownTimeout = 10 * time.Second }), tr)
+		c, _, err := connect(t, tr, base, keys["alice"], "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer := make(chan error, 1)
+		go func() {
+			var req mcp.CallToolRequest
+			req.Params.Name = "wait_test"
+			res, err := c.CallTool(context.Background(), req)
+			if err == nil && (res.IsError || res.Content[0].(mcp.TextContent).Text != "finished") {
+				err = errors.New("unexpected result")
+			}
+			answer <- err
+		}()
+		<-g.entered
+		stopped := make(chan error, 1)
+		go func() { stopped <- stop() }()
+		time.Sleep(300 * time.Millisecond) // shutdown has begun
+		select {
+		case err := <-stopped:
+			t.Fatalf("%s: Serve returned with a call in flight: %v", tr, err)
+		default:
+		}
+		g.open()
+		if err := <-answer; err != nil {
+			t.Errorf("%s: the call in flight at shutdown: %v", tr, err)
+		}
+		if got := <-g.outcome; got != "finished" {
+			t.Errorf("%s: the call was %s", tr, got)
+		}
+		if err := <-stopped; err != nil {
+			t.Errorf("%s: Serve: %v", tr, err)
+		}
+		if _, err := http.Get(base + HealthPath); err == nil {
+			t.Errorf("%s: still accepting connections after shutdown", tr)
+		}
+	}
+}
+
+// TestShutdownDeadline cancels the calls still running at the deadline.
+func TestShutdownDeadline(t *testing.T) {
+	t.Parallel()
+	v, keys := testVault(t)
+	g := newGate()
+	base, stop := serveHTTP(t, newTestServer(t, v, g, func(o *Options) { o.ShutdownTimeout = 300 * time.Millisecond }), HTTP)
+	c, _, err := connect(t, HTTP, base, keys["alice"], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		var req mcp.CallToolRequest
+		req.Params.Name = "wait_test"
+		_, _ = c.CallTool(context.Background(), req)
+	}()
+	<-g.entered
+	start := time.Now()
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("shutdown took %v with a 300ms deadline", d)
+	}
+	if got := <-g.outcome; got != "cancelled" {
+		t.Errorf("the call running past the deadline was %s, want cancelled", got)
+	}
+}
+
+// TestStateless serves streamable HTTP without sessions: clients of both eras
+// work, and no session id is handed out.
+func TestStateless(t *testing.T) {
+	t.Parallel()
+	v, keys := testVault(t)
+	base, _ := serveHTTP(t, newTestServer(t, v, nil, func(o *Options) { o.Stateless = true }), HTTP)
+	for _, version := range []string{"", "2025-06-18"} {
+		c, _, err := connect(t, HTTP, base, keys["bob"], version)
+		if err != nil {
+			t.Fatalf("%q: %v", version, err)
+		}
+		if s := whoami(t, c); s.Caller != "bob" || s.SessionID != "" {
+			t.Errorf("%q: session %+v, want caller bob and no session id", version, s)
+		}
+	}
+	if resp := post(t, base+HTTPPath, bearer(keys["bob"]), initializeBody); resp.Header.Get("Mcp-Session-Id") != "" {
+		t.Errorf("a stateless server handed out session %q", resp.Header.Get("Mcp-Session-Id"))
+	}
+}
+
+// TestSSEAllowOrigin checks that an SSE stream opened from an allowed page
+// names that page's origin, not mcp-go's "*".
+func TestSSEAllowOrigin(t *testing.T) {
+	t.Parallel()
+	v, keys := testVault(t)
+	base, _ := serveHTTP(t, newTestServer(t, v, nil, nil), SSE)
+	req, _ := http.NewRequest(http.MethodGet, base+SSEPath, nil)
+	req.Header.Set("Authorization", "Bearer "+keys["alice"])
+	req.Header.Set("Origin", "http://localhost:6274")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "http://localhost:6274" {
+		t.Errorf("Access-Control-Allow-Origin %q, want the page's origin", got)
+	}
+}
+
+func TestHealth(t *testing.T) {
+	t.Parallel()
+	v, _ := testVault(t)
+	base, _ := serveHTTP(t, newTestServer(t, v, nil, nil), HTTP)
+	resp, err := http.Get(base + HealthPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("%s: %d without a key, want 200", HealthPath, resp.StatusCode)
+	}
+}

@@ -1,0 +1,127 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/alter-mcp/alter-mcp/vault"
+)
+
+// callArgs are the arguments every AWS tool takes. All three reach the
+// audit trail.
+type callArgs struct {
+	GrantID string         `json:"grant_id,omitempty" jsonschema_description:"The grant to call AWS with (id grt_… or name, from list_grants). May be omitted when you may use exactly one grant or the server has a default grant."`
+	Reason  string         `json:"reason,omitempty" jsonschema_description:"Why you make this call, in one sentence, for the audit trail. Some grants require it (list_grants: require_reason)."`
+	Context map[string]any `json:"context,omitempty" jsonschema_description:"Optional facts recorded with the call in the audit trail, such as a ticket or task id: {\"ticket\": \"OPS-42\"}."`
+}
+
+// sent is an AWS call the vault made: its response, with what the vault
+// made of the request.
+type sent struct {
+	resp    *http.Response
+	preview vault.Preview // zero when the preview failed
+	start   time.Time
+	call    vault.Call
+}
+
+// send makes c through the vault for the tool call req, with the grant g.
+// It fills in what the audit records (tool, caller, client, session,
+// reason, context), asks the user first when the grant wants writes
+// confirmed, and turns every refusal into a tool error. The caller closes
+// the response body.
+func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Grant, args callArgs, c vault.Call) (*sent, *mcp.CallToolResult) {
+	s := session(ctx)
+	caller, err := tb.vault.ResolveCaller(ctx, s.Caller)
+	if err != nil {
+		return nil, vaultError(err)
+	}
+	c.Grant = g.ID
+	c.Tool = req.Params.Name
+	c.Caller, c.Client, c.SessionID = caller, s.Client, s.SessionID
+	c.Reason, c.Context = args.Reason, args.Context
+	c.AuditID = audit.NewID() // the entry's id, known before the call: the result names it
+
+	out := &sent{call: c, start: tb.now()}
+	pv, err := tb.vault.Preview(ctx, c)
+	if err == nil {
+		out.preview = pv
+		// Only a call the policy allows is worth the user's attention;
+		// any other is refused (and audited) by Request below.
+		if pv.Decision.Allow && pv.Confirm {
+			if res := tb.confirmWrite(ctx, req, c, pv); res != nil {
+				return nil, res
+			}
+		}
+	}
+	resp, err := tb.vault.Request(ctx, c)
+	if err != nil {
+		b := vaultErrorBody(err)
+		b.AuditID = tb.auditID(ctx, out, "")
+		return nil, errorResult(b)
+	}
+	out.resp = resp
+	return out, nil
+}
+
+// auditID is the id of the audit entry of the call out made, or "" when
+// the vault refused it before reading it (a malformed call is not audited).
+func (tb *toolbox) auditID(ctx context.Context, out *sent, _ string) string {
+	id := out.call.AuditID
+	if log := tb.vault.AuditLog(); log != nil {
+		if _, _, err := log.Get(ctx, id); err != nil {
+			return ""
+		}
+	}
+	return id
+}
+
+// vaultError turns an error of the vault into a tool error that says what
+// happened and what to do. The vault's messages never hold secrets.
+func vaultError(err error) *mcp.CallToolResult { return errorResult(vaultErrorBody(err)) }
+
+func vaultErrorBody(err error) errorBody {
+	var denied *vault.DeniedError
+	if errors.As(err, &denied) {
+		d := denied.Decision
+		b := errorBody{Error: "denied", Grant: denied.Grant, Rule: d.Rule,
+			Message: fmt.Sprintf("Denied by the policy of grant %s (rule %s): %s Nothing was sent to AWS.", denied.Grant, d.Rule, d.Message)}
+		if d.Rule == policy.RuleRate || d.Rule == policy.RuleCallerRate {
+			b.RetryAfter = d.RetryAfter.Seconds()
+		}
+		return b
+	}
+	for _, k := range []struct {
+		err  error
+		code string
+		hint string
+	}{
+		{vault.ErrNotAWS, "not_aws", "The vault signs only https URLs of AWS API endpoints (https://SERVICE.REGION.amazonaws.com/...) and endpoints the operator configured; nothing was sent. Use aws_operations to find the service and operation."},
+		{vault.ErrGrantNotFound, "grant_not_found", "Call list_grants for the grants you may use."},
+		{vault.ErrGrantRevoked, "grant_revoked", "Call list_grants for the grants you may use."},
+		{vault.ErrGrantExpired, "grant_expired", "Call list_grants for the grants you may use."},
+		{vault.ErrCallerNotAllowed, "grant_not_allowed", "Call list_grants for the grants you may use."},
+		{vault.ErrCallerNotFound, "caller_unknown", "This is a server configuration problem; tell the user."},
+		{vault.ErrCallerRevoked, "caller_revoked", "This is a server configuration problem; tell the user."},
+		{vault.ErrCredentials, "credentials", "The grant's credentials cannot be used; tell the user, who can fix the grant. Another grant may work (list_grants)."},
+		{vault.ErrAudit, "audit_unavailable", "The audit trail cannot be written, so the vault sends nothing; tell the user. Do not retry at once."},
+		{vault.ErrWrongMasterKey, "vault_locked", "The vault cannot open its secrets; tell the user."},
+		{vault.ErrInvalid, "invalid_request", "Fix the request and call again."},
+	} {
+		if errors.Is(err, k.err) {
+			return errorBody{Error: k.code, Message: err.Error() + ". " + k.hint}
+		}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return errorBody{Error: "canceled", Sent: true,
+			Message: "The call was canceled or timed out: " + err.Error() + ". A write may or may not have been applied; check before repeating it."}
+	}
+	return errorBody{Error: "network", Sent: true,
+		Message: "AWS could not be reached, even after retries: " + err.Error() + ". A write may or may not have been applied; check before repeating it."}
+}

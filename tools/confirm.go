@@ -1,0 +1,168 @@
+package tools
+
+// Confirming writes. A grant whose policy sets confirm_writes wants the user
+// to approve every call that is not read-only. The handler asks through a
+// multi round-trip request (SEP-2322): it returns an input_required result
+// carrying an elicitation and, as requestState, a digest of the exact call;
+// the client asks the user and calls the tool again with the answer and the
+// state. mcp-go makes the same handler work for clients of the protocol
+// versions before 2026-07-28: it sends them elicitation/create itself and
+// calls the handler again with the answer.
+//
+// A client that did not declare the elicitation capability would never
+// answer (over stdio the server would wait forever), so the handler checks
+// the capability first and refuses the write, saying why.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/vault"
+)
+
+// confirmInputID names the elicitation in the input requests.
+const confirmInputID = "confirm_write"
+
+// ruleConfirmWrites names the policy field in refusals, as the vault names rules.
+const ruleConfirmWrites = "confirm_writes"
+
+// confirmWrite returns nil when the user approved c, and otherwise the
+// result to answer with: an input_required result asking the user, or a
+// tool error when the user declined or cannot be asked.
+func (tb *toolbox) confirmWrite(ctx context.Context, req mcp.CallToolRequest, c vault.Call, pv vault.Preview) *mcp.CallToolResult {
+	state := confirmState(c)
+	if req.Params.RequestState == state {
+		if ans := server.ElicitationResponse(req.Params.InputResponses, confirmInputID); ans != nil {
+			if approved(ans) {
+				tb.log.Info("write confirmed by the user", "grant", pv.Grant.ID, "operation", pv.Operation.Action, "tool", c.Tool)
+				return nil
+			}
+			what := "declined"
+			if ans.Action == mcp.ElicitationResponseActionCancel {
+				what = "dismissed the confirmation of"
+			}
+			b := errorBody{Error: "declined", Grant: pv.Grant.Name, Rule: ruleConfirmWrites,
+				Message: fmt.Sprintf("The user %s this write (%s). Nothing was sent to AWS. Do not repeat it unless the user asks you to.", what, describeOp(pv))}
+			b.AuditID = tb.vault.Decline(ctx, c, pv, ruleConfirmWrites, "the user "+what+" the write")
+			return errorResult(b)
+		}
+	}
+	if !canElicit(ctx) {
+		b := errorBody{Error: "confirmation_unavailable", Grant: pv.Grant.Name, Rule: ruleConfirmWrites,
+			Message: fmt.Sprintf("Grant %s asks the user to confirm every write (confirm_writes), and this MCP client cannot ask the user: "+
+				"it did not declare the elicitation capability. Nothing was sent to AWS. Use a client that supports elicitation, "+
+				"a grant without confirm_writes (list_grants), or ask the user to make this change (%s) themselves.", pv.Grant.Name, describeOp(pv))}
+		b.AuditID = tb.vault.Decline(ctx, c, pv, ruleConfirmWrites, "the write needs the user's confirmation, and the MCP client cannot ask (no elicitation capability)")
+		return errorResult(b)
+	}
+	return server.NewInputRequestBuilder(state).Elicit(confirmInputID, mcp.ElicitationParams{
+		Message:         confirmMessage(ctx, c, pv),
+		RequestedSchema: confirmSchema,
+	}).ToolResult()
+}
+
+// confirmSchema asks one yes/no question.
+var confirmSchema = map[string]any{
+	"type": "object",
+	"properties": map[string]any{
+		"approve": map[string]any{
+			"type":        "boolean",
+			"title":       "Send this request to AWS",
+			"description": "Approve this one call. The agent must ask again for the next write.",
+			"default":     false,
+		},
+	},
+	"required": []string{"approve"},
+}
+
+// approved: the user accepted, and did not answer approve=false.
+func approved(ans *mcp.ElicitationResult) bool {
+	if ans.Action != mcp.ElicitationResponseActionAccept {
+		return false
+	}
+	if m, ok := ans.Content.(map[string]any); ok {
+		if v, set := m["approve"]; set {
+			b, isBool := v.(bool)
+			return isBool && b
+		}
+	}
+	return true
+}
+
+// canElicit reports whether the client of this request can show a form
+// elicitation. Protocol 2026-07-28 declares capabilities on every request;
+// earlier versions declared them once, in initialize.
+func canElicit(ctx context.Context) bool {
+	var caps *mcp.ClientCapabilities
+	if pi := server.RequestProtocolInfoFromContext(ctx); pi != nil && pi.Modern {
+		caps = pi.ClientCapabilities
+	} else {
+		cs := server.ClientSessionFromContext(ctx)
+		ci, ok := cs.(server.SessionWithClientInfo)
+		if _, canAsk := cs.(server.SessionWithElicitation); !ok || !canAsk {
+			return false
+		}
+		c := ci.GetClientCapabilities()
+		caps = &c
+	}
+	if caps == nil || caps.Elicitation == nil {
+		return false
+	}
+	// An empty elicitation capability means form mode.
+	return caps.Elicitation.Form != nil || caps.Elicitation.URL == nil
+}
+
+// confirmState binds an answer to the exact call it approves: the grant,
+// method, URL, headers and body. An answer that comes back with another
+// call's state is not taken; the user is asked again.
+func confirmState(c vault.Call) string {
+	b, _ := json.Marshal(struct {
+		Grant, Method, URL string
+		Header             map[string][]string
+		Body               []byte
+		JSON               any
+	}{c.Grant, strings.ToUpper(c.Method), c.URL, c.Header, c.Body, c.JSON})
+	sum := sha256.Sum256(b)
+	return "confirm-write.v1." + base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func describeOp(pv vault.Preview) string {
+	op := pv.Operation.Action
+	if op == "" {
+		op = "an operation the catalog does not know"
+	}
+	return op
+}
+
+// confirmMessage tells the user what is about to be sent, and on whose
+// word: the reason is the agent's claim, not a fact.
+func confirmMessage(ctx context.Context, c vault.Call, pv vault.Preview) string {
+	var b strings.Builder
+	who := session(ctx)
+	name := who.Caller
+	if name == "" {
+		name = who.Client
+	}
+	if name == "" {
+		name = "An agent"
+	}
+	fmt.Fprintf(&b, "%s wants to make a change in AWS with grant %s:\n\n", name, pv.Grant.Name)
+	fmt.Fprintf(&b, "  %s (%s)\n", describeOp(pv), pv.Endpoint.SigningRegion)
+	fmt.Fprintf(&b, "  %s %s\n", strings.ToUpper(c.Method), clip(audit.RedactURL(c.URL), 300))
+	if n := len(c.Body); n > 0 {
+		fmt.Fprintf(&b, "  body: %d bytes\n", n)
+	}
+	if c.Reason != "" {
+		fmt.Fprintf(&b, "\nReason given by the agent: %s\n", clip(c.Reason, 300))
+	}
+	b.WriteString("\nThis grant asks you to confirm every write. Approve this one call?")
+	return b.String()
+}

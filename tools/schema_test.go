@@ -1,0 +1,183 @@
+package tools
+
+// Tests of what the tools show clients: their schemas (snapshotted in
+// __toolsnaps__), their annotations, and the README's table of tools.
+// UPDATE_TOOLSNAPS=true go test ./tools/ rewrites the snapshots and the
+// table (UPDATE_README=true rewrites the table alone).
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const snapDir = "__toolsnaps__"
+
+func updating(names ...string) bool {
+	for _, n := range append(names, "UPDATE_TOOLSNAPS") {
+		if os.Getenv(n) == "true" {
+			return true
+		}
+	}
+	return false
+}
+
+func everyTool(t *testing.T) []tool {
+	t.Helper()
+	return allTools(newToolbox(Deps{}))
+}
+
+func TestToolSnapshots(t *testing.T) {
+	tools := everyTool(t)
+	seen := map[string]bool{}
+	for _, tl := range tools {
+		name := tl.def.Name
+		seen[name+".json"] = true
+		t.Run(name, func(t *testing.T) {
+			raw, err := json.Marshal(tl.def)
+			if err != nil {
+				t.Fatalf("marshal: %v", err)
+			}
+			var pretty bytes.Buffer
+			if err := json.Indent(&pretty, raw, "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			pretty.WriteByte('\n')
+			path := filepath.Join(snapDir, name+".json")
+			if updating() {
+				if err := os.MkdirAll(snapDir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("no snapshot of %s (%v): run UPDATE_TOOLSNAPS=true go test ./tools/ and review the new file", name, err)
+			}
+			if !bytes.Equal(want, pretty.Bytes()) {
+				t.Errorf("the definition of %s changed; if that is intended, run UPDATE_TOOLSNAPS=true go test ./tools/ and review the diff.\ngot:\n%s", name, pretty.Bytes())
+			}
+		})
+	}
+	files, _ := filepath.Glob(filepath.Join(snapDir, "*.json"))
+	for _, f := range files {
+		if base := filepath.Base(f); !seen[base] {
+			if updating() {
+				os.Remove(f)
+				continue
+			}
+			t.Errorf("%s is the snapshot of a tool that no longer exists; delete it", f)
+		}
+	}
+}
+
+// TestAnnotations checks that every tool sets all four hints itself, and
+// that the hints say what the toolsets and --read-only rely on.
+func TestAnnotations(t *testing.T) {
+	for _, tl := range everyTool(t) {
+		a := tl.def.Annotations
+		for hint, v := range map[string]*bool{"readOnlyHint": a.ReadOnlyHint, "destructiveHint": a.DestructiveHint,
+			"idempotentHint": a.IdempotentHint, "openWorldHint": a.OpenWorldHint} {
+			if v == nil {
+				t.Errorf("%s: %s is not set", tl.def.Name, hint)
+			}
+		}
+		if a.Title == "" {
+			t.Errorf("%s: no title", tl.def.Name)
+		}
+		if a.ReadOnlyHint != nil && *a.ReadOnlyHint && a.DestructiveHint != nil && *a.DestructiveHint {
+			t.Errorf("%s: read-only and destructive", tl.def.Name)
+		}
+		if !slices.Contains(toolsetOrder, tl.toolset) {
+			t.Errorf("%s: unknown toolset %q", tl.def.Name, tl.toolset)
+		}
+		if len(tl.def.Description) < 80 {
+			t.Errorf("%s: the description is too short to tell the model when to use the tool", tl.def.Name)
+		}
+	}
+}
+
+// TestSchemas checks what every input schema must hold: an object with
+// no unknown properties, every property described, and the common AWS
+// arguments on every tool that calls AWS.
+func TestSchemas(t *testing.T) {
+	for _, tl := range everyTool(t) {
+		var s struct {
+			Type                 string                    `json:"type"`
+			Properties           map[string]map[string]any `json:"properties"`
+			AdditionalProperties *bool                     `json:"additionalProperties"`
+		}
+		if err := json.Unmarshal(tl.def.RawInputSchema, &s); err != nil {
+			t.Fatalf("%s: %v", tl.def.Name, err)
+		}
+		if s.Type != "object" || s.AdditionalProperties == nil || *s.AdditionalProperties {
+			t.Errorf("%s: schema is not a closed object: %s", tl.def.Name, tl.def.RawInputSchema)
+		}
+		for p, ps := range s.Properties {
+			if ps["description"] == nil {
+				t.Errorf("%s: property %s has no description", tl.def.Name, p)
+			}
+		}
+		openWorld := *tl.def.Annotations.OpenWorldHint
+		for _, common := range []string{"grant_id", "reason", "context"} {
+			if _, ok := s.Properties[common]; ok != openWorld {
+				t.Errorf("%s: open world %v but %s present %v", tl.def.Name, openWorld, common, ok)
+			}
+		}
+	}
+}
+
+const (
+	readmePath  = "../README.md"
+	readmeBegin = "<!-- tools:begin -->"
+	readmeEnd   = "<!-- tools:end -->"
+)
+
+// toolTable is the README's table of tools, made from their definitions.
+func toolTable(tools []tool) string {
+	var b strings.Builder
+	b.WriteString("| toolset | tool | read-only | what it does |\n|---|---|---|---|\n")
+	for _, tl := range tools {
+		ro := "no"
+		if tl.readOnly() {
+			ro = "yes"
+		}
+		d := tl.def.Description
+		if i := strings.Index(d, ". "); i >= 0 {
+			d = d[:i+1]
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", tl.toolset, tl.def.Name, ro, strings.ReplaceAll(d, "|", `\|`))
+	}
+	return b.String()
+}
+
+func TestReadmeToolTable(t *testing.T) {
+	readme, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(readme)
+	i, j := strings.Index(s, readmeBegin), strings.Index(s, readmeEnd)
+	if i < 0 || j < i {
+		t.Fatalf("README.md has no %s … %s markers", readmeBegin, readmeEnd)
+	}
+	want := s[:i+len(readmeBegin)] + "\n" + toolTable(everyTool(t)) + s[j:]
+	if want == s {
+		return
+	}
+	if updating("UPDATE_README") {
+		if err := os.WriteFile(readmePath, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md's table of tools is stale; run UPDATE_README=true go test ./tools/ -run TestReadmeToolTable. It should read:\n%s", toolTable(everyTool(t)))
+}

@@ -1,0 +1,233 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/invopop/jsonschema"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/alter-mcp/alter-mcp/vault"
+)
+
+// toolbox is what every handler shares: the vault, the response spool and
+// the bucket region cache.
+type toolbox struct {
+	vault        *vault.Vault
+	defaultGrant string
+	log          *slog.Logger
+	spool        *spool
+	regions      *regionCache
+	now          func() time.Time
+}
+
+func newToolbox(d Deps) *toolbox {
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	dir := d.SpoolDir
+	if dir == "" && d.Vault != nil {
+		if home := d.Vault.Info().Home; home != "" {
+			dir = filepath.Join(home, "spool")
+		}
+	}
+	return &toolbox{
+		vault:        d.Vault,
+		defaultGrant: d.DefaultGrant,
+		log:          log,
+		spool:        newSpool(dir),
+		regions:      newRegionCache(4096),
+		now:          time.Now,
+	}
+}
+
+// reflector makes input schemas from argument structs: one tree, no $id or
+// $ref, required only where a field says so, no other properties.
+var reflector = jsonschema.Reflector{
+	Anonymous:                  true,
+	DoNotReference:             true,
+	ExpandedStruct:             true,
+	RequiredFromJSONSchemaTags: true,
+}
+
+// schemaOf is the input schema of the argument struct T.
+func schemaOf[T any]() json.RawMessage {
+	s := reflector.Reflect(new(T))
+	s.Version = ""
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("schema of %T: %v", *new(T), err))
+	}
+	return b
+}
+
+// newTool is a tool definition with an input schema reflected from T.
+// Every tool sets its four annotation hints itself; a test checks it.
+func newTool[T any](name, description string, a mcp.ToolAnnotation) mcp.Tool {
+	t := mcp.NewToolWithRawSchema(name, description, schemaOf[T]())
+	t.Annotations = a
+	return t
+}
+
+// bind decodes a call's arguments into T, refusing unknown arguments so
+// that a misspelt one is not silently ignored.
+func bind[T any](req mcp.CallToolRequest) (T, error) {
+	var args T
+	raw, ok := req.GetRawArguments().(json.RawMessage)
+	if !ok {
+		var err error
+		if raw, err = json.Marshal(req.Params.Arguments); err != nil {
+			return args, fmt.Errorf("the arguments are not JSON: %v", err)
+		}
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		raw = []byte("{}")
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&args); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te) && te.Field != "":
+			return args, fmt.Errorf("argument %s must be %s, not %s", te.Field, jsonKind(te.Type), te.Value)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.TrimPrefix(err.Error(), "json: unknown field ")
+			return args, fmt.Errorf("unknown argument %s; the arguments are: %s", field, strings.Join(argNames[T](), ", "))
+		}
+		return args, fmt.Errorf("the arguments could not be read: %v", err)
+	}
+	return args, nil
+}
+
+// argNames lists the JSON names of T's fields, embedded structs included.
+func argNames[T any]() []string {
+	var names []string
+	var walk func(reflect.Type)
+	walk = func(t reflect.Type) {
+		for f := range t.Fields() {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			switch {
+			case f.Anonymous && name == "":
+				walk(f.Type)
+			case name != "" && name != "-":
+				names = append(names, name)
+			}
+		}
+	}
+	walk(reflect.TypeFor[T]())
+	slices.Sort(names)
+	return names
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Uint, reflect.Uint64:
+		return "an integer"
+	case reflect.Float64, reflect.Float32:
+		return "a number"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Slice:
+		return "an array"
+	}
+	return t.String()
+}
+
+// result is a tool result: structuredContent, and the same JSON as text.
+func result(v any) *mcp.CallToolResult {
+	b, err := marshal(v)
+	if err != nil {
+		return errorResult(errorBody{Error: "internal", Message: "the result could not be encoded: " + err.Error()})
+	}
+	return &mcp.CallToolResult{
+		Content:           []mcp.Content{mcp.NewTextContent(string(b))},
+		StructuredContent: json.RawMessage(b),
+	}
+}
+
+// marshal is json.Marshal without HTML escaping: results are read by
+// models, to whom \u003c is noise.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// errorBody is the result of a call that failed in a way the agent can act
+// on: what went wrong and what to do.
+type errorBody struct {
+	Error   string `json:"error"` // a stable code: invalid_arguments, denied, not_aws, ...
+	Message string `json:"message"`
+	// For denials: the grant and the rule that refused.
+	Grant      string  `json:"grant,omitempty"`
+	Rule       string  `json:"rule,omitempty"`
+	RetryAfter float64 `json:"retry_after_seconds,omitempty"`
+	// For grant choices: the grants the caller may use.
+	Grants []grantRef `json:"grants,omitempty"`
+	// For AWS error answers.
+	Status    int    `json:"status,omitempty"`
+	ErrorCode string `json:"error_code,omitempty"`
+	Hint      string `json:"hint,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+	// Sent says whether the request may have reached AWS.
+	Sent    bool   `json:"sent"`
+	AuditID string `json:"audit_id,omitempty"`
+}
+
+type grantRef struct {
+	ID   string `json:"grant_id"`
+	Name string `json:"name"`
+}
+
+// errorResult is a tool error (isError) with structured content.
+func errorResult(e errorBody) *mcp.CallToolResult {
+	r := result(e)
+	r.IsError = true
+	return r
+}
+
+// invalid is a tool error for arguments the agent can fix.
+func invalid(format string, a ...any) *mcp.CallToolResult {
+	return errorResult(errorBody{Error: "invalid_arguments", Message: fmt.Sprintf(format, a...)})
+}
+
+// session is the caller of a request: the transport's Session, with the
+// MCP client and session filled in from mcp-go when the server left them
+// out.
+func session(ctx context.Context) Session {
+	s := SessionFrom(ctx)
+	cs := server.ClientSessionFromContext(ctx)
+	if s.SessionID == "" && cs != nil {
+		s.SessionID = cs.SessionID()
+	}
+	if s.Client == "" {
+		var info mcp.Implementation
+		if pi := server.RequestProtocolInfoFromContext(ctx); pi != nil && pi.ClientInfo != nil {
+			info = *pi.ClientInfo
+		} else if ci, ok := cs.(server.SessionWithClientInfo); ok {
+			info = ci.GetClientInfo()
+		}
+		s.Client = strings.Trim(info.Name+"/"+info.Version, "/")
+	}
+	return s
+}

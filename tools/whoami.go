@@ -1,0 +1,79 @@
+package tools
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/alter-mcp/alter-mcp/vault"
+)
+
+type awsWhoamiArgs struct {
+	Region string `json:"region,omitempty" jsonschema_description:"The region of the STS endpoint to ask; by default the grant's only allowed region, else us-east-1."`
+	callArgs
+}
+
+type whoamiResult struct {
+	Account   string `json:"account"`
+	ARN       string `json:"arn"`
+	UserID    string `json:"user_id"`
+	GrantID   string `json:"grant_id"`
+	GrantName string `json:"grant_name"`
+	Region    string `json:"region"`
+	RequestID string `json:"request_id,omitempty"`
+	AuditID   string `json:"audit_id,omitempty"`
+}
+
+func awsWhoami(tb *toolbox) tool {
+	def := newTool[awsWhoamiArgs]("aws_whoami",
+		"Show which AWS identity a grant acts as: the account id, the ARN of the user or role, and its user id "+
+			"(STS GetCallerIdentity, which needs no IAM permission). Use it to check a grant works, to learn the account "+
+			"before building ARNs, and when AWS answers AccessDenied, to see whose permissions are missing.",
+		mcp.ToolAnnotation{
+			Title:           "Who am I in AWS",
+			ReadOnlyHint:    mcp.ToBoolPtr(true),
+			DestructiveHint: mcp.ToBoolPtr(false),
+			IdempotentHint:  mcp.ToBoolPtr(true),
+			OpenWorldHint:   mcp.ToBoolPtr(true),
+		})
+	return tool{toolset: toolsetCore, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		args, err := bind[awsWhoamiArgs](req)
+		if err != nil {
+			return invalid("%v", err), nil
+		}
+		g, res := tb.grantFor(ctx, args.GrantID)
+		if res != nil {
+			return res, nil
+		}
+		region := strings.ToLower(strings.TrimSpace(args.Region))
+		if region == "" {
+			region = defaultRegion(g)
+		}
+		out, res := tb.send(ctx, req, g, args.callArgs, vault.Call{
+			Method: http.MethodPost,
+			URL:    "https://sts." + region + "." + dnsSuffix(region) + "/",
+			Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}},
+			Body:   []byte("Action=GetCallerIdentity&Version=2011-06-15"),
+		})
+		if res != nil {
+			return res, nil
+		}
+		if out.resp.StatusCode != http.StatusOK {
+			return tb.awsErrorResult(ctx, out, nil), nil
+		}
+		var x struct {
+			ARN     string `xml:"GetCallerIdentityResult>Arn"`
+			UserID  string `xml:"GetCallerIdentityResult>UserId"`
+			Account string `xml:"GetCallerIdentityResult>Account"`
+		}
+		if res := tb.decodeXML(ctx, out, &x); res != nil {
+			return res, nil
+		}
+		r := whoamiResult{Account: x.Account, ARN: x.ARN, UserID: x.UserID, GrantID: g.ID, GrantName: g.Name,
+			Region: region, RequestID: requestID(out.resp.Header)}
+		r.AuditID = tb.auditID(ctx, out, r.RequestID)
+		return result(r), nil
+	}}
+}
