@@ -185,6 +185,12 @@ func (s *Server) sessionOf(ctx context.Context) tools.Session {
 	} else if cs, ok := mcpserver.ClientSessionFromContext(ctx).(mcpserver.SessionWithClientInfo); ok {
 		client = cs.GetClientInfo()
 	}
+	if _, stdio := ctx.Value(stdioSessionKey{}).(string); stdio && caller == "" {
+		// stdio without --caller: the caller is the MCP client's name. A
+		// vault caller of that name restricts the session to its grants;
+		// any other name is the operator, recorded by that name.
+		caller = client.Name
+	}
 	return tools.Session{Caller: caller, Client: clientString(client), SessionID: sessionID(ctx)}
 }
 

@@ -100,8 +100,12 @@ func TestStdio(t *testing.T) {
 				t.Errorf("protocol %q, want %q", res.ProtocolVersion, want)
 			}
 			sess := whoami(t, r.client)
-			if sess.Caller != tc.caller {
-				t.Errorf("caller %q, want %q (the arguments said mallory)", sess.Caller, tc.caller)
+			wantCaller := tc.caller
+			if wantCaller == "" {
+				wantCaller = "test-client" // without --caller, the MCP client's name
+			}
+			if sess.Caller != wantCaller {
+				t.Errorf("caller %q, want %q (the arguments said mallory)", sess.Caller, wantCaller)
 			}
 			if sess.Client != "test-client/1.2.3" {
 				t.Errorf("client %q, want test-client/1.2.3", sess.Client)

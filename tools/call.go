@@ -45,6 +45,9 @@ func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Gr
 	c.Grant = g.ID
 	c.Tool = req.Params.Name
 	c.Caller, c.Client, c.SessionID = caller, s.Client, s.SessionID
+	if caller == "" {
+		c.CallerLabel = s.Caller // an operator's session, named by its MCP client
+	}
 	c.Reason, c.Context = args.Reason, args.Context
 	c.AuditID = audit.NewID() // the entry's id, known before the call: the result names it
 

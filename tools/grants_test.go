@@ -42,10 +42,10 @@ func TestListGrants(t *testing.T) {
 			t.Errorf("caller %q sees %s, want %s", caller, got, want)
 		}
 		// An unregistered name (the MCP client's, on stdio) acts as the
-		// operator: its calls reach the policy, with no caller recorded.
+		// operator: its calls reach the policy, and the audit names it.
 		d := c.fail(t, "aws_request", map[string]any{"grant_id": "a", "reason": "r", "url": "https://sts.eu-west-1.amazonaws.com/"}, "denied")
 		entry, _, err := e.v.AuditLog().Get(ctx, str(d, "audit_id"))
-		if d["rule"] != "allow_services" || err != nil || caller == "claude-desktop" && entry.Caller != "" || caller == "alice" && entry.Caller != "alice" {
+		if d["rule"] != "allow_services" || err != nil || entry.Caller != caller {
 			t.Errorf("caller %q: %v, audit %+v %v", caller, d, entry, err)
 		}
 		if gs := m["grants"].([]any); caller != "alice" && gs[1].(map[string]any)["default"] != true {

@@ -48,6 +48,10 @@ type Call struct {
 	Client    string
 	SessionID string
 	Timeout   time.Duration // whole call including retries and reading the response body; 0: none beyond ctx
+	// CallerLabel names, in the audit, who makes a call whose Caller is the
+	// operator (""): the MCP client of an operator's stdio session. It
+	// grants nothing; Caller alone decides which grants may be used.
+	CallerLabel string
 	// AuditID, when set, is the id of the call's audit entry, so that the
 	// caller can name it (an MCP tool returns it as audit_id). It must be
 	// a fresh id from audit.NewID; "" lets the vault make one.
@@ -90,7 +94,7 @@ type outgoing struct {
 
 // callMeta is what the audit records about who called and why.
 type callMeta struct {
-	grant, caller, reason, tool, client, session, auditID string
+	grant, caller, callerLabel, reason, tool, client, session, auditID string
 	context                                               map[string]any
 	timeout                                               time.Duration
 }
@@ -101,7 +105,7 @@ func outgoingFromCall(c *Call) (*outgoing, error) {
 		rawURL: c.URL,
 		header: cleanHeader(c.Header),
 		meta: callMeta{grant: c.Grant, caller: c.Caller, reason: c.Reason, tool: c.Tool,
-			client: c.Client, session: c.SessionID, context: c.Context, timeout: c.Timeout, auditID: c.AuditID},
+			client: c.Client, session: c.SessionID, context: c.Context, timeout: c.Timeout, auditID: c.AuditID, callerLabel: c.CallerLabel},
 	}
 	if c.AuditID != "" && !audit.ValidID(c.AuditID) {
 		return nil, fmt.Errorf("%w: Call.AuditID %q is not an audit id: make one with audit.NewID", ErrInvalid, clip(c.AuditID, 40))
@@ -194,7 +198,7 @@ func (v *Vault) do(ctx context.Context, o *outgoing) (resp *http.Response, err e
 	e := &audit.Entry{
 		ID:        cmp.Or(o.meta.auditID, audit.NewID()),
 		Time:      start.UTC(),
-		Caller:    o.meta.caller,
+		Caller:    cmp.Or(o.meta.caller, o.meta.callerLabel),
 		Client:    o.meta.client,
 		SessionID: o.meta.session,
 		Tool:      o.meta.tool,

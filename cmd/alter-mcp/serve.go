@@ -82,7 +82,7 @@ func (f *serveFlags) register(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&f.tools, "tools", nil, "offer only these tools (of the toolsets chosen)")
 	fs.StringSliceVar(&f.exclude, "exclude-tools", nil, "never offer these tools")
 	fs.BoolVar(&f.readOnly, "read-only", false, "offer only tools that do not change anything")
-	fs.StringVar(&f.caller, "caller", "", "vault caller that stdio calls are made as (default: the operator, with the MCP client's name recorded)")
+	fs.StringVar(&f.caller, "caller", "", "vault caller that stdio calls are made as (default: the MCP client's name: a vault caller of that name, else the operator under that name)")
 	fs.StringVar(&f.defaultGrant, "default-grant", "", "grant (id or name) of calls that name none")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "PEM certificate file: serve https (with --tls-key)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "PEM private key file of --tls-cert")

@@ -98,10 +98,22 @@ var schemaVersion = len(migrations)
 // each step re-reads the version after BEGIN IMMEDIATE has taken the write
 // lock, so a step is never applied twice.
 func migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	// In a transaction of its own (BEGIN IMMEDIATE on the write pool): as a
+	// bare statement, a writer that finds its snapshot stale gets
+	// SQLITE_BUSY at once, without waiting on the busy timeout, which
+	// processes creating one file together run into.
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    INTEGER NOT NULL PRIMARY KEY,
 	applied_at INTEGER NOT NULL
 ) STRICT`); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	for {

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -67,7 +68,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	s.write.SetMaxOpenConns(1)
 	s.write.SetMaxIdleConns(1)
-	if err := migrate(ctx, s.write); err != nil {
+	if err := migrateRetrying(ctx, s.write); err != nil {
 		s.write.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -190,4 +191,30 @@ func mapUnique(err error) error {
 		return fmt.Errorf("%s already taken: %w", msg, store.ErrConflict)
 	}
 	return err
+}
+
+// migrateRetrying runs migrate, again after a short random pause when it
+// meets SQLITE_BUSY, for up to busyTimeout. Processes that open one new file
+// at the same time contend for it while one switches it to WAL mode, and
+// SQLite answers some of those contentions with SQLITE_BUSY at once rather
+// than through the busy handler (to avoid a deadlock).
+func migrateRetrying(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := migrate(ctx, db)
+		if err == nil || !busy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(5+rand.IntN(45)) * time.Millisecond):
+		}
+	}
+}
+
+// busy reports whether err is SQLITE_BUSY (or one of its extended codes).
+func busy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
