@@ -95,8 +95,8 @@ type outgoing struct {
 // callMeta is what the audit records about who called and why.
 type callMeta struct {
 	grant, caller, callerLabel, reason, tool, client, session, auditID string
-	context                                               map[string]any
-	timeout                                               time.Duration
+	context                                                            map[string]any
+	timeout                                                            time.Duration
 }
 
 func outgoingFromCall(c *Call) (*outgoing, error) {
