@@ -353,9 +353,28 @@ func TestSDKClient(t *testing.T) {
 	// stdio first: the client starts the server as Claude Desktop would.
 	client("stdio")
 
-	srv := startServer(t, env)
+	auditFile := filepath.Join(t.TempDir(), "audit.jsonl")
+	srv := startServer(t, env, "--audit-file", auditFile)
 	client("http", "E2E_HTTP_URL="+srv.url, "E2E_API_KEY="+key)
 	srv.stop(t)
+
+	// --audit-file got a copy of every record the HTTP server committed.
+	copied := map[string]bool{}
+	data, err := os.ReadFile(auditFile)
+	if err != nil {
+		t.Fatalf("--audit-file: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var rec struct {
+			ID, Caller, Hash string
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Hash == "" {
+			t.Fatalf("--audit-file line %q: %v", line, err)
+		}
+		if rec.Caller == "e2e-agent" {
+			copied[rec.ID] = true
+		}
+	}
 
 	// The audit trail names each call's caller (from the transport) and
 	// reason (from the agent).
@@ -413,6 +432,9 @@ func TestSDKClient(t *testing.T) {
 			t.Errorf("%s: the audit trail has no denied call", tc.mode)
 		}
 		t.Logf("audit: %s calls as %s: %d allowed, %d denied", tc.mode, tc.caller, allowed, denied)
+		if tc.mode == "http" && len(copied) != allowed+denied {
+			t.Errorf("--audit-file holds %d of the %d http entries", len(copied), allowed+denied)
+		}
 	}
 	if verifier.Verified() < 10 {
 		t.Errorf("the verifier in front of S3 checked %d requests; the S3 calls did not go through it", verifier.Verified())

@@ -33,13 +33,13 @@ const auditKeySize = 32
 
 // openAudit opens the audit log on the vault's store with the audit key.
 // Opening it marks interrupted the calls that died with their process.
-func (v *Vault) openAudit(ctx context.Context) (*audit.Log, error) {
+func (v *Vault) openAudit(ctx context.Context, sinks []audit.Sink) (*audit.Log, error) {
 	key, err := v.auditKey(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(key)
-	l, err := audit.Open(ctx, v.store, audit.Options{Key: key, Logger: v.log, Now: v.now})
+	l, err := audit.Open(ctx, v.store, audit.Options{Key: key, Logger: v.log, Now: v.now, Sinks: sinks})
 	if err != nil {
 		return nil, fmt.Errorf("open the audit log: %w", err)
 	}

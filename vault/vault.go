@@ -42,6 +42,10 @@ type Options struct {
 	// Transport sends requests; nil means a tuned http.Transport with
 	// ConnectTimeout and ResponseHeaderTimeout.
 	Transport http.RoundTripper
+	// AuditSinks also receive every audit record once it is committed (a
+	// JSONL file, stderr: copies for a SIEM; the store stays the source of
+	// truth). Only for the vault's own audit log (Auditor nil).
+	AuditSinks []audit.Sink
 	// Auditor records every call; nil means the vault's audit log
 	// (AuditLog), a hash chain in the store.
 	Auditor Auditor
@@ -220,7 +224,7 @@ func Open(ctx context.Context, o Options) (*Vault, error) {
 	}
 	v.info = Info{Home: home, Store: redactDSN(dsn), MasterKeySource: where, MasterKeyID: v.keyID}
 
-	if v.audit, err = v.openAudit(ctx); err != nil {
+	if v.audit, err = v.openAudit(ctx, o.AuditSinks); err != nil {
 		return fail(err)
 	}
 	v.auditor = o.Auditor

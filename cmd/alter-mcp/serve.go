@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"github.com/alter-mcp/alter-mcp/audit"
 	"net"
 	"slices"
 	"strings"
@@ -71,6 +72,10 @@ type serveFlags struct {
 	maxRequestBytes int64
 	shutdownTimeout time.Duration
 	stateless       bool
+	auditFile       string
+	auditFileMax    int64
+	auditBackups    int
+	auditStderr     bool
 }
 
 const defaultListen = "127.0.0.1:8787"
@@ -84,6 +89,10 @@ func (f *serveFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.readOnly, "read-only", false, "offer only tools that do not change anything")
 	fs.StringVar(&f.caller, "caller", "", "vault caller that stdio calls are made as (default: the MCP client's name: a vault caller of that name, else the operator under that name)")
 	fs.StringVar(&f.defaultGrant, "default-grant", "", "grant (id or name) of calls that name none")
+	fs.StringVar(&f.auditFile, "audit-file", "", "also append every audit record to this JSONL file (for a SIEM; the store stays the source of truth)")
+	fs.Int64Var(&f.auditFileMax, "audit-file-max-bytes", 100<<20, "rotate --audit-file when it would pass this size (0: never)")
+	fs.IntVar(&f.auditBackups, "audit-file-backups", 5, "rotated --audit-file copies to keep (PATH.1, PATH.2, ...)")
+	fs.BoolVar(&f.auditStderr, "audit-stderr", false, "also write every audit record to stderr, one JSON object per line")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "PEM certificate file: serve https (with --tls-key)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "PEM private key file of --tls-cert")
 	fs.StringSliceVar(&f.allowedOrigins, "allowed-origins", nil, "browser origins allowed besides loopback ones (https://app.example.com; * for any)")
@@ -166,7 +175,19 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 			}
 		}
 	}
-	v, err := a.openVault(ctx, vf)
+	var sinks []audit.Sink
+	if f.auditFile != "" {
+		fsink, err := audit.OpenFileSink(f.auditFile, f.auditFileMax, f.auditBackups)
+		if err != nil {
+			return fmt.Errorf("--audit-file: %w", err)
+		}
+		defer fsink.Close()
+		sinks = append(sinks, fsink)
+	}
+	if f.auditStderr {
+		sinks = append(sinks, audit.NewWriterSink(a.stderr))
+	}
+	v, err := a.openVault(ctx, vf, sinks...)
 	if err != nil {
 		return err
 	}

@@ -405,3 +405,14 @@ func waitForURL(t *testing.T, p *proc) string {
 	t.Fatalf("no start log with the URL:\n%s", p.stderr.String())
 	return ""
 }
+
+// TestServeAuditFileError: an --audit-file that cannot be opened stops
+// serve before it serves, with the path in the message.
+func TestServeAuditFileError(t *testing.T) {
+	t.Parallel()
+	env := vaultEnv(t)
+	r := runCLI(t, env, "", "serve", "--audit-file", "/nonexistent-dir/audit.jsonl")
+	if r.code != exitError || !strings.Contains(r.stderr, "--audit-file") || !strings.Contains(r.stderr, "/nonexistent-dir/audit.jsonl") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/vault"
 	"github.com/spf13/cobra"
 )
@@ -29,12 +30,13 @@ func (f *vaultFlags) register(cmd *cobra.Command) {
 
 // openVault opens the vault the flags and environment name. The master key
 // comes from ALTER_MCP_MASTER_KEY or <home>/master.key, as vault.Open decides.
-func (a *app) openVault(ctx context.Context, f *vaultFlags) (*vault.Vault, error) {
+func (a *app) openVault(ctx context.Context, f *vaultFlags, sinks ...audit.Sink) (*vault.Vault, error) {
 	v, err := vault.Open(ctx, vault.Options{
-		Home:   f.home,
-		Store:  f.store,
-		Logger: a.log,
-		Getenv: a.getenv,
+		Home:       f.home,
+		Store:      f.store,
+		Logger:     a.log,
+		Getenv:     a.getenv,
+		AuditSinks: sinks,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open the vault: %w", err)
