@@ -77,6 +77,9 @@ func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Gr
 // the vault refused it before reading it (a malformed call is not audited).
 func (tb *toolbox) auditID(ctx context.Context, out *sent, _ string) string {
 	id := out.call.AuditID
+	if out.resp != nil {
+		return id // AWS answered, so the vault wrote the entry: no need to look
+	}
 	if log := tb.vault.AuditLog(); log != nil {
 		if _, _, err := log.Get(ctx, id); err != nil {
 			return ""
