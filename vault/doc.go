@@ -61,4 +61,28 @@
 // still checked and signed for the region and service of the original URL,
 // and S3 switches to path style there. AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
 // turns this off, as in the AWS SDKs.
+//
+// # Credential sources
+//
+// A grant's credentials are a static access key sealed in the store
+// (GrantSpec.Static), an AWS profile resolved as the AWS CLI resolves it in
+// the process that signs (GrantSpec.Profile; nothing secret is stored), or
+// a role assumed with another grant's credentials (GrantSpec.AssumeRole;
+// cached until five minutes before expiry, one STS call for many
+// concurrent requests, stopped at once when the source grant is revoked).
+//
+// # Keys over time
+//
+// Rotate replaces a static grant's access key through IAM with its own
+// key, in named steps that resume after a crash; the grant id stays.
+// Rekey re-seals every secret under a new master key, the old one opening
+// what it sealed until the last secret has moved. KeyInfo asks IAM for a
+// key's age and last use, CheckGrant asks STS who a grant is (for doctor).
+//
+// # Issuing instead of calling
+//
+// Token makes short-term bearer tokens (Amazon Bedrock API keys, AWS
+// External Anthropic tokens) and Presign makes presigned URLs, under the
+// grant's policy (deny_presign; read-only grants presign only reads), with
+// an audit entry that records the expiry and never the secret.
 package vault
