@@ -24,11 +24,10 @@ const (
 type payloadMode uint8
 
 const (
-	payloadNone     payloadMode = iota // no body: the hash of the empty string
-	payloadBytes                       // in memory, hashed
-	payloadHashed                      // replayable stream, hashed once before the first attempt
-	payloadUnsigned                    // S3 over https: UNSIGNED-PAYLOAD
-	payloadChunked                     // S3 over http: aws-chunked, every chunk signed
+	payloadNone    payloadMode = iota // no body: the hash of the empty string
+	payloadBytes                      // in memory, hashed
+	payloadHashed                     // replayable stream, hashed once before the first attempt
+	payloadChunked                    // a long S3 stream: aws-chunked, every chunk signed
 )
 
 // body is a request body and how it is sent.
@@ -136,17 +135,16 @@ func moreThan(n, limit int64) string {
 	return fmt.Sprint(n)
 }
 
-// plan decides how the body is signed, for an S3 service or not, sent over
-// https or not.
-func (b *body) plan(s3, https bool) error {
+// plan decides how the body is signed, for an S3 service or not.
+func (b *body) plan(s3 bool) error {
 	switch {
 	case !b.present():
 		b.mode, b.hash, b.length = payloadNone, sigv4.EmptyPayloadHash, 0
 	case b.data != nil:
 		b.mode, b.hash = payloadBytes, sigv4.HashBytes(b.data)
-	case s3 && https:
-		b.mode = payloadUnsigned
 	case s3:
+		// aws-chunked, every chunk signed: the signature covers the body
+		// without holding it, over https as over plain http.
 		b.mode = payloadChunked
 	case b.open != nil:
 		rc, err := b.open()

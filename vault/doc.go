@@ -37,11 +37,9 @@
 // retries. A longer stream of known length is sent without being held in
 // memory:
 //
-//   - to S3 over https, with UNSIGNED-PAYLOAD (TLS protects it in transit,
-//     as the AWS SDKs do for streamed uploads);
-//   - to S3 over plain http (an emulator through AWS_ENDPOINT_URL or a
-//     custom endpoint), as aws-chunked with every chunk signed, so the body
-//     is still covered by the signature;
+//   - to S3, as aws-chunked (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) with every
+//     64 KiB chunk signed, so that the signature covers the body in constant
+//     memory, over https as over plain http;
 //   - to other services, hashed first when it can be replayed (an
 //     io.ReadSeeker, or a request with GetBody), else read into memory up to
 //     32 MiB, since their signatures must cover the body.

@@ -303,7 +303,7 @@ func (v *Vault) do(ctx context.Context, o *outgoing) (resp *http.Response, err e
 	if o.body == nil {
 		o.body = &body{}
 	}
-	if err := o.body.plan(ep.S3(), target.Scheme == "https"); err != nil {
+	if err := o.body.plan(ep.S3()); err != nil {
 		return nil, v.refuse(ctx, e, err)
 	}
 	if o.body.present() {

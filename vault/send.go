@@ -113,9 +113,6 @@ func (v *Vault) signed(ctx context.Context, g *store.Grant, ep urlparse.Endpoint
 	signer := sigv4.Signer{Keys: &sigv4.KeyCache{Size: 1}}
 	opts := sigv4.Options{Region: ep.SigningRegion, RegionSet: ep.RegionSet, Service: ep.SigningName}
 	switch o.body.mode {
-	case payloadUnsigned:
-		opts.PayloadHash = sigv4.UnsignedPayload
-		err = signer.Sign(req, creds, opts)
 	case payloadChunked:
 		err = signer.SignStreaming(req, creds, opts, 0)
 	default:

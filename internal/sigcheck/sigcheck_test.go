@@ -619,3 +619,27 @@ func TestHandlerForward(t *testing.T) {
 		t.Error("a rejected request was forwarded")
 	}
 }
+
+// TestStreamingSeed: an aws-chunked request's seed signature is checked
+// like any other (the payload hash is the STREAMING constant); other
+// STREAMING variants are refused as not implemented.
+func TestStreamingSeed(t *testing.T) {
+	v := sigcheck.New(creds)
+	chunked := func(hash string, c aws.Credentials) *http.Request {
+		return signed(t, "PUT", "https://b.s3.us-east-1.amazonaws.com/k", []byte("5;chunk-signature=x\r\nhello\r\n"), "s3", c, time.Now(), func(r *http.Request) {
+			r.Header.Set("X-Amz-Content-Sha256", hash)
+			r.Header.Set("Content-Encoding", "aws-chunked")
+			r.Header.Set("X-Amz-Decoded-Content-Length", "5")
+		})
+	}
+	if err := v.Check(chunked("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", creds), nil); err != nil {
+		t.Errorf("seed signature: %v", err)
+	}
+	var e *sigcheck.Error
+	if err := v.Check(chunked("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", aws.Credentials{AccessKeyID: keyID, SecretAccessKey: "wrong"}), nil); !errors.As(err, &e) || e.Code != "SignatureDoesNotMatch" {
+		t.Errorf("seed signed with another secret: %v", err)
+	}
+	if err := v.Check(chunked("STREAMING-UNSIGNED-PAYLOAD-TRAILER", creds), nil); !errors.As(err, &e) || e.Code != "NotImplemented" {
+		t.Errorf("trailer variant: %v, want NotImplemented", err)
+	}
+}
