@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/store/sqlite"
 )

@@ -19,7 +19,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -34,6 +33,7 @@ import (
 
 	"github.com/alter-mcp/alter-mcp/internal/motoserver"
 	"github.com/alter-mcp/alter-mcp/internal/sigcheck"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 

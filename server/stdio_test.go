@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"io"
 	"strings"
 	"sync"
@@ -14,6 +13,8 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 )
 
 // stdioMu serializes the stdio tests: mcp-go keeps one stdio session per

@@ -7,7 +7,6 @@ package tools
 // spool file or is discarded. Skipped with -short.
 
 import (
-	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/alter-mcp/alter-mcp/internal/sigcheck"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/vault"
 )

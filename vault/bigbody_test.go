@@ -21,7 +21,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"hash"
 	"io"
 	"net/http"
@@ -35,6 +34,7 @@ import (
 
 	"github.com/alter-mcp/alter-mcp/internal/motoserver"
 	"github.com/alter-mcp/alter-mcp/internal/sigcheck"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/vault"
 )

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/internal/sigcheck"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/vault"

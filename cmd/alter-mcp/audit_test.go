@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
-	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 

@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"github.com/alter-mcp/alter-mcp/audit"
 	"net"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/server"
 	"github.com/alter-mcp/alter-mcp/tools"
 	"github.com/alter-mcp/alter-mcp/vault"
@@ -21,8 +21,9 @@ const serveLong = `Serve alter-mcp's MCP tools to an MCP client (Claude Desktop,
 an agent framework). Agents call AWS through the vault's grants and never see a key.
 
   stdio   (default) the client starts alter-mcp and speaks JSON-RPC on its stdin
-          and stdout. Calls are made as --caller, a caller of the vault, or as
-          the operator (every grant) without it; the client's name is recorded.
+          and stdout. Calls are made as --caller, a caller of the vault, or
+          without it as the name the client gives: a vault caller of that name
+          if there is one, else the operator (every grant), recorded by name.
   http    streamable HTTP at http://LISTEN/mcp, for many clients and replicas.
   sse     the older HTTP+SSE transport: GET /sse opens the stream, POST /message.
 

@@ -21,7 +21,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"io"
 	"net"
 	"net/http"
@@ -34,6 +33,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 )
 
 // AdminSetupActions is how many unauthenticated actions CreateAdminUser
