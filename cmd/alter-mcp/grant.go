@@ -70,7 +70,7 @@ func newGrantCmd(a *app) *cobra.Command {
 	var vf vaultFlags
 	cmd := &cobra.Command{
 		Use:   "grant",
-		Short: "Add, list, show, update and revoke grants",
+		Short: "Add, list, show, update, rotate and revoke grants",
 		Long:  grantLong,
 		Args:  usageArgs(cobra.NoArgs),
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
