@@ -52,16 +52,22 @@ func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Gr
 	c.AuditID = audit.NewID() // the entry's id, known before the call: the result names it
 
 	out := &sent{call: c, start: tb.now()}
-	pv, err := tb.vault.Preview(ctx, c)
-	if err == nil {
-		out.preview = pv
-		// Only a call the policy allows is worth the user's attention;
-		// any other is refused (and audited) by Request below.
-		if pv.Decision.Allow && pv.Confirm {
-			if res := tb.confirmWrite(ctx, req, c, pv); res != nil {
-				return nil, res
+	if g.Policy.ConfirmWrites {
+		// The full preview (grant, caller, policy) only where a write may
+		// have to be confirmed: it reads the store, which Request does again.
+		pv, err := tb.vault.Preview(ctx, c)
+		if err == nil {
+			out.preview = pv
+			// Only a call the policy allows is worth the user's attention;
+			// any other is refused (and audited) by Request below.
+			if pv.Decision.Allow && pv.Confirm {
+				if res := tb.confirmWrite(ctx, req, c, pv); res != nil {
+					return nil, res
+				}
 			}
 		}
+	} else if pv, err := tb.vault.Identify(c); err == nil {
+		out.preview = pv // where the call goes and what it is, for the result
 	}
 	resp, err := tb.vault.Request(ctx, c)
 	if err != nil {

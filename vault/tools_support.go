@@ -108,16 +108,9 @@ type Preview struct {
 // whose Action is in such a body is then unknown.
 func (v *Vault) Preview(ctx context.Context, c Call) (Preview, error) {
 	var p Preview
-	o, err := outgoingFromCall(&c)
+	o, u, err := v.identify(&c, &p)
 	if err != nil {
 		return p, err
-	}
-	if p.Endpoint, err = v.parser.Parse(o.rawURL); err != nil {
-		return p, fmt.Errorf("%w: %w", ErrNotAWS, err)
-	}
-	u, err := url.Parse(o.rawURL)
-	if err != nil {
-		return p, fmt.Errorf("%w: %w", ErrNotAWS, err)
 	}
 	g, err := v.loadGrant(ctx, o.meta.grant)
 	if err != nil {
@@ -135,11 +128,6 @@ func (v *Vault) Preview(ctx context.Context, c Call) (Preview, error) {
 		return p, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	p.Grant = v.grantView(g)
-	var data []byte
-	if o.body != nil {
-		data = o.body.data
-	}
-	p.Operation = catalog.Identify(p.Endpoint, o.method, u.EscapedPath(), u.RawQuery, o.header, data)
 	in := policy.InputFor(p.Endpoint, p.Operation, o.method, u.Path)
 	in.Reason, in.Caller, in.Time, in.BodyBytes = o.meta.reason, o.meta.caller, now, 0
 	if o.body.present() {
@@ -148,6 +136,36 @@ func (v *Vault) Preview(ctx context.Context, c Call) (Preview, error) {
 	p.Decision = pol.Evaluate(in)
 	p.Confirm = pol.ConfirmWrites && !p.Operation.ReadOnly
 	return p, nil
+}
+
+// Identify tells where c goes and which operation it is, as Request will:
+// the Endpoint and Operation of a Preview, without reading the store (no
+// grant, no caller, no policy). Tools describe their results with it when
+// they need no policy decision before sending.
+func (v *Vault) Identify(c Call) (Preview, error) {
+	var p Preview
+	_, _, err := v.identify(&c, &p)
+	return p, err
+}
+
+func (v *Vault) identify(c *Call, p *Preview) (*outgoing, *url.URL, error) {
+	o, err := outgoingFromCall(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.Endpoint, err = v.parser.Parse(o.rawURL); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrNotAWS, err)
+	}
+	u, err := url.Parse(o.rawURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrNotAWS, err)
+	}
+	var data []byte
+	if o.body != nil {
+		data = o.body.data
+	}
+	p.Operation = catalog.Identify(p.Endpoint, o.method, u.EscapedPath(), u.RawQuery, o.header, data)
+	return o, u, nil
 }
 
 // Decline records in the audit trail a call that its caller chose not to
