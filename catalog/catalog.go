@@ -49,6 +49,16 @@ type Operation struct {
 	// answer several); empty for an execute-api Invoke, whose protocol is
 	// the API owner's.
 	Protocol string
+	// IssuesCredentials reports that the operation returns credentials,
+	// tokens, signed URLs or sign-in URLs (sts:GetSessionToken,
+	// iam:CreateAccessKey, ecr:GetAuthorizationToken, lambda:GetFunction's
+	// code URL): whoever reads the answer can act without the vault.
+	IssuesCredentials bool
+	// Unidentified says, when Name is empty, why the request could not be
+	// read as one operation ("X-Amz-Target ... is not an operation of
+	// dynamodb", "Action is named in both the query and the body"); empty
+	// when Name is set.
+	Unidentified string
 }
 
 // OperationInfo describes one operation, for listing and search.
