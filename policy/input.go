@@ -56,3 +56,14 @@ func InputFor(ep urlparse.Endpoint, op catalog.Operation, method, path string) I
 		BodyBytes: -1,
 	}
 }
+
+// InputForImplied describes an action a request header implies
+// (catalog.HeaderActions) as a call of its own, for Evaluate: the base call's
+// method, host, caller, reason and time, with the implied action, its
+// resource (a copy source's /BUCKET/KEY, or the base path) and its region (an
+// ARN's, or the base region).
+func InputForImplied(base Input, imp catalog.Implied) Input {
+	in := base
+	in.Action, in.ReadOnly, in.Header = imp.Action, imp.ReadOnly, imp.Header
+	return in
+}

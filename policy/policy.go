@@ -122,6 +122,18 @@ type Policy struct {
 	ConfirmWrites bool `json:"confirm_writes,omitempty"`
 	// DenyPresign forbids presigned URLs and bearer tokens from this grant.
 	DenyPresign bool `json:"deny_presign,omitempty"`
+	// IssueCredentials allows AWS operations that return credentials,
+	// tokens or signed URLs (catalog.Operation.IssuesCredentials:
+	// sts:GetSessionToken, iam:CreateAccessKey, ...). Off by default: whoever
+	// reads such an answer can use AWS without the vault. A read-only grant
+	// never issues them.
+	IssueCredentials bool `json:"issue_credentials,omitempty"`
+	// AllowCustomerHosts are host globs of hosts that anyone can own
+	// (Lambda function URLs, API Gateway, AppSync, OpenSearch, IoT data,
+	// VPC Lattice: urlparse.Endpoint.CustomerOwned) that this grant may
+	// call. Such a host runs code of whoever made it, who then sees the
+	// signed request; calls to one are refused unless it is named here.
+	AllowCustomerHosts []string `json:"allow_customer_hosts,omitempty"`
 }
 
 // Rate is a token bucket: PerSecond tokens are added each second, up to
@@ -156,6 +168,21 @@ type Input struct {
 	// NotBefore or Expires: a zero Time is then denied.
 	Time    time.Time
 	Presign bool // the call issues a presigned URL or bearer token
+	// IssuesCredentials: the operation returns credentials, tokens or
+	// signed URLs (catalog.Operation.IssuesCredentials).
+	IssuesCredentials bool
+	// CustomerHost: the host is one anyone can own
+	// (urlparse.Endpoint.CustomerOwned).
+	CustomerHost bool
+	// Via names what an S3 request reaches its bucket through when the vault
+	// cannot know which bucket that is: an access point, an access point
+	// alias, a Multi-Region Access Point, an Object Lambda access point, or
+	// S3 Control. Path rules refuse such a call unless an allow_paths entry
+	// names it literally. Empty for a bucket named directly.
+	Via string
+	// Header is, for an Input that judges an action implied by a header
+	// (InputForImplied), that header's name.
+	Header string
 }
 
 // Decision is the outcome of Evaluate or Limiter.Allow.
