@@ -121,9 +121,57 @@ func (e *Endpoint) S3() bool {
 // CustomerOwned reports whether the host runs code or data of whoever made
 // the resource it names, so that anyone can own one and read the requests
 // sent to it: Lambda function URLs, API Gateway APIs, AppSync APIs,
-// OpenSearch domains and collections, IoT data endpoints, VPC Lattice
-// services. Credentials must not be sent to such a host unless the operator
-// named it.
+// OpenSearch domains, collections and ingestion pipelines, CloudSearch
+// domains, IoT data endpoints of an account, Neptune Analytics graphs.
+// Credentials must not be sent to such a host unless the operator named it.
+//
+// The answer comes from Service and Resource, never from the host's text:
+// see customerOwned for the services and why. It is false for AWS's own
+// API endpoints, including the control planes of these services
+// (es.REGION, appsync.REGION, iot.REGION), for S3 in every form (AWS serves
+// buckets, access points and Object Lambda, whose functions receive the
+// request's data but not its signature), and for a custom endpoint, which
+// the operator configured. VPC Lattice services (*.vpc-lattice-svcs.REGION.on.aws)
+// and AppSync real-time hosts are not AWS API endpoints Parse accepts.
 func (e *Endpoint) CustomerOwned() bool {
-	return false
+	if e.Custom {
+		return false
+	}
+	c, ok := customerOwned[e.Service]
+	return ok && (!c.needsResource || e.Resource != "")
+}
+
+// customerOwned lists, by Endpoint.Service, the services whose hosts reach a
+// resource an AWS account made, so that its owner receives what is sent
+// there: the request (with its Authorization header and session token, for
+// code the owner runs behind Lambda function URLs, API Gateway and AppSync
+// resolvers) or its data. needsResource says that only a host naming a
+// resource (Endpoint.Resource) is one; the service's other hosts are AWS's
+// (data-ats.iot.REGION serves the signer's own account).
+var customerOwned = map[string]struct {
+	needsResource bool
+	source        string
+}{
+	// URL_ID.lambda-url.REGION.on.aws invokes the function with the whole request.
+	"lambda-url": {false, "https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html"},
+	// Every execute-api host is an API of some account: API_ID.execute-api,
+	// API_ID-VPCE_ID.execute-api and vpce-ID.execute-api...vpce (which
+	// picks the API from the Host or x-apigw-api-id header). Integrations
+	// and authorizers receive the request headers.
+	"execute-api": {false, "https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-call-api.html"},
+	// API_ID.appsync-api.REGION: resolvers and Lambda authorizers run the owner's code.
+	"appsync-api": {false, "https://docs.aws.amazon.com/appsync/latest/devguide/security-authz.html"},
+	// ENDPOINT_ID-ats.iot.REGION is one account's IoT data endpoint; its
+	// rules forward what is published to wherever the owner chose.
+	"data-ats.iot": {true, "https://docs.aws.amazon.com/iot/latest/developerguide/iot-connect-devices.html#iot-connect-device-endpoints"},
+	// search-NAME-ID.REGION.es and vpc-NAME-ID.REGION.es are domains.
+	"es": {true, "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/createupdatedomains.html#createdomains-endpoint"},
+	// ID.REGION.aoss is a serverless collection.
+	"aoss": {true, "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-manage.html"},
+	// NAME-ID.REGION.osis is an ingestion pipeline: it writes to the owner's sinks.
+	"osis": {true, "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/configure-client.html"},
+	// search-NAME-ID.REGION.cloudsearch and doc-NAME-ID... are domains.
+	"cloudsearchdomain": {true, "https://docs.aws.amazon.com/cloudsearch/latest/developerguide/configuring-access.html"},
+	// GRAPH_ID.neptune-graph.REGION is a graph.
+	"neptune-graph": {true, "https://docs.aws.amazon.com/neptune-analytics/latest/userguide/gettingStarted-connecting.html"},
 }
