@@ -46,38 +46,44 @@ import (
 
 // Entry is one audited call. JSON names are the public format of the trail.
 type Entry struct {
-	ID            string          `json:"id"`
-	Time          time.Time       `json:"time"`
-	Caller        string          `json:"caller,omitempty"`
-	Client        string          `json:"client,omitempty"`
-	SessionID     string          `json:"session_id,omitempty"`
-	Tool          string          `json:"tool,omitempty"`
-	Reason        string          `json:"reason,omitempty"`
-	Context       json.RawMessage `json:"context,omitempty"`
-	GrantID       string          `json:"grant_id,omitempty"`
-	GrantName     string          `json:"grant_name,omitempty"`
-	Decision      string          `json:"decision"` // allow | deny
-	Rule          string          `json:"rule,omitempty"`
-	Service       string          `json:"service,omitempty"`
-	Region        string          `json:"region,omitempty"`
-	Operation     string          `json:"operation,omitempty"`
-	EventSource   string          `json:"event_source,omitempty"`
-	Action        string          `json:"action,omitempty"`
-	ReadOnly      bool            `json:"read_only"`
-	Method        string          `json:"method,omitempty"`
-	URL           string          `json:"url,omitempty"`      // redacted
-	Endpoint      string          `json:"endpoint,omitempty"` // where it was sent, when routed elsewhere (AWS_ENDPOINT_URL)
-	RequestBytes  int64           `json:"request_bytes"`
-	RequestSHA    string          `json:"request_sha256,omitempty"`
-	Status        int             `json:"status,omitempty"`
-	RequestID     string          `json:"request_id,omitempty"`
-	AmzID2        string          `json:"amz_id_2,omitempty"`
-	ErrorCode     string          `json:"error_code,omitempty"`
-	ErrorMessage  string          `json:"error_message,omitempty"`
-	ResponseBytes int64           `json:"response_bytes"`
-	DurationMS    int64           `json:"duration_ms"`
-	Attempts      int             `json:"attempts,omitempty"` // requests sent, retries included
-	Outcome       string          `json:"outcome,omitempty"`  // ok | aws_error | network_error | denied | interrupted | error
+	ID          string          `json:"id"`
+	Time        time.Time       `json:"time"`
+	Caller      string          `json:"caller,omitempty"`
+	Client      string          `json:"client,omitempty"`
+	SessionID   string          `json:"session_id,omitempty"`
+	Tool        string          `json:"tool,omitempty"`
+	Reason      string          `json:"reason,omitempty"`
+	Context     json.RawMessage `json:"context,omitempty"`
+	GrantID     string          `json:"grant_id,omitempty"`
+	GrantName   string          `json:"grant_name,omitempty"`
+	Decision    string          `json:"decision"` // allow | deny
+	Rule        string          `json:"rule,omitempty"`
+	Service     string          `json:"service,omitempty"`
+	Region      string          `json:"region,omitempty"`
+	Operation   string          `json:"operation,omitempty"`
+	EventSource string          `json:"event_source,omitempty"`
+	Action      string          `json:"action,omitempty"`
+	ReadOnly    bool            `json:"read_only"`
+	// Inputs are what decided the operation, as sent: X-Amz-Target,
+	// Action= in the query and in a form body, the x-amz-* headers that
+	// change the operation or the resource (a copy source, an ACL,
+	// tagging, object lock, a KMS key) and the Content-Type; values clipped
+	// to 256 bytes. With them any refused or odd call can be reconstructed.
+	Inputs        map[string]string `json:"inputs,omitempty"`
+	Method        string            `json:"method,omitempty"`
+	URL           string            `json:"url,omitempty"`      // redacted
+	Endpoint      string            `json:"endpoint,omitempty"` // where it was sent, when routed elsewhere (AWS_ENDPOINT_URL)
+	RequestBytes  int64             `json:"request_bytes"`
+	RequestSHA    string            `json:"request_sha256,omitempty"`
+	Status        int               `json:"status,omitempty"`
+	RequestID     string            `json:"request_id,omitempty"`
+	AmzID2        string            `json:"amz_id_2,omitempty"`
+	ErrorCode     string            `json:"error_code,omitempty"`
+	ErrorMessage  string            `json:"error_message,omitempty"`
+	ResponseBytes int64             `json:"response_bytes"`
+	DurationMS    int64             `json:"duration_ms"`
+	Attempts      int               `json:"attempts,omitempty"` // requests sent, retries included
+	Outcome       string            `json:"outcome,omitempty"`  // ok | aws_error | network_error | denied | interrupted | error
 	// Expires is when a presigned URL or bearer token the call issued stops
 	// working (operation Presign or IssueBearerToken); the URL or token
 	// itself is never recorded.

@@ -17,6 +17,26 @@ type ClientOptions struct {
 	Context map[string]any
 	Tool    string
 	Timeout time.Duration // per request, reading the response body included
+	// Client, SessionID and CallerLabel are recorded in the audit, as
+	// Call's are.
+	Client      string
+	SessionID   string
+	CallerLabel string
+}
+
+// checkCaps refuses options whose reason or context is over its cap, and a
+// URL over MaxURLBytes.
+func (o ClientOptions) checkCaps(rawURL string) error {
+	b, err := contextJSON(o.Context)
+	if err != nil {
+		return err
+	}
+	return checkCaps(o.Reason, b, rawURL)
+}
+
+func (o ClientOptions) meta(grant string) callMeta {
+	return callMeta{grant: grant, caller: o.Caller, callerLabel: o.CallerLabel, reason: o.Reason, tool: o.Tool,
+		client: o.Client, session: o.SessionID, context: o.Context, timeout: o.Timeout}
 }
 
 // HTTPClient returns a client whose every request goes through the vault
@@ -40,13 +60,19 @@ type clientTransport struct {
 
 // RoundTrip implements http.RoundTripper.
 func (t *clientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	header, err := cleanHeader(req.Header)
+	if err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
+	}
 	o := &outgoing{
 		method: strings.ToUpper(req.Method),
 		rawURL: req.URL.String(),
-		header: cleanHeader(req.Header),
-		meta: callMeta{grant: t.grant, caller: t.o.Caller, reason: t.o.Reason, tool: t.o.Tool,
-			context: t.o.Context, timeout: t.o.Timeout},
-		orig: req,
+		header: header,
+		meta:   t.o.meta(t.grant),
+		orig:   req,
 	}
 	if o.method == "" {
 		o.method = http.MethodGet

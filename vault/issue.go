@@ -3,7 +3,6 @@ package vault
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -43,6 +42,9 @@ func (v *Vault) Token(ctx context.Context, grant string, kind bearer.Kind, regio
 	e.Method, e.Service, e.Region = http.MethodPost, kind.Service, region
 	e.URL = "https://" + kind.Host + "/?Action=CallWithBearerToken"
 	e.Action = kind.Service + ":CallWithBearerToken"
+	if err := o.checkCaps(""); err != nil {
+		return bearer.Token{}, v.refuse(ctx, e, err)
+	}
 	if kind.Host == "" {
 		return bearer.Token{}, v.refuse(ctx, e, fmt.Errorf("%w: no kind of token given (bedrock or anthropic)", ErrInvalid))
 	}
@@ -102,7 +104,10 @@ func (v *Vault) Presign(ctx context.Context, grant, method, rawURL string, expir
 		method = http.MethodGet
 	}
 	e := v.issueEntry(o, OperationPresign)
-	e.Method, e.URL = method, audit.RedactURL(rawURL)
+	e.Method, e.URL = method, audit.RedactURL(clip(rawURL, MaxURLBytes))
+	if err := o.checkCaps(rawURL); err != nil {
+		return Presigned{}, v.refuse(ctx, e, err)
+	}
 	if !validMethod(method) {
 		return Presigned{}, v.refuse(ctx, e, fmt.Errorf("%w: method %q", ErrInvalid, clip(method, 20)))
 	}
@@ -136,9 +141,9 @@ func (v *Vault) Presign(ctx context.Context, grant, method, rawURL string, expir
 	if err != nil {
 		return Presigned{}, err
 	}
-	in := policy.InputFor(ep, op, method, u.Path)
+	in := inputFor(ep, op, method, u)
 	in.Reason, in.Caller, in.Time, in.BodyBytes, in.Presign = o.Reason, o.Caller, v.now(), 0, true
-	if err := v.decide(ctx, e, g, pol, in, o.Caller); err != nil {
+	if err := v.decideCall(ctx, e, g, pol, in, op, o.Caller); err != nil {
 		return Presigned{}, err
 	}
 	creds, err := v.credentials(ctx, g)
@@ -177,12 +182,10 @@ func (v *Vault) Presign(ctx context.Context, grant, method, rawURL string, expir
 
 // issueEntry starts the audit entry of something the vault issues.
 func (v *Vault) issueEntry(o ClientOptions, operation string) *audit.Entry {
-	e := &audit.Entry{
-		ID: audit.NewID(), Time: v.now().UTC(), Caller: o.Caller, Tool: o.Tool, Reason: o.Reason,
-		Decision: audit.DecisionAllow, Operation: operation,
-	}
-	if o.Context != nil {
-		e.Context, _ = json.Marshal(o.Context)
+	e := v.newEntry(o.meta(""), v.now())
+	e.Operation = operation
+	if b, err := contextJSON(o.Context); err == nil && len(b) <= MaxContextBytes {
+		e.Context = b
 	}
 	return e
 }
@@ -208,11 +211,26 @@ func (v *Vault) issueGrant(ctx context.Context, e *audit.Entry, grant, caller st
 	return g, pol, nil
 }
 
+// decideCall judges an AWS request as Request does (the operation, fail
+// closed) and applies the rate limits; a denial is audited.
+func (v *Vault) decideCall(ctx context.Context, e *audit.Entry, g *store.Grant, pol policy.Policy, in policy.Input, op catalog.Operation, caller string) error {
+	j := judge(&pol, in, op, nil)
+	d := v.limiter.Allow(g.ID, caller, &pol, in.Time)
+	if !j.decision.Allow || d.Allow {
+		d = j.decision
+	}
+	if !d.Allow {
+		e.Rule = d.Rule
+		return v.refuse(ctx, e, &DeniedError{Grant: g.Name, Decision: d})
+	}
+	return nil
+}
+
 // decide applies the policy and the rate limits; a denial is audited.
 func (v *Vault) decide(ctx context.Context, e *audit.Entry, g *store.Grant, pol policy.Policy, in policy.Input, caller string) error {
 	d := pol.Evaluate(in)
-	if d.Allow {
-		d = v.limiter.Allow(g.ID, caller, &pol, in.Time)
+	if lim := v.limiter.Allow(g.ID, caller, &pol, in.Time); d.Allow {
+		d = lim // a refused call takes its token too
 	}
 	if !d.Allow {
 		e.Rule = d.Rule

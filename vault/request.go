@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/catalog"
-	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 )
 
@@ -90,6 +88,10 @@ type outgoing struct {
 	// response's Request; nil for Request.
 	orig *http.Request
 	sent *url.URL // where it was sent
+	// issueAllowed: the grant may issue credentials, so credentials in
+	// AWS's answer are not redacted (the grant's own secrets always are).
+	issueAllowed bool
+	issues       bool // the operation issues credentials
 }
 
 // callMeta is what the audit records about who called and why.
@@ -103,9 +105,12 @@ func outgoingFromCall(c *Call) (*outgoing, error) {
 	o := &outgoing{
 		method: strings.ToUpper(strings.TrimSpace(c.Method)),
 		rawURL: c.URL,
-		header: cleanHeader(c.Header),
 		meta: callMeta{grant: c.Grant, caller: c.Caller, reason: c.Reason, tool: c.Tool,
 			client: c.Client, session: c.SessionID, context: c.Context, timeout: c.Timeout, auditID: c.AuditID, callerLabel: c.CallerLabel},
+	}
+	var err error
+	if o.header, err = cleanHeader(c.Header); err != nil {
+		return nil, err
 	}
 	if c.AuditID != "" && !audit.ValidID(c.AuditID) {
 		return nil, fmt.Errorf("%w: Call.AuditID %q is not an audit id: make one with audit.NewID", ErrInvalid, clip(c.AuditID, 40))
@@ -178,15 +183,17 @@ var vaultHeaders = []string{
 	"Transfer-Encoding", "Connection", "Te", "Trailer", "Upgrade", "Proxy-Authorization",
 }
 
-func cleanHeader(h http.Header) http.Header {
-	out := h.Clone()
-	if out == nil {
-		out = http.Header{}
+// cleanHeader returns h as it will go on the wire (wireHeader), without
+// the headers the vault sets itself.
+func cleanHeader(h http.Header) (http.Header, error) {
+	out, err := wireHeader(h)
+	if err != nil {
+		return nil, err
 	}
 	for _, k := range vaultHeaders {
-		out.Del(k)
+		delete(out, k)
 	}
-	return out
+	return out, nil
 }
 
 // presignParams are query parameters of an already-signed URL.
@@ -195,18 +202,8 @@ var presignParams = []string{"x-amz-signature", "x-amz-credential", "x-amz-secur
 // do runs the pipeline of the package documentation.
 func (v *Vault) do(ctx context.Context, o *outgoing) (resp *http.Response, err error) {
 	start := v.now()
-	e := &audit.Entry{
-		ID:        cmp.Or(o.meta.auditID, audit.NewID()),
-		Time:      start.UTC(),
-		Caller:    cmp.Or(o.meta.caller, o.meta.callerLabel),
-		Client:    o.meta.client,
-		SessionID: o.meta.session,
-		Tool:      o.meta.tool,
-		Reason:    o.meta.reason,
-		Decision:  audit.DecisionAllow,
-		Method:    o.method,
-		URL:       audit.RedactURL(o.rawURL),
-	}
+	e := v.newEntry(o.meta, start)
+	e.Method, e.URL = o.method, audit.RedactURL(clip(o.rawURL, MaxURLBytes))
 	cancel := context.CancelFunc(func() {})
 	if o.meta.timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, o.meta.timeout)
@@ -217,11 +214,14 @@ func (v *Vault) do(ctx context.Context, o *outgoing) (resp *http.Response, err e
 			o.body.close()
 		}
 	}()
-	if o.meta.context != nil {
-		if e.Context, err = json.Marshal(o.meta.context); err != nil {
-			return nil, v.refuse(ctx, e, fmt.Errorf("%w: context is not JSON: %w", ErrInvalid, err))
-		}
+	ctxJSON, err := contextJSON(o.meta.context)
+	if err != nil {
+		return nil, v.refuse(ctx, e, err)
 	}
+	if err := checkCaps(o.meta.reason, ctxJSON, o.rawURL); err != nil {
+		return nil, v.refuse(ctx, e, err)
+	}
+	e.Context = ctxJSON
 
 	// 1. The URL: AWS (or a configured endpoint), or nothing is signed.
 	ep, err := v.parser.Parse(o.rawURL)
@@ -277,20 +277,26 @@ func (v *Vault) do(ctx context.Context, o *outgoing) (resp *http.Response, err e
 		e.Service = op.Service
 	}
 	e.Operation, e.EventSource, e.Action, e.ReadOnly = op.Name, op.EventSource, op.Action, op.ReadOnly
-	in := policy.InputFor(ep, op, o.method, u.Path)
+	e.Inputs = decidingInputs(u.RawQuery, o.header, data)
+	in := inputFor(ep, op, o.method, u)
 	in.Reason, in.Caller, in.Time, in.BodyBytes = o.meta.reason, o.meta.caller, now, 0
 	if o.body.present() {
 		in.BodyBytes = o.body.length
 	}
 	e.RequestBytes = max(in.BodyBytes, 0)
-	d := pol.Evaluate(in)
-	if d.Allow {
-		d = v.limiter.Allow(g.ID, o.meta.caller, &pol, now)
+	j := judge(&pol, in, op, o.header)
+	// A refused call takes its token too: refusals are audited, so an agent
+	// that keeps asking for what it may not have is slowed like any other.
+	d := v.limiter.Allow(g.ID, o.meta.caller, &pol, now)
+	if !j.decision.Allow || d.Allow {
+		d = j.decision
 	}
 	if !d.Allow {
 		e.Rule = d.Rule
 		return nil, v.refuse(ctx, e, &DeniedError{Grant: g.Name, Decision: d})
 	}
+	o.issues = op.IssuesCredentials
+	o.issueAllowed = pol.IssueCredentials
 
 	// 4. Where it goes and how its body is signed.
 	target, routed, err := v.target(ep, u)

@@ -462,7 +462,11 @@ func TestEndpointRouting(t *testing.T) {
 		{"https://sts.ap-south-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15", allch, seen{"/", "", "ap-south-1/sts/aws4_request"}},
 		{"https://bedrock-runtime.us-west-2.amazonaws.com/model/m/invoke", brch, seen{"/model/m/invoke", "", "us-west-2/bedrock/aws4_request"}},
 	} {
-		resp, _ := do(t, h.v, vault.Call{URL: tt.url, Grant: g.ID})
+		method := "GET"
+		if strings.Contains(tt.url, "/invoke") {
+			method = "POST" // InvokeModel; a GET is no operation, and refused
+		}
+		resp, _ := do(t, h.v, vault.Call{Method: method, URL: tt.url, Grant: g.ID})
 		if resp.StatusCode != 200 {
 			t.Errorf("%s: status %d", tt.url, resp.StatusCode)
 			continue

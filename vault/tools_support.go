@@ -7,9 +7,9 @@ package vault
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 
@@ -93,6 +93,12 @@ type Preview struct {
 	// Confirm is set when the grant asks the user to confirm writes
 	// (policy.ConfirmWrites) and the call is not read-only.
 	Confirm bool
+	// Implied are the actions the call's headers add to the operation's
+	// (catalog.HeaderActions): a copy source read, an ACL set.
+	Implied []catalog.Implied
+	// Header is the call's headers as they will be sent, for showing the
+	// user what is confirmed.
+	Header http.Header
 }
 
 // Preview reads c as Request would, up to the policy decision, without
@@ -128,13 +134,17 @@ func (v *Vault) Preview(ctx context.Context, c Call) (Preview, error) {
 		return p, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	p.Grant = v.grantView(g)
-	in := policy.InputFor(p.Endpoint, p.Operation, o.method, u.Path)
+	in := inputFor(p.Endpoint, p.Operation, o.method, u)
 	in.Reason, in.Caller, in.Time, in.BodyBytes = o.meta.reason, o.meta.caller, now, 0
 	if o.body.present() {
 		in.BodyBytes = o.body.length
 	}
-	p.Decision = pol.Evaluate(in)
+	j := judge(&pol, in, p.Operation, o.header)
+	p.Decision, p.Implied, p.Header = j.decision, j.implied, o.header
 	p.Confirm = pol.ConfirmWrites && !p.Operation.ReadOnly
+	for _, imp := range j.implied {
+		p.Confirm = p.Confirm || (pol.ConfirmWrites && !imp.ReadOnly)
+	}
 	return p, nil
 }
 
@@ -178,30 +188,24 @@ func (v *Vault) Decline(ctx context.Context, c Call, p Preview, rule, message st
 	if err != nil {
 		o = &outgoing{method: c.Method, rawURL: c.URL}
 	}
-	e := &audit.Entry{
-		ID:        audit.NewID(),
-		Time:      v.now().UTC(),
-		Caller:    c.Caller,
-		Client:    c.Client,
-		SessionID: c.SessionID,
-		Tool:      c.Tool,
-		Reason:    c.Reason,
-		Decision:  audit.DecisionDeny,
-		Rule:      rule,
-		Method:    o.method,
-		URL:       audit.RedactURL(o.rawURL),
-		GrantID:   p.Grant.ID,
-		GrantName: p.Grant.Name,
-		Service:   firstNonEmpty(p.Operation.Service, p.Endpoint.Service),
-		Region:    firstNonEmpty(p.Endpoint.SigningRegion, p.Endpoint.RegionSet),
-		Operation: p.Operation.Name, EventSource: p.Operation.EventSource, Action: p.Operation.Action,
-		ReadOnly: p.Operation.ReadOnly,
+	m := o.meta
+	if err != nil {
+		m = callMeta{caller: c.Caller, callerLabel: c.CallerLabel, client: c.Client, session: c.SessionID, tool: c.Tool, reason: c.Reason}
 	}
+	e := v.newEntry(m, v.now())
+	e.ID = audit.NewID()
+	e.Decision, e.Rule = audit.DecisionDeny, rule
+	e.Method, e.URL = o.method, audit.RedactURL(clip(o.rawURL, MaxURLBytes))
+	e.GrantID, e.GrantName = p.Grant.ID, p.Grant.Name
+	e.Service = firstNonEmpty(p.Operation.Service, p.Endpoint.Service)
+	e.Region = firstNonEmpty(p.Endpoint.SigningRegion, p.Endpoint.RegionSet)
+	e.Operation, e.EventSource, e.Action = p.Operation.Name, p.Operation.EventSource, p.Operation.Action
+	e.ReadOnly = p.Operation.ReadOnly
 	if o.body.present() {
 		e.RequestBytes = max(o.body.length, 0)
 	}
-	if c.Context != nil {
-		e.Context, _ = json.Marshal(c.Context)
+	if b, err := contextJSON(c.Context); err == nil && len(b) <= MaxContextBytes {
+		e.Context = b
 	}
 	e.Outcome, e.ErrorMessage = audit.OutcomeDenied, clip(message, 1024)
 	actx := context.WithoutCancel(ctx)
