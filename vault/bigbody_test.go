@@ -5,11 +5,15 @@ package vault_test
 // 64 MiB all along.
 //
 //   - To S3 over plain http it goes aws-chunked, every chunk signed: 1 GiB to
-//     a fake that decodes the chunks and checks what arrived, and
-//     ALTER_MCP_BIG_UPLOAD_BYTES (256 MiB by default) to moto, which checks
-//     the seed signature and every chunk's, and keeps the object.
-//   - To S3 over https it goes aws-chunked too: 1 GiB to a fake behind
-//     sigcheck, which checks the seed signature, and decodes the chunks.
+//     a fake, and ALTER_MCP_BIG_UPLOAD_BYTES (256 MiB by default) to moto
+//     behind internal/sigcheck, which keeps the object.
+//   - To S3 over https it goes aws-chunked too: 1 GiB to a fake.
+//
+// Every one of them passes internal/sigcheck on its way: the seed signature
+// is checked by aws-sdk-go-v2's signer, and each chunk's signature, the final
+// empty chunk's included, by sigcheck's own chunk verifier as the body
+// streams. moto does not check chunk signatures (it reads and discards
+// them), so it runs without its own signature check here.
 //
 // moto, in Python, holds the whole body three times over (3.2 GB of memory
 // for 1 GiB) and takes its time (about 45s for 1 GiB here), so a 1 GiB
@@ -36,6 +40,7 @@ import (
 	"github.com/alter-mcp/alter-mcp/internal/sigcheck"
 	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/alter-mcp/alter-mcp/sigv4"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 
@@ -112,13 +117,17 @@ func bigAt(off, n int64) []byte {
 
 func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
-// TestBigUploadMoto uploads through vault.Request to moto, which checks
-// the seed signature and every chunk's.
+// TestBigUploadMoto uploads through vault.Request to moto, through
+// sigcheck, which checks the seed signature and every chunk's as the body
+// streams on to moto.
 func TestBigUploadMoto(t *testing.T) {
 	size := motoUploadSize(t)
-	endpoint, admin := motoserver.StartWithAdmin(t, "vault-big")
-	h := newHarness(t, env{"AWS_ENDPOINT_URL": endpoint}, nil)
-	g := h.addGrant(t, "admin", policy.Policy{}, vault.StaticCredentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey})
+	moto := motoserver.Start(t)
+	verifier := sigcheck.NewLookup(sigcheck.Static(testKeyID, testSecret))
+	front := httptest.NewServer(verifier.Handler(sigcheck.Forward(moto)))
+	t.Cleanup(front.Close)
+	h := newHarness(t, env{"AWS_ENDPOINT_URL": front.URL}, nil)
+	g := h.addGrant(t, "rw", policy.Policy{}, vault.StaticCredentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret})
 	const bucket = "vault-big-upload"
 	objURL := "https://" + bucket + ".s3.us-east-1.amazonaws.com/big.bin"
 	if resp, body := do(t, h.v, vault.Call{Method: "PUT", URL: "https://s3.us-east-1.amazonaws.com/" + bucket, Grant: g.ID}); resp.StatusCode != 200 {
@@ -136,6 +145,9 @@ func TestBigUploadMoto(t *testing.T) {
 	t.Logf("%d MiB uploaded to moto, aws-chunked, in %v; heap in use %s before, %s at the peak", size>>20, time.Since(start).Round(time.Millisecond), mib(base), mib(peak))
 	if resp.StatusCode != 200 {
 		t.Fatalf("PutObject: %d %s", resp.StatusCode, body)
+	}
+	if got, want := verifier.ChunksVerified(), wantChunks(size); got != want {
+		t.Errorf("%d chunk signatures verified, want %d", got, want)
 	}
 	if peak > maxUploadHeap {
 		t.Errorf("peak heap in use %s, over %s", mib(peak), mib(maxUploadHeap))
@@ -174,21 +186,22 @@ func TestBigUploadHTTPS(t *testing.T) {
 		err error
 	}
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// aws-chunked: the seed signature is checked by aws-sdk-go-v2's
-		// signer; the chunks are decoded and hashed as they stream.
-		if err := verifier.Check(r, nil); err != nil {
+		// aws-chunked: sigcheck checks the seed signature with
+		// aws-sdk-go-v2's signer, then each chunk's as the data streams.
+		cr, err := verifier.Chunked(r)
+		if err != nil {
 			sigcheck.WriteError(w, err)
-			return
-		}
-		if r.Header.Get("X-Amz-Content-Sha256") != "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" {
-			sigcheck.WriteError(w, &sigcheck.Error{Status: 400, Code: "InvalidRequest", Message: "want aws-chunked"})
 			return
 		}
 		sum := sha256.New()
 		got.Lock()
 		defer got.Unlock()
-		got.n, _, got.err = decodeChunked(r.Body, sum)
+		got.n, got.err = io.Copy(sum, cr)
 		got.sum = hex.EncodeToString(sum.Sum(nil))
+		if got.err != nil {
+			sigcheck.WriteError(w, got.err)
+			return
+		}
 		w.Header().Set("ETag", `"x"`)
 	}))
 	t.Cleanup(srv.Close)
@@ -203,8 +216,8 @@ func TestBigUploadHTTPS(t *testing.T) {
 		resp, body = do(t, h.v, vault.Call{Method: "PUT", URL: "https://big-bucket.s3.us-east-1.amazonaws.com/big.bin", Grant: g.ID, BodyReader: r, BodyLength: size})
 	})
 	t.Logf("%d MiB uploaded over https, aws-chunked, in %v; heap in use %s before, %s at the peak", size>>20, time.Since(start).Round(time.Millisecond), mib(base), mib(peak))
-	if resp.StatusCode != 200 || verifier.Verified() != 1 {
-		t.Fatalf("PutObject: %d %s (%d verified)", resp.StatusCode, body, verifier.Verified())
+	if resp.StatusCode != 200 || verifier.Verified() != 1 || verifier.ChunksVerified() != wantChunks(size) {
+		t.Fatalf("PutObject: %d %s (%d verified, %d chunks of %d)", resp.StatusCode, body, verifier.Verified(), verifier.ChunksVerified(), wantChunks(size))
 	}
 	if peak > maxUploadHeap {
 		t.Errorf("peak heap in use %s, over %s", mib(peak), mib(maxUploadHeap))
@@ -217,12 +230,12 @@ func TestBigUploadHTTPS(t *testing.T) {
 }
 
 // TestBigUploadChunked uploads to an S3 over plain http, aws-chunked: the
-// fake decodes the chunks as they stream and checks what arrived. (Their
-// signatures are moto's to check, in TestBigUploadMoto; aws-sdk-go-v2 has no
-// aws-chunked signer to check them with.)
+// fake verifies every chunk's signature (sigcheck) as the chunks stream, and
+// checks what arrived.
 func TestBigUploadChunked(t *testing.T) {
 	skipShort(t)
 	size := int64(bigUpload)
+	verifier := sigcheck.NewLookup(sigcheck.Static(testKeyID, testSecret))
 	var got struct {
 		sync.Mutex
 		n, chunks int64
@@ -234,9 +247,19 @@ func TestBigUploadChunked(t *testing.T) {
 		got.Lock()
 		defer got.Unlock()
 		got.header = r.Header.Clone()
+		cr, err := verifier.Chunked(r)
+		if err != nil {
+			got.err = err
+			sigcheck.WriteError(w, err)
+			return
+		}
 		sum := sha256.New()
-		got.n, got.chunks, got.err = decodeChunked(r.Body, sum)
+		got.n, got.err = io.Copy(sum, cr)
+		got.chunks = cr.Chunks() - 1 // the final chunk holds no data
 		got.sum = hex.EncodeToString(sum.Sum(nil))
+		if got.err != nil {
+			sigcheck.WriteError(w, got.err)
+		}
 	}))
 	t.Cleanup(srv.Close)
 	h := newHarness(t, env{"AWS_ENDPOINT_URL_S3": srv.URL}, nil)
@@ -265,11 +288,22 @@ func TestBigUploadChunked(t *testing.T) {
 	if want := hex.EncodeToString(r.sum.Sum(nil)); got.n != size || got.sum != want || got.err != nil {
 		t.Errorf("the server decoded %d bytes (%v), sha256 %s, want %d bytes, %s", got.n, got.err, got.sum, size, want)
 	}
+	if verifier.ChunksVerified() != wantChunks(size) {
+		t.Errorf("%d chunk signatures verified, want %d", verifier.ChunksVerified(), wantChunks(size))
+	}
+}
+
+// wantChunks is how many chunk signatures an aws-chunked upload of size
+// bytes in chunks of sigv4.DefaultChunkSize carries, the final empty
+// chunk's included.
+func wantChunks(size int64) int64 {
+	return (size+sigv4.DefaultChunkSize-1)/sigv4.DefaultChunkSize + 1
 }
 
 // decodeChunked reads an aws-chunked body (hex-size;chunk-signature=SIG CRLF
 // data CRLF, ..., 0;chunk-signature=SIG CRLF CRLF) into w, one chunk at a
-// time, and returns the bytes and the chunks of data it held.
+// time, and returns the bytes and the chunks of data it held. It does not
+// check the chunk signatures: sigcheck's Handler or Chunked does.
 func decodeChunked(body io.Reader, w io.Writer) (n, chunks int64, err error) {
 	br := bufio.NewReaderSize(body, 64<<10)
 	for {

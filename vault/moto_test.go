@@ -89,7 +89,8 @@ func TestMoto(t *testing.T) {
 
 		// A 2 MiB upload that can be read only once: aws-chunked over
 		// plain http, every chunk signed; moto checks the seed signature
-		// and decodes the chunks.
+		// and decodes the chunks (their signatures it discards:
+		// bigbody_test.go has sigcheck check those).
 		big := bytes.Repeat([]byte("0123456789abcdef"), 128<<10)
 		bigURL := "https://" + bucket + ".s3.us-east-1.amazonaws.com/big.bin"
 		resp, body = do(t, h.v, vault.Call{Method: "PUT", URL: bigURL, Grant: rw.ID,

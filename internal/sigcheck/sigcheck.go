@@ -1,5 +1,7 @@
 // Package sigcheck verifies SigV4 signatures of received requests with
-// aws-sdk-go-v2's signer, an implementation independent of ours. Tests put it
+// aws-sdk-go-v2's signer, an implementation independent of ours, and the
+// chunk signatures of aws-chunked uploads, which the SDK cannot check, with
+// its own code written from the S3 documentation (chunked.go). Tests put it
 // in front of fakes and of moto, so our signer is never checked by itself.
 //
 // It must not import this module's sigv4 package: it is the other side.
@@ -77,6 +79,7 @@ type Verifier struct {
 	secrets  map[string]string // access key id -> secret
 	lookup   Lookup            // asked for keys not in secrets, if set
 	verified atomic.Int64
+	chunks   atomic.Int64
 }
 
 // New returns a Verifier that knows the access keys of creds.
@@ -115,6 +118,10 @@ func (v *Verifier) secret(accessKeyID string) (string, bool) {
 
 // Verified is the number of requests Check has accepted.
 func (v *Verifier) Verified() int64 { return v.verified.Load() }
+
+// ChunksVerified is the number of aws-chunked chunk signatures verified, by
+// the readers of Chunked and Handler, final empty chunks included.
+func (v *Verifier) ChunksVerified() int64 { return v.chunks.Load() }
 
 // Check verifies the signature of r, a request as a server received it,
 // whose body is body (r.Body is not read). It returns nil or an *Error.
@@ -229,9 +236,9 @@ func headerPayloadHash(r *http.Request, body []byte, service string) (string, *E
 		return h, nil
 	case h == streamingPayload:
 		// aws-chunked: the seed signature covers this constant as the
-		// payload hash, and is checked as any other; the chunks' own
-		// signatures are not (aws-sdk-go-v2 has no chunk signer to check
-		// them with), moto checks those.
+		// payload hash, and is checked as any other. The chunks' own
+		// signatures are checked by the reader of Chunked (chunked.go)
+		// as the body streams: aws-sdk-go-v2 has no chunk signer.
 		return h, nil
 	case strings.HasPrefix(h, "STREAMING-"):
 		return "", fail(http.StatusNotImplemented, "NotImplemented", "sigcheck verifies the seed signature of %s only, not %s", streamingPayload, h)
@@ -371,8 +378,25 @@ func isS3(service string) bool {
 // Handler checks each request before passing it to next with its body
 // restored; a request that fails gets S3's XML error answer with the
 // *Error's status and code.
+//
+// An aws-chunked upload is not read ahead: its seed signature is checked
+// first, then next gets the body as it arrived, through a reader that
+// verifies each chunk's signature before yielding it and fails the read with
+// an *Error on a bad or missing chunk (Forward answers that error). So a body
+// of any length passes in constant memory, and next must read it to its end
+// for every chunk to be verified.
 func (v *Verifier) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isChunked(r) {
+			cr, err := v.chunked(r, true)
+			if err != nil {
+				WriteError(w, err)
+				return
+			}
+			r.Body = chunkBody{cr, r.Body}
+			next.ServeHTTP(w, r)
+			return
+		}
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			WriteError(w, &Error{Status: http.StatusBadRequest, Code: "IncompleteBody", Message: err.Error()})
@@ -418,8 +442,11 @@ var forwardClient = &http.Client{
 
 // Forward sends each request on to upstream (a URL such as
 // http://127.0.0.1:5000) exactly as it arrived: the same method, request
-// target (r.RequestURI, not re-encoded), headers and body. It copies the
-// answer back. Put it behind Handler to forward only verified requests.
+// target (r.RequestURI, not re-encoded), headers and body, the body streamed
+// as it is read. It copies the answer back. Put it behind Handler to forward
+// only verified requests; when reading the body fails with an *Error (a bad
+// aws-chunked chunk), the upstream request is cut off and that error is the
+// answer.
 func Forward(upstream string) http.Handler {
 	base, err := url.Parse(upstream)
 	if err != nil {
@@ -427,11 +454,7 @@ func Forward(upstream string) http.Handler {
 	}
 	prefix := strings.TrimSuffix(base.EscapedPath(), "/")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			WriteError(w, &Error{Status: http.StatusBadRequest, Code: "IncompleteBody", Message: err.Error()})
-			return
-		}
+		var err error
 		target := r.RequestURI
 		if !strings.HasPrefix(target, "/") {
 			// Absolute form, or not a request a server received.
@@ -449,14 +472,19 @@ func Forward(upstream string) http.Handler {
 		}
 		req := &http.Request{
 			Method: r.Method, URL: u, Host: base.Host, Header: r.Header.Clone(),
-			Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)),
+			Body: io.NopCloser(r.Body), ContentLength: r.ContentLength,
 		}
-		if len(body) == 0 {
-			req.Body = http.NoBody
+		if r.ContentLength == 0 || r.Body == nil {
+			req.Body, req.ContentLength = http.NoBody, 0
 		}
 		req = req.WithContext(r.Context())
 		resp, err := forwardClient.Do(req)
 		if err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				WriteError(w, e)
+				return
+			}
 			WriteError(w, &Error{Status: http.StatusBadGateway, Code: "InternalError", Message: "forward: " + err.Error()})
 			return
 		}
