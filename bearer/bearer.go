@@ -121,11 +121,32 @@ func Generate(kind Kind, creds sigv4.Credentials, region string, lifetime time.D
 	if err != nil {
 		return Token{}, fmt.Errorf("bearer: sign: %w", err)
 	}
-	bare := strings.TrimPrefix(u, "https://") + versionSuffix
+	bare := botocoreOrder(strings.TrimPrefix(u, "https://")) + versionSuffix
 	return Token{
 		Value:   kind.Prefix + base64.StdEncoding.EncodeToString([]byte(bare)),
 		Expires: now.Add(lt).Truncate(time.Second),
 	}, nil
+}
+
+// botocoreOrder puts X-Amz-Security-Token after X-Amz-SignedHeaders, where
+// botocore's SigV4QueryAuth, and so AWS's token generators, write it: sigv4
+// writes the canonical (sorted) query, in which it comes before. The order
+// of a query is not signed, so the signature stays valid; the token becomes
+// byte-identical to theirs.
+func botocoreOrder(presigned string) string {
+	const tokenKey, signedKey = "&X-Amz-Security-Token=", "&X-Amz-SignedHeaders="
+	i := strings.Index(presigned, tokenKey)
+	if i < 0 {
+		return presigned
+	}
+	end := i + len(tokenKey) + strings.IndexByte(presigned[i+len(tokenKey):]+"&", '&')
+	token, rest := presigned[i:end], presigned[:i]+presigned[end:]
+	j := strings.Index(rest, signedKey)
+	if j < 0 {
+		return presigned
+	}
+	after := j + len(signedKey) + strings.IndexByte(rest[j+len(signedKey):]+"&", '&')
+	return rest[:after] + token + rest[after:]
 }
 
 // Info is what a token says about itself. It never holds the signature or
