@@ -185,27 +185,48 @@ func (s *Server) sessionOf(ctx context.Context) tools.Session {
 	} else if cs, ok := mcpserver.ClientSessionFromContext(ctx).(mcpserver.SessionWithClientInfo); ok {
 		client = cs.GetClientInfo()
 	}
-	if _, stdio := ctx.Value(stdioSessionKey{}).(string); stdio && caller == "" {
+	if st, stdio := ctx.Value(stdioSessionKey{}).(*stdioSession); stdio && caller == "" {
 		// stdio without --caller: the caller is the MCP client's name. A
 		// vault caller of that name restricts the session to its grants;
-		// any other name is the operator, recorded by that name.
-		caller = client.Name
+		// any other name is the operator, recorded by that name. The name
+		// is taken once, at the session's first call, and kept: a later
+		// request whose _meta names another client changes nothing.
+		name := client.Name
+		if cs, ok := mcpserver.ClientSessionFromContext(ctx).(mcpserver.SessionWithClientInfo); ok && cs.GetClientInfo().Name != "" {
+			name = cs.GetClientInfo().Name // the handshake's, where there was one
+		}
+		caller = st.pin(name)
 	}
 	return tools.Session{Caller: caller, Client: clientString(client), SessionID: sessionID(ctx)}
 }
 
 func sessionID(ctx context.Context) string {
 	if cs := mcpserver.ClientSessionFromContext(ctx); cs != nil {
-		if id, ok := ctx.Value(stdioSessionKey{}).(string); ok && cs.SessionID() == "stdio" {
-			return id // mcp-go names every stdio session "stdio"; ours are unique
+		if st, ok := ctx.Value(stdioSessionKey{}).(*stdioSession); ok && cs.SessionID() == "stdio" {
+			return st.id // mcp-go names every stdio session "stdio"; ours are unique
 		}
 		return cs.SessionID()
 	}
 	return ""
 }
 
-// stdioSessionKey carries the id ServeStdio gives its session.
+// stdioSessionKey carries the *stdioSession of a ServeStdio.
 type stdioSessionKey struct{}
+
+// stdioSession is what a stdio session keeps for its whole life: its id and,
+// without --caller, the client name its calls are made as.
+type stdioSession struct {
+	id     string
+	once   sync.Once
+	caller string
+}
+
+// pin returns the session's caller: name, the first time it is asked, and
+// that same name ever after.
+func (st *stdioSession) pin(name string) string {
+	st.once.Do(func() { st.caller = name })
+	return st.caller
+}
 
 func clientString(c mcp.Implementation) string {
 	switch {

@@ -30,7 +30,7 @@ func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) er
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopListening()
 	listenCtx = withCaller(listenCtx, s.o.Caller)
-	listenCtx = context.WithValue(listenCtx, stdioSessionKey{}, newID("stdio-"))
+	listenCtx = context.WithValue(listenCtx, stdioSessionKey{}, &stdioSession{id: newID("stdio-")})
 
 	var once sync.Once
 	shutdown := make(chan struct{})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -209,3 +210,84 @@ func TestStdioGracefulShutdown(t *testing.T) {
 	}
 	assertJSONRPCOnly(t, r.stdout.String())
 }
+
+// TestStdioCallerFixedForSession: without --caller, the stdio caller is the
+// client's name, taken once; a later request whose _meta names another
+// client (as 2026-07-28 requests carry clientInfo each) does not change who
+// the caller is, in either era.
+func TestStdioCallerFixedForSession(t *testing.T) {
+	v, _ := testVault(t)
+	call := func(id int, client string, modern bool) string {
+		meta := `"_meta":{"io.modelcontextprotocol/clientInfo":{"name":"` + client + `","version":"1"}`
+		if modern {
+			meta += `,"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}`
+		}
+		meta += `}`
+		return `{"jsonrpc":"2.0","id":` + strconvItoa(id) + `,"method":"tools/call","params":{"name":"whoami_test","arguments":{},` + meta + `}}` + "\n"
+	}
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"handshake then other _meta", []string{initializeBody + "\n", `{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n", call(2, "operator-please", false), call(3, "root", false)}, "raw"},
+		{"2026-07-28: first _meta pins", []string{call(2, "limited-agent", true), call(3, "operator-please", true), call(4, "", true)}, "limited-agent"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdioMu.Lock()
+			defer stdioMu.Unlock()
+			s := newTestServer(t, v, nil, nil)
+			inR, inW := io.Pipe()
+			outR, outW := io.Pipe()
+			done := make(chan error, 1)
+			go func() { done <- s.ServeStdio(t.Context(), inR, outW); outW.Close() }()
+			sc := bufio.NewScanner(outR)
+			sc.Buffer(nil, 1<<20)
+			n := 0
+			for _, line := range tc.lines {
+				if _, err := io.WriteString(inW, line); err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(line, "notifications/") {
+					continue
+				}
+				if !sc.Scan() {
+					t.Fatalf("no answer to %s", line)
+				}
+				var msg struct {
+					ID     int `json:"id"`
+					Result struct {
+						IsError bool                    `json:"isError"`
+						Content []struct{ Text string } `json:"content"`
+					} `json:"result"`
+				}
+				if err := json.Unmarshal(sc.Bytes(), &msg); err != nil {
+					t.Fatal(err)
+				}
+				if msg.ID < 2 {
+					continue
+				}
+				if msg.Result.IsError || len(msg.Result.Content) == 0 {
+					t.Fatalf("call %d: %s", msg.ID, sc.Text())
+				}
+				var sess struct{ Caller string }
+				if err := json.Unmarshal([]byte(msg.Result.Content[0].Text), &sess); err != nil {
+					t.Fatal(err)
+				}
+				n++
+				if sess.Caller != tc.want {
+					t.Errorf("call %d made as %q, want %q: a request's _meta changed the caller", msg.ID, sess.Caller, tc.want)
+				}
+			}
+			inW.Close()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+			if n < 2 {
+				t.Fatalf("%d tool results", n)
+			}
+		})
+	}
+}
+
+func strconvItoa(i int) string { return strconv.Itoa(i) }
