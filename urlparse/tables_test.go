@@ -131,7 +131,10 @@ func TestSigningNames(t *testing.T) {
 	}
 }
 
-// botocoreData finds botocore's data folder, or skips the test.
+// botocoreData finds botocore's data folder, or skips the test: when
+// botocore is missing, and when it is another release than the tables came
+// from (botocoreVersion), whose new regions and services the tables cannot
+// know.
 func botocoreData(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("BOTOCORE_DATA")
@@ -145,7 +148,49 @@ func botocoreData(t *testing.T) string {
 	if _, err := os.Stat(filepath.Join(dir, "endpoints.json")); err != nil {
 		t.Skipf("no endpoints.json in %s: skipping the check against botocore's data", dir)
 	}
+	if v := botocoreRelease(dir); v != "" && v != botocoreVersion {
+		t.Skipf("botocore %s is installed, the tables come from %s: skipping the check against its data (go generate ./urlparse/ updates the tables)", v, botocoreVersion)
+	}
 	return dir
+}
+
+// botocoreRelease reads __version__ from the botocore package that holds the
+// data folder dir, or returns "" when it cannot.
+func botocoreRelease(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, "..", "__init__.py"))
+	if err != nil {
+		return ""
+	}
+	m := regexp.MustCompile(`__version__\s*=\s*['"]([^'"]+)['"]`).FindSubmatch(b)
+	if m == nil {
+		return ""
+	}
+	return string(m[1])
+}
+
+// TestBotocoreOtherRelease: the checks against botocore's data skip, with a
+// message, when another botocore release is installed.
+func TestBotocoreOtherRelease(t *testing.T) {
+	pkg := filepath.Join(t.TempDir(), "botocore")
+	data := filepath.Join(pkg, "data")
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(pkg, "__init__.py"), []byte("__version__ = '0.0.1'\n"), 0o644)
+	os.WriteFile(filepath.Join(data, "endpoints.json"), []byte("{}"), 0o644)
+	t.Setenv("BOTOCORE_DATA", data)
+	skipped := false
+	t.Run("other", func(t *testing.T) {
+		defer func() { skipped = t.Skipped() }()
+		botocoreData(t)
+	})
+	if !skipped {
+		t.Error("botocoreData did not skip for botocore 0.0.1")
+	}
+	os.WriteFile(filepath.Join(pkg, "__init__.py"), []byte("__version__ = '"+botocoreVersion+"'\n"), 0o644)
+	if got := botocoreData(t); got != data {
+		t.Errorf("botocoreData = %s for the tables' own release, want %s", got, data)
+	}
 }
 
 // Every regional hostname in botocore's endpoints.json parses, in the right
