@@ -40,6 +40,13 @@ func (v *Vault) respond(ctx context.Context, e *audit.Entry, a answer, start tim
 	} else {
 		resp.Request = (&http.Request{Method: o.method, URL: o.sent, Header: o.header, Host: o.sent.Host}).WithContext(ctx)
 	}
+	if resp.Body != nil && resp.Body != http.NoBody {
+		// The grant's secrets never reach the reader; credentials in the
+		// answer only when the grant may issue them (redact.go).
+		if needles, fields := secretNeedles(a.creds), o.redactFields; len(needles) > 0 || fields {
+			resp.Body = readCloser{newRedactor(resp.Body, needles, fields), resp.Body}
+		}
+	}
 	b := &auditedBody{rc: resp.Body}
 	b.finish = func(n int64, err error) {
 		e.ResponseBytes = n

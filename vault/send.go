@@ -25,6 +25,9 @@ type answer struct {
 	// read ahead to see its error code; resp.Body still yields all of it.
 	peek     []byte
 	attempts int // requests sent
+	// creds signed the last attempt: the answer is searched for its
+	// secrets (redact.go).
+	creds sigv4.Credentials
 }
 
 // peekLimit bounds how much of an error response is read ahead.
@@ -43,10 +46,11 @@ func (v *Vault) send(ctx context.Context, g *store.Grant, ep urlparse.Endpoint, 
 	}
 	var a answer
 	for {
-		req, err := v.signed(ctx, g, ep, target, o)
+		req, creds, err := v.signed(ctx, g, ep, target, o)
 		if err != nil {
 			return a, err
 		}
+		a.creds = creds
 		a.attempts++
 		resp, err := v.transport.RoundTrip(req)
 		if err == nil && resp == nil {
@@ -85,7 +89,7 @@ func (v *Vault) send(ctx context.Context, g *store.Grant, ep urlparse.Endpoint, 
 // signed builds and signs the request of one attempt. The grant's secret is
 // decrypted here, used, and dropped before the request leaves; the signing
 // key derived from it lives in a cache made for this one signature.
-func (v *Vault) signed(ctx context.Context, g *store.Grant, ep urlparse.Endpoint, target *url.URL, o *outgoing) (*http.Request, error) {
+func (v *Vault) signed(ctx context.Context, g *store.Grant, ep urlparse.Endpoint, target *url.URL, o *outgoing) (*http.Request, sigv4.Credentials, error) {
 	u := *target
 	req := (&http.Request{
 		Method:     o.method,
@@ -98,7 +102,7 @@ func (v *Vault) signed(ctx context.Context, g *store.Grant, ep urlparse.Endpoint
 	}).WithContext(ctx)
 	rc, err := o.body.reader()
 	if err != nil {
-		return nil, err
+		return nil, sigv4.Credentials{}, err
 	}
 	if rc != nil {
 		req.Body, req.ContentLength = rc, o.body.length
@@ -108,7 +112,7 @@ func (v *Vault) signed(ctx context.Context, g *store.Grant, ep urlparse.Endpoint
 		if rc != nil {
 			rc.Close()
 		}
-		return nil, err
+		return nil, sigv4.Credentials{}, err
 	}
 	signer := sigv4.Signer{Keys: &sigv4.KeyCache{Size: 1}}
 	opts := sigv4.Options{Region: ep.SigningRegion, RegionSet: ep.RegionSet, Service: ep.SigningName}
@@ -123,9 +127,9 @@ func (v *Vault) signed(ctx context.Context, g *store.Grant, ep urlparse.Endpoint
 		if rc != nil {
 			rc.Close()
 		}
-		return nil, fmt.Errorf("%w: sign the request for grant %s: %w", ErrInvalid, g.ID, err)
+		return nil, sigv4.Credentials{}, fmt.Errorf("%w: sign the request for grant %s: %w", ErrInvalid, g.ID, err)
 	}
-	return req, nil
+	return req, creds, nil
 }
 
 // peekBody reads up to peekLimit bytes of an error response ahead and puts
