@@ -128,6 +128,7 @@ type op struct {
 	versionAction string // action when the query names versionId (S3)
 	readOnly      bool
 	deprecated    bool
+	issues        bool // returns credentials, tokens or signed URLs (issuing.go)
 }
 
 type catalog struct {

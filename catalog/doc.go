@@ -26,12 +26,42 @@
 //     UploadPartCopy and CopyObject). S3 requests addressed virtual-hosted or
 //     through an access point are matched as if path-style.
 //
-// When signals disagree (two different Action values, Action and
-// X-Amz-Target naming different operations, or one naming an operation and
-// another, of a protocol the service answers, naming none), the request is
-// not identified: a request that AWS could read two ways is reported as
-// neither.
-// An unidentified request has an empty Name and ReadOnly false.
+// # Refusing to guess
+//
+// Identify fails closed. The vault judges the operation Identify names, and
+// AWS executes the whole request: a request AWS could read as another
+// operation, or as two, is not identified, and Operation.Unidentified says
+// why in a short sentence (the values the request carries are quoted and
+// clipped). Such a request is:
+//
+//   - for an unknown service, or with signals that disagree: two different
+//     operations named by Action, X-Amz-Target or the path; or one signal
+//     naming an operation while another, of a protocol the service answers,
+//     names none.
+//   - X-Amz-Target: more than one value, even equal ones (under any
+//     spelling of the header name), or a value that is not exactly
+//     "Prefix.Operation" of the service. Only the spaces and tabs around the
+//     value are trimmed, as HTTP does on the wire; letter case counts.
+//   - Action= of the query protocols: named in both the query string and a
+//     form body (even with the same value), twice anywhere, empty, spelled
+//     in another letter case ("action="), or not an operation of the
+//     service. Version= naming two API versions is refused too.
+//   - REST: no route matches, or the request names the sub-resources of two
+//     operations. After the most specific route, any other route of the
+//     method that also matches and needs a sub-resource key the first does
+//     not have makes the request ambiguous. A sub-resource key is a literal
+//     query key of a URI template (S3 ?acl, ?uploads, ?select&select-type=2)
+//     or a required query member that tells operations of a shared template
+//     apart (S3 uploadId, partNumber). So GET /b/k?acl is GetObjectAcl
+//     (GetObject has no sub-resource), while GET /b/k?acl&tagging, and POST
+//     /b/k?uploads&select&select-type=2 (CreateMultipartUpload and
+//     SelectObjectContent), are refused. No two botocore operations overlap
+//     that way with their own optional query members; operations that share
+//     a route (S3's deprecated twins) share its sub-resources and are not
+//     rivals.
+//
+// An unidentified request has an empty Name, ReadOnly and IssuesCredentials
+// false. Identifying a request does not allocate; refusing one may.
 //
 // # Read-only
 //

@@ -33,7 +33,10 @@ func ExampleIdentify_unknown() {
 	ep := urlparse.Endpoint{Service: "sts", SigningName: "sts"}
 	op := catalog.Identify(ep, "POST", "/", "", nil, []byte("Action=MintMoney"))
 	fmt.Printf("%q %q %v\n", op.Service, op.Name, op.ReadOnly)
-	// Output: "sts" "" false
+	fmt.Println(op.Unidentified)
+	// Output:
+	// "sts" "" false
+	// Action "MintMoney" is not an operation of sts
 }
 
 func ExampleSearch() {

@@ -40,10 +40,13 @@ func FuzzIdentify(f *testing.F) {
 		}
 		got := Identify(ep, method, path, query, h, body)
 		if got.Name == "" {
-			if got.ReadOnly || got.Action != "" {
+			if got.ReadOnly || got.Action != "" || got.IssuesCredentials || got.Unidentified == "" {
 				t.Fatalf("unidentified but %+v", got)
 			}
 			return
+		}
+		if got.Unidentified != "" {
+			t.Fatalf("identified with a reason to refuse: %+v", got)
 		}
 		if got.Action == "" || got.EventSource == "" {
 			t.Fatalf("identified without facts: %+v", got)

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -19,13 +20,18 @@ import (
 // botocore service name ("cloudwatch"); S3 requests (ep.Addressing set) are
 // S3's. Operation.Service is the botocore service name.
 //
-// A request that is not identified returns an Operation with an empty Name
-// and ReadOnly false (Service is still set if the service is known).
+// A request that is not identified returns an Operation with an empty Name,
+// ReadOnly false and Unidentified saying why (Service is still set if the
+// service is known). Identify fails closed: a request AWS could read as
+// another operation, or as two, is not identified.
 func Identify(ep urlparse.Endpoint, method, path, rawQuery string, header http.Header, body []byte) Operation {
 	c := get()
 	cands := c.candidates(&ep)
 	if len(cands) == 0 {
-		return Operation{}
+		if ep.Service == "" {
+			return Operation{Unidentified: "the URL names no AWS service"}
+		}
+		return Operation{Unidentified: fmt.Sprintf("%q is not an AWS service the catalog knows", clip(ep.Service))}
 	}
 
 	var id identification
@@ -38,36 +44,20 @@ func Identify(ep urlparse.Endpoint, method, path, rawQuery string, header http.H
 	}
 	if rpc {
 		identifyRPC(&id, cands, path, rawQuery, header, body)
-		if id.unresolved && id.op != nil {
-			id.conflict = true
-		}
 	}
 
 	m := methodIndex(method)
 	if m < 0 && method != "" {
 		m = methodIndex(strings.ToUpper(method))
 	}
-	if m >= 0 && !id.conflict {
-		for _, s := range cands {
-			if !s.rest {
-				continue
-			}
-			var p splitPath
-			p.split(path, s == c.s3 && virtualBucket(&ep), ep.Bucket, ep.AccessPoint)
-			r := s.matchREST(m, &p, rawQuery, header)
-			if r == nil && s.stagePrefix && p.n > 1 {
-				p.dropFirst()
-				r = s.matchREST(m, &p, rawQuery, header)
-			}
-			if r != nil {
-				o := r.op
-				if s == c.s3 && o.name == "ListBuckets" && isS3Express(&ep) {
-					o = s.byName["ListDirectoryBuckets"]
-				}
-				id.add(o, o.svc.info.Protocol)
-				break
-			}
-		}
+	if !id.conflict {
+		identifyREST(&id, c, &ep, cands, m, method, path, rawQuery, header)
+	}
+	if id.unresolved != "" && id.op != nil {
+		// One signal names an operation, another of a protocol the
+		// service answers names none: AWS may read the request the
+		// other way.
+		id.refuse(fmt.Sprintf("%s, while %s names %s", id.unresolved, id.signal, id.op.name))
 	}
 
 	if id.op == nil || id.conflict {
@@ -78,7 +68,10 @@ func Identify(ep urlparse.Endpoint, method, path, rawQuery string, header http.H
 				EventSource: "execute-api.amazonaws.com",
 			}
 		}
-		return Operation{Service: cands[0].info.Name, EventSource: cands[0].info.EventSource}
+		return Operation{
+			Service: cands[0].info.Name, EventSource: cands[0].info.EventSource,
+			Unidentified: id.why(cands, method, path, rawQuery),
+		}
 	}
 	o := id.op
 	action := o.action
@@ -91,34 +84,89 @@ func Identify(ep urlparse.Endpoint, method, path, rawQuery string, header http.H
 		action = ep.SigningName + action[2:]
 	}
 	return Operation{
-		Service:     o.svc.info.Name,
-		Name:        o.name,
-		Action:      action,
-		EventSource: o.svc.info.EventSource,
-		ReadOnly:    o.readOnly,
-		Protocol:    id.protocol,
+		Service:           o.svc.info.Name,
+		Name:              o.name,
+		Action:            action,
+		EventSource:       o.svc.info.EventSource,
+		ReadOnly:          o.readOnly,
+		Protocol:          id.protocol,
+		IssuesCredentials: o.issues,
 	}
 }
 
 // identification collects what each signal of a request says; signals that
-// name different operations make the request unidentified.
+// name different operations make the request unidentified. The reasons are
+// built only when a request fails, so that identifying one does not
+// allocate.
 type identification struct {
 	op       *op
 	protocol string
+	signal   string // what named op: "X-Amz-Target", "Action", "the path"
 	conflict bool
-	// unresolved: a signal of a protocol the service answers named no
-	// operation it knows. Alone, that is an unknown request; next to a
+	reason   string // why the request is refused, when conflict
+	// unresolved says why a signal of a protocol the service answers named
+	// no operation it knows. Alone, that is an unknown request; next to a
 	// signal that did resolve, it is a request AWS may read the other way.
-	unresolved bool
+	unresolved string
 }
 
-func (id *identification) add(o *op, protocol string) {
+func (id *identification) add(o *op, protocol, signal string) {
 	switch {
 	case id.op == nil:
-		id.op, id.protocol = o, protocol
+		id.op, id.protocol, id.signal = o, protocol, signal
 	case id.op != o:
-		id.conflict = true
+		id.refuse(fmt.Sprintf("%s names %s but %s names %s", id.signal, id.op.name, signal, o.name))
 	}
+}
+
+// refuse marks the request as not one operation; the first reason stays.
+func (id *identification) refuse(reason string) {
+	if !id.conflict {
+		id.conflict, id.reason = true, reason
+	}
+}
+
+func (id *identification) unresolve(reason string) {
+	if id.unresolved == "" {
+		id.unresolved = reason
+	}
+}
+
+// why explains an unidentified request.
+func (id *identification) why(cands []*svc, method, path, rawQuery string) string {
+	switch {
+	case id.reason != "":
+		return id.reason
+	case id.unresolved != "":
+		return id.unresolved
+	}
+	s := cands[0]
+	switch {
+	case s.rest:
+		target := path
+		if rawQuery != "" {
+			target += "?" + rawQuery
+		}
+		if methodIndex(strings.ToUpper(method)) < 0 {
+			return fmt.Sprintf("%q is not an HTTP method an AWS operation uses", clip(method))
+		}
+		return fmt.Sprintf("%s %q is no operation of %s", strings.ToUpper(method), clip(target), s.info.Name)
+	case s.protos&pJSON != 0:
+		return fmt.Sprintf("the request names no operation of %s: it has no X-Amz-Target header", s.info.Name)
+	case s.protos&(pQuery|pEC2) != 0:
+		return fmt.Sprintf("the request names no operation of %s: it has no Action parameter", s.info.Name)
+	}
+	return fmt.Sprintf("the request names no operation of %s", s.info.Name)
+}
+
+// clip shortens a value the agent wrote for a reason: reasons are read by
+// people and logged, and the value may be long.
+func clip(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "..."
 }
 
 func (c *catalog) candidates(ep *urlparse.Endpoint) []*svc {
@@ -144,40 +192,74 @@ func isS3Express(ep *urlparse.Endpoint) bool {
 		strings.HasPrefix(ep.Host, "s3express-control.")
 }
 
+// identifyREST matches the request line against the REST templates of the
+// candidate services; the first service with a matching route answers.
+func identifyREST(id *identification, c *catalog, ep *urlparse.Endpoint, cands []*svc, m int, method, path, rawQuery string, header http.Header) {
+	if m < 0 {
+		return
+	}
+	for _, s := range cands {
+		if !s.rest {
+			continue
+		}
+		var p splitPath
+		p.split(path, s == c.s3 && virtualBucket(ep), ep.Bucket, ep.AccessPoint)
+		r, other := s.matchREST(m, &p, rawQuery, header)
+		if r == nil && s.stagePrefix && p.n > 1 {
+			p.dropFirst()
+			r, other = s.matchREST(m, &p, rawQuery, header)
+		}
+		if r == nil {
+			continue
+		}
+		if other != nil {
+			id.refuse(fmt.Sprintf("the query %q names sub-resources of two %s operations, %s and %s",
+				clip(rawQuery), s.info.Name, r.op.name, other.op.name))
+			return
+		}
+		o := r.op
+		if s == c.s3 && o.name == "ListBuckets" && isS3Express(ep) {
+			o = s.byName["ListDirectoryBuckets"]
+		}
+		id.add(o, o.svc.info.Protocol, "the path")
+		return
+	}
+}
+
 // identifyRPC reads the RPC signals: X-Amz-Target, Action=, and the Smithy
 // RPC v2 path.
 func identifyRPC(id *identification, cands []*svc, path, rawQuery string, header http.Header, body []byte) {
-	// JSON: X-Amz-Target: Prefix.Operation
-	if targets := headerValues(header, "X-Amz-Target"); len(targets) > 0 {
-		t := targets[0]
-		for _, other := range targets[1:] {
-			if other != t {
-				id.conflict = true
-				return
-			}
+	// JSON: X-Amz-Target: Prefix.Operation, matched exactly. Only the
+	// optional whitespace around a header value is trimmed, as HTTP does
+	// on the wire (net/http writes values trimmed): what AWS reads is the
+	// trimmed value.
+	if t, n := headerValue(header, "X-Amz-Target"); n > 0 {
+		if n > 1 {
+			id.refuse("X-Amz-Target is sent twice")
+			return
 		}
+		t = strings.Trim(t, " \t")
 		found, accepted := false, false
+		prefix, name := "", ""
 		if dot := strings.LastIndexByte(t, '.'); dot > 0 {
-			prefix, name := t[:dot], t[dot+1:]
-			for _, s := range cands {
-				if s.protos&pJSON == 0 {
-					continue
-				}
-				accepted = true
-				if s.info.TargetPrefix == prefix {
-					if o := s.byName[name]; o != nil {
-						id.add(o, "json")
-						found = true
-						break
-					}
-				}
+			prefix, name = t[:dot], t[dot+1:]
+		}
+		for _, s := range cands {
+			if s.protos&pJSON == 0 {
+				continue
 			}
-		} else {
-			for _, s := range cands {
-				accepted = accepted || s.protos&pJSON != 0
+			accepted = true
+			if s.info.TargetPrefix == prefix {
+				if o := s.byName[name]; o != nil {
+					id.add(o, "json", "X-Amz-Target")
+					found = true
+					break
+				}
 			}
 		}
-		id.unresolved = id.unresolved || (accepted && !found)
+		if accepted && !found {
+			id.unresolve(fmt.Sprintf("X-Amz-Target %q is not an operation of %s", clip(t), servicesOf(cands, pJSON)))
+		}
 	}
 
 	// Smithy RPC v2 CBOR: POST [prefix]/service/NAME/operation/OPERATION
@@ -190,13 +272,16 @@ func identifyRPC(id *identification, cands []*svc, path, rawQuery string, header
 			accepted = true
 			if s.info.TargetPrefix == svcName {
 				if o := s.byName[name]; o != nil {
-					id.add(o, "smithy-rpc-v2-cbor")
+					id.add(o, "smithy-rpc-v2-cbor", "the path")
 					found = true
 					break
 				}
 			}
 		}
-		id.unresolved = id.unresolved || (accepted && !found)
+		if accepted && !found {
+			id.unresolve(fmt.Sprintf("the path names operation %q of %q, which is not an operation of %s",
+				clip(name), clip(svcName), servicesOf(cands, pCBOR)))
+		}
 	}
 
 	// Query and EC2: Action= in the query string or a form body.
@@ -207,54 +292,92 @@ func identifyRPC(id *identification, cands []*svc, path, rawQuery string, header
 			break
 		}
 	}
-	if !query {
-		return
+	if query {
+		identifyQuery(id, cands, rawQuery, header, body)
 	}
-	var abuf, bbuf, vbuf [maxValue]byte
-	action, n, same := formValue(rawQuery, "Action", abuf[:0])
-	version, _, _ := formValue(rawQuery, "Version", vbuf[:0])
-	if !same {
-		id.conflict = true
-		return
-	}
+}
+
+// identifyQuery reads Action= (and Version=) from the query string and a
+// form body. AWS takes parameters from both; a request that names Action
+// twice, in both places, empty, or in another letter case could be read as
+// another action than the one the vault judged, and is refused.
+func identifyQuery(id *identification, cands []*svc, rawQuery string, header http.Header, body []byte) {
+	var abuf, bbuf, vbuf, wbuf [maxValue]byte
+	qa := formValue(rawQuery, "Action", abuf[:0])
+	qv := formValue(rawQuery, "Version", vbuf[:0])
+	var ba, bv formField
 	if len(body) > 0 && isForm(header) {
-		bodyAction, bn, bsame := formValue(body, "Action", bbuf[:0])
-		if !bsame || (n > 0 && bn > 0 && string(bodyAction) != string(action)) {
-			id.conflict = true
-			return
-		}
-		if n == 0 {
-			action, n = bodyAction, bn
-		}
-		if len(version) == 0 {
-			version, _, _ = formValue(body, "Version", vbuf[:0])
-		}
+		ba = formValue(body, "Action", bbuf[:0])
+		bv = formValue(body, "Version", wbuf[:0])
 	}
-	if n == 0 {
+	switch {
+	case qa.n > 0 && ba.n > 0:
+		id.refuse("Action is named in both the query string and the body")
+		return
+	case qa.n > 1 || ba.n > 1:
+		id.refuse("Action is sent twice")
+		return
+	case qa.folded > 0 || ba.folded > 0:
+		id.refuse("a parameter is named Action in another letter case")
+		return
+	}
+	action := qa
+	if ba.n > 0 {
+		action = ba
+	}
+	if action.n == 0 {
+		return
+	}
+	if len(action.value) == 0 && !action.long {
+		id.unresolve("Action is empty")
+		return
+	}
+	version := qv
+	if qv.n == 0 {
+		version = bv
+	}
+	if (qv.n > 0 && !qv.same) || (bv.n > 0 && !bv.same) || (qv.n > 0 && bv.n > 0 && string(qv.value) != string(bv.value)) {
+		id.refuse("Version names two API versions")
 		return
 	}
 	// Services sharing an endpoint (elb and elbv2) are told apart by
 	// Version=; without a match, the first that knows the action wins.
 	pass := 0
-	if len(version) == 0 {
+	if len(version.value) == 0 {
 		pass = 1
 	}
 	for ; pass < 2; pass++ {
 		for _, s := range cands {
-			if s.protos&(pQuery|pEC2) == 0 || (pass == 0 && s.info.APIVersion != string(version)) {
+			if s.protos&(pQuery|pEC2) == 0 || (pass == 0 && s.info.APIVersion != string(version.value)) {
 				continue
 			}
-			if o := s.byName[string(action)]; o != nil {
+			if o := s.byName[string(action.value)]; o != nil {
 				p := "query"
 				if s.protos&pEC2 != 0 {
 					p = "ec2"
 				}
-				id.add(o, p)
+				id.add(o, p, "Action")
 				return
 			}
 		}
 	}
-	id.unresolved = true
+	if action.long {
+		id.unresolve(fmt.Sprintf("Action (%d bytes) is not an operation of %s", action.size, servicesOf(cands, pQuery|pEC2)))
+		return
+	}
+	id.unresolve(fmt.Sprintf("Action %q is not an operation of %s", clip(string(action.value)), servicesOf(cands, pQuery|pEC2)))
+}
+
+// servicesOf names the candidate services that answer a protocol, for
+// reasons: "dynamodb", "elb or elbv2".
+func servicesOf(cands []*svc, protos uint8) string {
+	var names []string
+	for _, s := range cands {
+		if s.protos&protos != 0 {
+			names = append(names, s.info.Name)
+		}
+	}
+	return strings.Join(names, " or ")
 }
 
 // rpcV2Path parses a Smithy RPC v2 path: .../service/NAME/operation/OP.
@@ -282,6 +405,25 @@ func isForm(h http.Header) bool {
 		return true // AWS would reject it; read what it asks for anyway
 	}
 	return containsFold(ct[0], "application/x-www-form-urlencoded")
+}
+
+// headerValue returns the first value of a header and how many values it
+// has, under its canonical key and any other spelling of it: a header built
+// by hand may hold "x-amz-target" beside "X-Amz-Target", and HTTP sends
+// both.
+func headerValue(h http.Header, key string) (first string, n int) {
+	if v := h[key]; len(v) > 0 {
+		first, n = v[0], len(v)
+	}
+	for k, v := range h {
+		if len(k) == len(key) && k != key && strings.EqualFold(k, key) && len(v) > 0 {
+			if n == 0 {
+				first = v[0]
+			}
+			n += len(v)
+		}
+	}
+	return first, n
 }
 
 // headerValues returns h[key] for a canonical key, falling back to a

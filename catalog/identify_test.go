@@ -203,10 +203,13 @@ func TestIdentify(t *testing.T) {
 				t.Fatalf("Identify(%s %s?%s) = %q (%+v), want %q", tc.method, tc.path, tc.query, name, got, tc.want)
 			}
 			if tc.want == "" {
-				if got.ReadOnly || got.Action != "" {
-					t.Errorf("unidentified request: %+v, want no action and ReadOnly false", got)
+				if got.ReadOnly || got.Action != "" || got.Unidentified == "" {
+					t.Errorf("unidentified request: %+v, want no action, ReadOnly false and a reason", got)
 				}
 				return
+			}
+			if got.Unidentified != "" {
+				t.Errorf("identified request with a reason to refuse it: %q", got.Unidentified)
 			}
 			if got.Action != tc.action || got.ReadOnly != tc.readOnly || got.Protocol != tc.protocol {
 				t.Errorf("got action %q readOnly %v protocol %q, want %q %v %q", got.Action, got.ReadOnly, got.Protocol, tc.action, tc.readOnly, tc.protocol)

@@ -26,13 +26,25 @@ func hasQueryKey(rawQuery, key string) bool {
 // longest operation name has 63 characters.
 const maxValue = 128
 
+// formField is what formValue found of a key.
+type formField struct {
+	value []byte // the first value, decoded; empty when long
+	n     int    // how many times the key occurs
+	same  bool   // every occurrence decodes to value
+	// folded counts keys that spell the key in another letter case
+	// ("action" for "Action").
+	folded int
+	long   bool // the first value does not fit maxValue: no name is that long
+	size   int  // the first value's length as sent
+}
+
 // formValue finds key in the form-encoded s. It decodes the first value
-// into buf (empty if it does not fit), and reports how many times key
-// occurs and whether every occurrence decodes to the same value: a request
-// naming two actions is not identified. It does not allocate.
-func formValue[T string | []byte](s T, key string, buf []byte) (value []byte, n int, same bool) {
+// into buf, and reports how many times key occurs, whether every occurrence
+// decodes to the same value, and how many keys spell it in another case. It
+// does not allocate.
+func formValue[T string | []byte](s T, key string, buf []byte) formField {
 	var other [maxValue]byte
-	same = true
+	f := formField{same: true}
 	for len(s) > 0 {
 		kv := s
 		if i := indexByte(s, '&'); i >= 0 {
@@ -45,16 +57,21 @@ func formValue[T string | []byte](s T, key string, buf []byte) (value []byte, n 
 			k, v = kv[:i], kv[i+1:]
 		}
 		if !decodesTo(k, key, true) {
+			if decodesToFold(k, key) {
+				f.folded++
+			}
 			continue
 		}
-		if n == 0 {
-			value = decodeInto(v, buf)
-		} else if string(decodeInto(v, other[:0])) != string(value) {
-			same = false
+		if f.n == 0 {
+			f.value = decodeInto(v, buf)
+			f.size = len(v)
+			f.long = len(f.value) == 0 && len(v) > 0
+		} else if string(decodeInto(v, other[:0])) != string(f.value) {
+			f.same = false
 		}
-		n++
+		f.n++
 	}
-	return value, n, same
+	return f
 }
 
 func indexByte[T string | []byte](s T, c byte) int {
@@ -102,6 +119,15 @@ func decodesTo[T string | []byte](s T, want string, plusIsSpace bool) bool {
 	if string(s) == want {
 		return true
 	}
+	return decodesCompare(s, want, plusIsSpace, false)
+}
+
+// decodesToFold is decodesTo for a form key, ignoring ASCII letter case.
+func decodesToFold[T string | []byte](s T, want string) bool {
+	return decodesCompare(s, want, true, true)
+}
+
+func decodesCompare[T string | []byte](s T, want string, plusIsSpace, fold bool) bool {
 	j := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -122,12 +148,19 @@ func decodesTo[T string | []byte](s T, want string, plusIsSpace bool) bool {
 				c = ' '
 			}
 		}
-		if j >= len(want) || want[j] != c {
+		if j >= len(want) || (want[j] != c && !(fold && lower(want[j]) == lower(c))) {
 			return false
 		}
 		j++
 	}
 	return j == len(want)
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 func unhex(c byte) (byte, bool) {

@@ -64,6 +64,13 @@ type route struct {
 	qmask     uint64
 	qcheck    []queryLiteral
 	reqQcheck []string
+
+	// sub has a bit for each sub-resource key of the route: its literal
+	// query keys (S3 ?acl, ?uploads, ?list-type=2) and the required query
+	// members that tell a shared template apart (uploadId, partNumber);
+	// subSlow holds those beyond the mask.
+	sub     uint64
+	subSlow []string
 }
 
 // routeTable holds one method's routes of a service.
@@ -71,6 +78,8 @@ type routeTable struct {
 	all   []*route            // most specific first
 	byLit map[string][]*route // routes whose first segment is this literal
 	wild  []*route            // routes whose first segment is a label, or that have none
+	subs  []*route            // routes with sub-resource keys, most specific first
+	slow  bool                // a route of subs has keys beyond the mask
 }
 
 // build sorts the routes and indexes them.
@@ -103,7 +112,39 @@ func (t *routeTable) build(keyBits map[string]uint8) {
 				r.reqQcheck = append(r.reqQcheck, k)
 			}
 		}
+		r.sub, r.subSlow = 0, nil
+		for _, q := range r.query {
+			r.addSub(keyBits, q.key)
+		}
+		for _, k := range r.reqQ {
+			r.addSub(keyBits, k)
+		}
+		if r.sub != 0 || len(r.subSlow) > 0 {
+			t.subs = append(t.subs, r)
+			t.slow = t.slow || len(r.subSlow) > 0
+		}
 	}
+}
+
+func (r *route) addSub(keyBits map[string]uint8, key string) {
+	if bit, ok := keyBits[key]; ok {
+		r.sub |= 1 << bit
+	} else if !contains(r.subSlow, key) {
+		r.subSlow = append(r.subSlow, key)
+	}
+}
+
+// subBeyond reports whether r has a sub-resource key that best has not.
+func (r *route) subBeyond(best *route) bool {
+	if r.sub&^best.sub != 0 {
+		return true
+	}
+	for _, k := range r.subSlow {
+		if !contains(best.subSlow, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // queryKeyBits numbers the query keys a service's routes need, up to 64.
@@ -225,12 +266,33 @@ func sortRoutes(rs []*route) {
 	})
 }
 
-func (s *svc) matchREST(m int, p *splitPath, rawQuery string, h http.Header) *route {
+// matchREST returns the most specific route that matches the request, and
+// a rival when the request is ambiguous: another route of the method also
+// matches, and it needs a sub-resource key the best route does not have.
+// S3 POST /b/k?uploads&select&select-type=2 names both
+// CreateMultipartUpload and SelectObjectContent; whichever ranks first, AWS
+// may act as the other. A route without sub-resources that also matches is
+// no rival: GET /b/k?acl is GetObjectAcl, not GetObject.
+func (s *svc) matchREST(m int, p *splitPath, rawQuery string, h http.Header) (best, rival *route) {
 	t := &s.routes[m]
 	if len(t.all) == 0 {
-		return nil
+		return nil, nil
 	}
 	qmask := s.queryMask(rawQuery)
+	best = t.best(p, qmask, rawQuery, h)
+	if best == nil || (qmask == 0 && !t.slow) {
+		return best, nil
+	}
+	for _, r := range t.subs {
+		if r != best && r.subBeyond(best) && r.match(p, qmask, rawQuery, h) {
+			return best, r
+		}
+	}
+	return best, nil
+}
+
+// best returns the first route, in rank order, that matches.
+func (t *routeTable) best(p *splitPath, qmask uint64, rawQuery string, h http.Header) *route {
 	// Candidates are the routes that start with the path's first segment
 	// and those that start with a label, merged back into rank order. A
 	// virtual-hosted bucket is not a path segment: no literal matches it.
