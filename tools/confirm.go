@@ -19,6 +19,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -157,6 +158,24 @@ func confirmMessage(ctx context.Context, c vault.Call, pv vault.Preview) string 
 	fmt.Fprintf(&b, "%s wants to make a change in AWS with grant %s:\n\n", name, pv.Grant.Name)
 	fmt.Fprintf(&b, "  %s (%s)\n", describeOp(pv), pv.Endpoint.SigningRegion)
 	fmt.Fprintf(&b, "  %s %s\n", strings.ToUpper(c.Method), clip(audit.RedactURL(c.URL), 300))
+	if c.Tool == "s3_presign" {
+		b.WriteString("  as a presigned URL: whoever holds it may upload this object until it expires\n")
+	}
+	names := make([]string, 0, len(pv.Header))
+	for k := range pv.Header {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(&b, "  %s: %s\n", k, clip(strings.Join(pv.Header[k], ", "), 200))
+	}
+	for _, imp := range pv.Implied {
+		what := imp.Action
+		if imp.Bucket != "" {
+			what += " on " + imp.Bucket + "/" + imp.Key
+		}
+		fmt.Fprintf(&b, "  (%s also makes AWS run %s)\n", imp.Header, what)
+	}
 	if n := len(c.Body); n > 0 {
 		fmt.Fprintf(&b, "  body: %d bytes\n", n)
 	}

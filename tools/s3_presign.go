@@ -87,8 +87,34 @@ func s3Presign(tb *toolbox) tool {
 		if err != nil {
 			return vaultError(err), nil
 		}
-		p, err := tb.vault.Presign(ctx, g.ID, method, s3URL(region, args.Bucket, args.Key, query), expires,
-			vault.ClientOptions{Caller: caller, Reason: args.Reason, Context: args.Context, Tool: req.Params.Name})
+		target := s3URL(region, args.Bucket, args.Key, query)
+		opts := vault.ClientOptions{Caller: caller, Reason: args.Reason, Context: args.Context, Tool: req.Params.Name,
+			Client: s.Client, SessionID: s.SessionID}
+		if caller == "" {
+			opts.CallerLabel = s.Caller
+		}
+		if method == http.MethodPut {
+			// An upload URL is a write, handed to whoever holds it: it passes
+			// the gates every write passes.
+			if tb.readOnly {
+				return errorResult(errorBody{Error: "read_only", Rule: "read_only",
+					Message: "This server offers only read-only tools (serve --read-only), and a presigned PUT lets whoever holds the URL write the object. Nothing was issued. Use method GET, or ask the user."}), nil
+			}
+			if g.Policy.ConfirmWrites {
+				c := vault.Call{Method: http.MethodPut, URL: target, Grant: g.ID, Reason: args.Reason, Context: args.Context,
+					Tool: req.Params.Name, Caller: caller, CallerLabel: opts.CallerLabel, Client: s.Client, SessionID: s.SessionID}
+				pv, err := tb.vault.Preview(ctx, c)
+				if err != nil {
+					return vaultError(err), nil
+				}
+				if pv.Confirm {
+					if res := tb.confirmWrite(ctx, req, c, pv); res != nil {
+						return res, nil
+					}
+				}
+			}
+		}
+		p, err := tb.vault.Presign(ctx, g.ID, method, target, expires, opts)
 		if err != nil {
 			return vaultError(err), nil
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/internal/motoserver"
 	"github.com/alter-mcp/alter-mcp/internal/sigcheck"
 	"github.com/alter-mcp/alter-mcp/policy"
@@ -65,6 +66,30 @@ func TestS3Presign(t *testing.T) {
 	}
 	if m := c.fail(t, "s3_presign", map[string]any{"grant_id": rw.ID, "bucket": bucket, "key": "k", "method": "DELETE"}, "invalid_arguments"); !strings.Contains(str(m, "message"), "GET, PUT or HEAD") {
 		t.Errorf("DELETE: %v", m)
+	}
+
+	// A presigned PUT is a write: serve --read-only refuses it, and a
+	// confirm_writes grant asks the user (refused when the client cannot).
+	roServer := e.connect(t, e.server(t, Deps{}, Options{ReadOnly: true}, Session{}), "")
+	if m := roServer.fail(t, "s3_presign", map[string]any{"grant_id": rw.ID, "bucket": bucket, "key": "k", "method": "PUT"}, "read_only"); !strings.Contains(str(m, "message"), "read-only") {
+		t.Errorf("PUT on a --read-only server: %v", m)
+	}
+	roServer.ok(t, "s3_presign", map[string]any{"grant_id": rw.ID, "bucket": bucket, "key": "k"})
+	confirm := e.grant(t, "confirm", policy.Policy{ConfirmWrites: true}, key)
+	if m := c.fail(t, "s3_presign", map[string]any{"grant_id": confirm.ID, "bucket": bucket, "key": "k", "method": "PUT"}, "confirmation_unavailable"); str(m, "audit_id") == "" {
+		t.Errorf("PUT on a confirm_writes grant, client without elicitation: %v", m)
+	}
+	c.ok(t, "s3_presign", map[string]any{"grant_id": confirm.ID, "bucket": bucket, "key": "k"}) // a GET is a read
+
+	// Issuing is audited with the caller's client and session.
+	recs, err := e.v.AuditLog().List(t.Context(), audit.Query{Operation: vault.OperationPresign})
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("presign audit: %v %v", recs, err)
+	}
+	for _, r := range recs {
+		if r.Client == "" || r.SessionID == "" {
+			t.Errorf("presign audit entry without client or session: %+v", r)
+		}
 	}
 
 	// Offered only when some grant may presign.

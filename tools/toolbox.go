@@ -25,10 +25,13 @@ import (
 type toolbox struct {
 	vault        *vault.Vault
 	defaultGrant string
-	log          *slog.Logger
-	spool        *spool
-	regions      *regionCache
-	now          func() time.Time
+	// readOnly: the server offers only read-only tools (serve --read-only);
+	// a tool that can also write (s3_presign with PUT) refuses to.
+	readOnly bool
+	log      *slog.Logger
+	spool    *spool
+	regions  *regionCache
+	now      func() time.Time
 }
 
 func newToolbox(d Deps) *toolbox {

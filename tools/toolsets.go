@@ -74,6 +74,7 @@ func Register(s *server.MCPServer, d Deps, o Options) error {
 		return errors.New("tools: Deps.Vault is nil")
 	}
 	tb := newToolbox(d)
+	tb.readOnly = o.ReadOnly
 	selected, err := selectTools(allTools(tb), o)
 	if err != nil {
 		return err
