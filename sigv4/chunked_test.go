@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -45,13 +44,9 @@ type chunkedExample struct {
 // TestChunkedExample reproduces AWS's S3 aws-chunked example exactly: the
 // seed signature, each chunk's signature and the bytes on the wire.
 func TestChunkedExample(t *testing.T) {
-	path := filepath.Join(testdataDir(t), "s3-chunked-example.json")
-	raw, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		t.Skipf("S3 chunked example not found at %s: put ../shared/testdata beside the repository or set ALTER_MCP_TESTDATA", path)
-	}
+	raw, err := os.ReadFile("testdata/s3-chunked-example.json")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("AWS's S3 chunked example: %v", err)
 	}
 	var ex chunkedExample
 	if err := json.Unmarshal(raw, &ex); err != nil {

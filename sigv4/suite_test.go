@@ -18,20 +18,15 @@ import (
 	"github.com/alter-mcp/alter-mcp/sigv4"
 )
 
-// testdataDir finds ../shared/testdata (or ALTER_MCP_TESTDATA), the folder
-// that holds AWS's signing test suite and the S3 chunked example.
-func testdataDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("ALTER_MCP_TESTDATA"); d != "" {
-		return d
-	}
-	for _, rel := range []string{"../../shared/testdata", "../shared/testdata"} {
-		if st, err := os.Stat(rel); err == nil && st.IsDir() {
-			return rel
-		}
-	}
-	return "../../shared/testdata"
-}
+// suiteDir holds AWS's signing test suite (aws-c-auth's
+// tests/aws-signing-test-suite, Apache-2.0, with its LICENSE and NOTICE);
+// testdata/s3-chunked-example.json beside it holds the S3 aws-chunked
+// example.
+const suiteDir = "testdata/aws-signing-test-suite"
+
+// suiteSize is how many cases each part of the suite holds: a case lost
+// from testdata fails the test rather than shrinking it.
+var suiteSize = map[string]int{"v4": 38, "v4a": 40}
 
 type suiteContext struct {
 	Credentials struct {
@@ -122,13 +117,10 @@ func (c *suiteCase) request(t *testing.T) *http.Request {
 
 func loadSuite(t *testing.T, version string) []*suiteCase {
 	t.Helper()
-	root := filepath.Join(testdataDir(t), "aws-signing-test-suite", version)
+	root := filepath.Join(suiteDir, version)
 	entries, err := os.ReadDir(root)
-	if os.IsNotExist(err) {
-		t.Skipf("AWS signing test suite not found at %s: put ../shared/testdata beside the repository or set ALTER_MCP_TESTDATA", root)
-	}
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("AWS signing test suite: %v", err)
 	}
 	var cases []*suiteCase
 	for _, e := range entries {
@@ -149,8 +141,8 @@ func loadSuite(t *testing.T, version string) []*suiteCase {
 		}
 		cases = append(cases, c)
 	}
-	if len(cases) == 0 {
-		t.Fatalf("no cases in %s", root)
+	if len(cases) != suiteSize[version] {
+		t.Fatalf("%d cases in %s, want %d", len(cases), root, suiteSize[version])
 	}
 	return cases
 }

@@ -1,0 +1,123 @@
+package ci_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// root is the repository's top folder.
+const root = "../.."
+
+// fakeBin makes a folder holding dirname (which .ci/run needs to find the
+// repository) and the given scripts, to be the whole PATH.
+func fakeBin(t *testing.T, scripts map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	dirname, err := exec.LookPath("dirname")
+	if err != nil {
+		t.Skip("no dirname")
+	}
+	if err := os.Symlink(dirname, filepath.Join(dir, "dirname")); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range scripts {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// runCI runs the .ci/run of repo with PATH set to path and returns its exit
+// code and its output.
+func runCI(t *testing.T, repo, path string) (int, string) {
+	t.Helper()
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	cmd := exec.Command(bash, filepath.Join(repo, ".ci", "run"))
+	cmd.Env = []string{"PATH=" + path, "HOME=" + t.TempDir()}
+	out, _ := cmd.CombinedOutput()
+	return cmd.ProcessState.ExitCode(), string(out)
+}
+
+// TestRunFailsWithoutTools: .ci/run stops, non-zero and saying what is
+// missing, before running anything, when python3, moto or botocore is
+// missing, rather than skipping the tests that need them.
+func TestRunFailsWithoutTools(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		scripts map[string]string
+		want    string
+	}{
+		{"no python3", nil, "python3 is missing"},
+		{"no moto", map[string]string{"python3": `case "$2" in *moto*) exit 1;; esac`}, "cannot import moto"},
+		{"no botocore", map[string]string{"python3": `case "$2" in "import botocore") exit 1;; esac`}, "cannot import botocore"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out := runCI(t, root, fakeBin(t, tc.scripts))
+			if code == 0 || !strings.Contains(out, "FAIL: ") || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d, want non-zero with %q:\n%s", code, tc.want, out)
+			}
+			if strings.Contains(out, "== go vet") {
+				t.Errorf("it ran on:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestRunFailsWithoutTestData: a copy of .ci/run in a tree without
+// sigv4/testdata stops and names the missing file.
+func TestRunFailsWithoutTestData(t *testing.T) {
+	script, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := t.TempDir()
+	os.Mkdir(filepath.Join(tree, ".ci"), 0o755)
+	if err := os.WriteFile(filepath.Join(tree, ".ci", "run"), script, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, out := runCI(t, tree, fakeBin(t, map[string]string{"python3": "exit 0"}))
+	if code == 0 || !strings.Contains(out, "FAIL: sigv4/testdata/aws-signing-test-suite/LICENSE is missing") {
+		t.Errorf("exit %d, want non-zero naming the test data:\n%s", code, out)
+	}
+}
+
+// TestSummaryListsSkips: the summary of go test -json prints each package
+// line, the output of a failed test, and every skipped test with its
+// reason, and exits 1 on a failure.
+func TestSummaryListsSkips(t *testing.T) {
+	python3, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatal("python3 is missing: CI needs it")
+	}
+	events := strings.Join([]string{
+		`{"Action":"run","Package":"p","Test":"TestSkip"}`,
+		`{"Action":"output","Package":"p","Test":"TestSkip","Output":"=== RUN   TestSkip\n"}`,
+		`{"Action":"output","Package":"p","Test":"TestSkip","Output":"    p_test.go:9: moto is not installed\n"}`,
+		`{"Action":"output","Package":"p","Test":"TestSkip","Output":"--- SKIP: TestSkip (0.00s)\n"}`,
+		`{"Action":"skip","Package":"p","Test":"TestSkip"}`,
+		`{"Action":"output","Package":"p","Output":"ok  \tp\t0.1s\n"}`,
+		`{"Action":"pass","Package":"p"}`,
+		`{"Action":"output","Package":"q","Test":"TestFail","Output":"    q_test.go:3: boom\n"}`,
+		`{"Action":"fail","Package":"q","Test":"TestFail"}`,
+		`{"Action":"output","Package":"q","Output":"FAIL\tq\t0.1s\n"}`,
+		`{"Action":"fail","Package":"q"}`,
+	}, "\n") + "\n"
+	cmd := exec.Command(python3, filepath.Join(root, ".ci", "testsummary"))
+	cmd.Stdin = strings.NewReader(events)
+	out, _ := cmd.CombinedOutput()
+	for _, want := range []string{"ok  \tp\t0.1s", "q_test.go:3: boom", "FAIL\tq", "1 tests skipped", "SKIP p TestSkip: p_test.go:9: moto is not installed"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the summary lacks %q:\n%s", want, out)
+		}
+	}
+	if cmd.ProcessState.ExitCode() != 1 {
+		t.Errorf("exit %d with a failed test, want 1", cmd.ProcessState.ExitCode())
+	}
+}
