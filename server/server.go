@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"runtime/debug"
 	"sync"
@@ -106,6 +107,17 @@ type Server struct {
 	// running are cancelled then.
 	hardStop       context.Context
 	cancelHardStop context.CancelFunc
+	// tools removes what the tools keep on disk, at Close.
+	tools io.Closer
+}
+
+// Close removes what the server keeps on disk (the response spool). Call it
+// once serving is over; a server is not served again after Close.
+func (s *Server) Close() error {
+	if s.tools == nil {
+		return nil
+	}
+	return s.tools.Close()
 }
 
 // New builds the MCP server: its tools and resources (tools.Register) and
@@ -149,7 +161,8 @@ func New(o Options) (*Server, error) {
 		mcpserver.WithToolHandlerMiddleware(s.toolMiddleware),
 		mcpserver.WithResourceHandlerMiddleware(s.resourceMiddleware),
 	)
-	err := tools.Register(s.mcp, tools.Deps{
+	var err error
+	s.tools, err = tools.Register(s.mcp, tools.Deps{
 		Vault:        o.Vault,
 		DefaultGrant: o.DefaultGrant,
 		SpoolDir:     o.SpoolDir,

@@ -85,9 +85,11 @@ func (e *env) server(t *testing.T, d Deps, o Options, sess Session) *server.MCPS
 			}
 		}),
 	)
-	if err := Register(s, d, o); err != nil {
+	closer, err := Register(s, d, o)
+	if err != nil {
 		t.Fatalf("Register: %v", err)
 	}
+	t.Cleanup(func() { closer.Close() })
 	return s
 }
 

@@ -221,3 +221,16 @@ func (s *spool) drop(id string) {
 	s.total -= e.size
 	os.Remove(e.path)
 }
+
+// Close removes this process's spool folder and everything in it: kept
+// answers live no longer than the server that kept them.
+func (s *spool) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dir == "" {
+		return nil
+	}
+	err := os.RemoveAll(s.dir)
+	s.dir, s.entries, s.order, s.total = "", map[string]*spoolEntry{}, nil, 0
+	return err
+}

@@ -159,3 +159,27 @@ func jsonOf(res *mcp.CallToolResult, v any) error {
 	}
 	return json.Unmarshal(b, v)
 }
+
+// TestSpoolClose: closing the spool (the server stopping) removes every
+// answer it kept, and the spool works again afterwards in a new folder.
+func TestSpoolClose(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "spool")
+	s := newSpool(base)
+	e, err := s.keep("alice", "text/plain", []byte("secret answer"), strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(e.path)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the spool folder %s is still there after Close: %v", dir, err)
+	}
+	if _, err := s.get("alice", e.id); err == nil {
+		t.Error("an entry is still readable after Close")
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -66,18 +67,21 @@ func allTools(tb *toolbox) []tool {
 // Register adds the selected tools, and the resources they serve
 // (alter://responses/{id}), to s. It returns an error for an unknown
 // toolset or tool name.
-func Register(s *server.MCPServer, d Deps, o Options) error {
+//
+// The returned Closer removes what the tools keep on disk (the response
+// spool); close it when the server stops.
+func Register(s *server.MCPServer, d Deps, o Options) (io.Closer, error) {
 	if s == nil {
-		return errors.New("tools: no MCP server")
+		return nil, errors.New("tools: no MCP server")
 	}
 	if d.Vault == nil {
-		return errors.New("tools: Deps.Vault is nil")
+		return nil, errors.New("tools: Deps.Vault is nil")
 	}
 	tb := newToolbox(d)
 	tb.readOnly = o.ReadOnly
 	selected, err := selectTools(allTools(tb), o)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// s3_presign is offered only when some grant may presign (decided at
 	// start: restart the server after adding the first such grant).
@@ -92,7 +96,7 @@ func Register(s *server.MCPServer, d Deps, o Options) error {
 	if spools {
 		s.AddResourceTemplate(responseResourceTemplate(), tb.readResponseResource)
 	}
-	return nil
+	return tb.spool, nil
 }
 
 // selectTools applies o to tools: the toolsets, then the tool names, then

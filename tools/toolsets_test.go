@@ -86,7 +86,7 @@ func TestRegisterRefusesUnknownNames(t *testing.T) {
 		{Options{Exclude: []string{"nope"}}, []string{`unknown tool "nope"`, "aws_operations"}},
 		{Options{Tools: []string{"s3_put"}, ReadOnly: true}, []string{"no tool"}},
 	} {
-		err := Register(server.NewMCPServer("t", "0"), Deps{Vault: e.v}, tc.o)
+		_, err := Register(server.NewMCPServer("t", "0"), Deps{Vault: e.v}, tc.o)
 		if err == nil {
 			t.Errorf("%+v: no error", tc.o)
 			continue
@@ -97,7 +97,7 @@ func TestRegisterRefusesUnknownNames(t *testing.T) {
 			}
 		}
 	}
-	if err := Register(server.NewMCPServer("t", "0"), Deps{}, Options{}); err == nil {
+	if _, err := Register(server.NewMCPServer("t", "0"), Deps{}, Options{}); err == nil {
 		t.Error("Register without a vault: no error")
 	}
 	if got := Toolsets(); !slices.Equal(got, []string{"core", "s3", "catalog", "bedrock"}) {

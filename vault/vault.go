@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -325,10 +326,20 @@ func resolveHome(home string, getenv func(string) string) (string, error) {
 	return abs, nil
 }
 
-// makeHome creates the home folder 0700 (and its parents) if needed.
+// makeHome creates the home folder 0700 (and its parents) if needed, and
+// refuses one that every user may write to: anyone could then replace the
+// store or the master key under the vault.
 func makeHome(home string) error {
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return fmt.Errorf("create the home folder: %w", err)
+	}
+	info, err := os.Stat(home)
+	if err != nil {
+		return fmt.Errorf("home folder %s: %w", home, err)
+	}
+	if runtime.GOOS != "windows" && info.Mode().Perm()&0o002 != 0 {
+		return fmt.Errorf("home folder %s is writable by every user (mode %04o): anyone could replace the vault's store or master key. Make it yours alone (chmod 700 %s) or choose another ALTER_MCP_HOME",
+			home, info.Mode().Perm(), home)
 	}
 	return nil
 }

@@ -261,3 +261,31 @@ func TestCustomEndpointsValidated(t *testing.T) {
 		t.Error("a malformed custom endpoint was accepted")
 	}
 }
+
+// TestWorldWritableHomeRefused: a home every user may write to is refused,
+// before a store or a master key is made in it.
+func TestWorldWritableHomeRefused(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("POSIX modes")
+	}
+	home := filepath.Join(t.TempDir(), "home")
+	if err := os.Mkdir(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(home, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	_, err := vault.Open(t.Context(), vault.Options{Home: home, Getenv: func(string) string { return "" }})
+	if err == nil || !strings.Contains(err.Error(), "writable by every user") {
+		t.Fatalf("Open on a 0777 home: %v", err)
+	}
+	if entries, _ := os.ReadDir(home); len(entries) != 0 {
+		t.Errorf("files were made in the refused home: %v", entries)
+	}
+	os.Chmod(home, 0o700)
+	v, err := vault.Open(t.Context(), vault.Options{Home: home, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatalf("Open on a 0700 home: %v", err)
+	}
+	v.Close()
+}

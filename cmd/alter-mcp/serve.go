@@ -223,6 +223,7 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 		// tools.Register refuses only unknown toolset and tool names.
 		return usagef("%v", err)
 	}
+	defer s.Close() // kept answers go with the server
 
 	t := server.Transport(f.transport)
 	if t == server.Stdio {
