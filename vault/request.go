@@ -88,10 +88,9 @@ type outgoing struct {
 	// response's Request; nil for Request.
 	orig *http.Request
 	sent *url.URL // where it was sent
-	// issueAllowed: the grant may issue credentials, so credentials in
-	// AWS's answer are not redacted (the grant's own secrets always are).
-	issueAllowed bool
-	issues       bool // the operation issues credentials
+	// redactFields: mask credentials in AWS's answer (the grant's own
+	// secrets are masked always).
+	redactFields bool
 }
 
 // callMeta is what the audit records about who called and why.
@@ -295,8 +294,9 @@ func (v *Vault) do(ctx context.Context, o *outgoing) (resp *http.Response, err e
 		e.Rule = d.Rule
 		return nil, v.refuse(ctx, e, &DeniedError{Grant: g.Name, Decision: d})
 	}
-	o.issues = op.IssuesCredentials
-	o.issueAllowed = pol.IssueCredentials
+	// Credentials in AWS's answers are masked unless the grant may issue
+	// them; S3 objects are the caller's data and are left whole.
+	o.redactFields = !pol.IssueCredentials && !ep.S3()
 
 	// 4. Where it goes and how its body is signed.
 	target, routed, err := v.target(ep, u)
