@@ -5,6 +5,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/alter-mcp/alter-mcp/catalog"
 )
 
 // Rules, as reported in Decision.Rule. Each is the JSON name of the policy
@@ -33,6 +35,12 @@ const (
 	RuleCallerRate    = "caller_rate"
 )
 
+// Rules of the opt-ins, which deny what a grant allows only when it says so.
+const (
+	RuleIssueCredentials   = "issue_credentials"
+	RuleAllowCustomerHosts = "allow_customer_hosts"
+)
+
 // Separators of the host and path globs.
 const (
 	hostSep = '.'
@@ -59,6 +67,9 @@ func (p *Policy) Evaluate(in Input) Decision {
 	if d, ok := p.checkDeny(&in); !ok {
 		return d
 	}
+	if d, ok := p.checkOptIn(&in); !ok {
+		return d
+	}
 	if d, ok := p.checkAllow(&in); !ok {
 		return d
 	}
@@ -77,6 +88,43 @@ func (p *Policy) Evaluate(in Input) Decision {
 		return deny(RuleMaxBodyBytes, fmt.Sprintf(
 			"request body is %d bytes; grant allows at most %d (max_body_bytes). Send a smaller body or ask the operator.",
 			in.BodyBytes, p.MaxBodyBytes))
+	}
+	return Decision{Allow: true}
+}
+
+// EvaluateImplied decides the actions a request's headers make AWS run
+// beyond its operation (catalog.HeaderActions): each is evaluated as a call
+// of its own (InputForImplied with base, the call's Input) and the first
+// denial is returned, its Message saying which header implied what. It
+// allows when every one is allowed, and when imps is empty. Call it after
+// Evaluate(base) allowed.
+//
+// An implied action is judged by every rule, so an implied write (an ACL
+// header) is denied on a read-only grant, a copy source by the path rules
+// of its own bucket, and a KMS key by the services and actions lists as a
+// kms call: a grant with allow_services ["s3"] refuses an upload with an
+// x-amz-server-side-encryption-aws-kms-key-id header, as it should, since
+// the upload makes AWS use the key with the grant's identity.
+func (p *Policy) EvaluateImplied(base Input, imps []catalog.Implied) Decision {
+	if p == nil {
+		return Decision{Allow: true}
+	}
+	for _, imp := range imps {
+		in := InputForImplied(base, imp)
+		d := p.Evaluate(in)
+		if d.Allow {
+			continue
+		}
+		action := imp.Action
+		if action == "" {
+			action = "an action the catalog does not name"
+		}
+		on := fmt.Sprintf(" on %q", in.Path)
+		if imp.KMSKeyID != "" {
+			on = fmt.Sprintf(" with the KMS key %q", imp.KMSKeyID)
+		}
+		d.Message = fmt.Sprintf("the header %s makes AWS also run %s%s: %s", strings.ToLower(imp.Header), action, on, d.Message)
+		return d
 	}
 	return Decision{Allow: true}
 }
@@ -129,7 +177,7 @@ func (p *Policy) checkDeny(in *Input) (Decision, bool) {
 	if len(p.DenyActions) > 0 {
 		if in.Action == "" {
 			if e, ok := coversUnknown(p.DenyActions, in.Services, true); ok {
-				return deny(RuleDenyActions, fmt.Sprintf("%s, and deny_actions has %q, which covers every operation of its service. Check the URL, method and headers against the API reference, or ask the operator.",
+				return deny(RuleDenyActions, fmt.Sprintf("%s, so it cannot be shown not to be an operation deny_actions denies (it has %q, of this service). Check the URL, method and headers against the API reference, or ask the operator.",
 					capitalize(unidentified), e)), false
 			}
 		} else if e, ok := firstMatch(p.DenyActions, in.Action, 0, true); ok {
@@ -199,19 +247,121 @@ func (p *Policy) checkAllow(in *Input) (Decision, bool) {
 				list(p.AllowHosts), in.Host)), false
 		}
 	}
-	if len(p.AllowPaths) > 0 {
-		_, ok := firstMatch(p.AllowPaths, in.Path, pathSep, false)
+	if len(p.AllowPaths) > 0 || (in.Via != "" && len(p.DenyPaths) > 0) {
+		_, ok := firstPathMatch(p.AllowPaths, in.Path, in.Via)
 		if ok {
 			if c := cleanPath(in.Path); c != in.Path {
-				_, ok = firstMatch(p.AllowPaths, c, pathSep, false)
+				_, ok = firstPathMatch(p.AllowPaths, c, in.Via)
 			}
 		}
 		if !ok {
+			if in.Via != "" && !namedVia(p.AllowPaths, in.Via) {
+				return deny(RuleAllowPaths, viaMessage(p, in)), false
+			}
 			return deny(RuleAllowPaths, fmt.Sprintf("grant allows only the paths %s; this call is to %q. Use a grant for that path, or ask the operator.",
 				list(p.AllowPaths), in.Path)), false
 		}
 	}
 	return Decision{}, true
+}
+
+// checkOptIn denies what a grant allows only when it says so: operations
+// that issue credentials, and hosts anyone can own.
+func (p *Policy) checkOptIn(in *Input) (Decision, bool) {
+	if in.IssuesCredentials && (!p.IssueCredentials || p.ReadOnly) {
+		what := "this operation"
+		if in.Action != "" {
+			what = in.Action
+		}
+		hands := what + " hands out credentials, a token or a signed URL, which whoever reads the answer can use without the vault and outside this grant's policy"
+		if p.ReadOnly {
+			return deny(RuleIssueCredentials, "grant is read-only, and a read-only grant never issues credentials: "+hands+
+				". Do the work through the vault with calls that need no credentials of their own, or ask the operator for a grant with issue_credentials."), false
+		}
+		return deny(RuleIssueCredentials, "grant does not issue credentials (issue_credentials is off): "+hands+
+			". Do the work through the vault with calls that need no credentials of their own, or ask the operator for a grant with issue_credentials."), false
+	}
+	if in.CustomerHost {
+		if _, ok := firstMatch(p.AllowCustomerHosts, in.Host, hostSep, true); !ok {
+			const why = "is a host anyone can own (a Lambda function URL, an API Gateway or AppSync API, an OpenSearch or CloudSearch domain, an IoT or Neptune endpoint): whoever made it runs the code behind it and sees this signed request"
+			if len(p.AllowCustomerHosts) == 0 {
+				return deny(RuleAllowCustomerHosts, fmt.Sprintf("%q %s, and the grant names no such host (allow_customer_hosts is empty). If the host is your organization's, ask the operator to add it to allow_customer_hosts.",
+					in.Host, why)), false
+			}
+			return deny(RuleAllowCustomerHosts, fmt.Sprintf("%q %s, and the grant allows only the customer hosts %s (allow_customer_hosts). If the host is your organization's, ask the operator to add it.",
+				in.Host, why, list(p.AllowCustomerHosts))), false
+		}
+	}
+	return Decision{}, true
+}
+
+// firstPathMatch is firstMatch for allow_paths: for a call with a Via, only
+// entries that name it literally count.
+func firstPathMatch(entries []string, s, via string) (string, bool) {
+	for _, e := range entries {
+		if via != "" && !namesVia(e, via) {
+			continue
+		}
+		if match(e, s, pathSep, false) {
+			return e, true
+		}
+	}
+	return "", false
+}
+
+// namesVia reports whether the path glob e begins with the segments of via,
+// written out: "/accesspoint:reports-123456789012/**" names
+// "accesspoint:reports-123456789012"; "/**" and "/accesspoint:*/**" do not.
+func namesVia(e, via string) bool {
+	if strings.ContainsAny(via, "*?") || len(e) <= len(via) || e[0] != pathSep || e[1:1+len(via)] != via {
+		return false
+	}
+	return len(e) == 1+len(via) || e[1+len(via)] == pathSep
+}
+
+// namedVia reports whether an entry names via (namesVia).
+func namedVia(entries []string, via string) bool {
+	for _, e := range entries {
+		if namesVia(e, via) {
+			return true
+		}
+	}
+	return false
+}
+
+// viaMessage explains the refusal of a call with a Via under path rules.
+func viaMessage(p *Policy, in *Input) string {
+	kind, name, _ := strings.Cut(in.Via, ":")
+	var what, instead string
+	switch kind + ":" {
+	case viaAccessPoint:
+		what = fmt.Sprintf("reaches its bucket through the access point %q", name)
+	case viaAlias:
+		what = fmt.Sprintf("reaches its bucket through the access point alias %q", name)
+	case viaMRAP:
+		what = fmt.Sprintf("reaches its bucket through the Multi-Region Access Point %q", name)
+	case viaObjectLambda:
+		what = fmt.Sprintf("goes through the Object Lambda access point %q", name)
+	case viaOutposts:
+		what = fmt.Sprintf("reaches its bucket through the S3 on Outposts access point %q", name)
+	case viaS3Control:
+		what = "goes to S3 Control, whose paths name buckets and access points,"
+		instead = " Use a grant for S3 Control,"
+	case viaLambda:
+		what = fmt.Sprintf("names the Lambda function %q in a form that is not a function of this region (%s)", name, in.Region)
+		instead = " Name the function by its name or an ARN of the endpoint's region,"
+	default:
+		what = fmt.Sprintf("goes through %q", in.Via)
+	}
+	if instead == "" {
+		instead = " Name the bucket itself (https://BUCKET.s3.REGION.amazonaws.com/KEY),"
+	}
+	rules := "deny_paths"
+	if len(p.AllowPaths) > 0 {
+		rules = "allow_paths"
+	}
+	return fmt.Sprintf("this call %s, so the vault cannot tell which resource it reaches, and the grant has path rules (%s): such a call is allowed only when an allow_paths entry names it literally, as %q does.%s or ask the operator.",
+		what, rules, "/"+in.Via+"/**", instead)
 }
 
 // firstMatch returns the first glob of entries that s matches.
@@ -246,20 +396,22 @@ func foldEntry(entries []string, s string) (string, bool) {
 	return "", false
 }
 
-// coversUnknown returns the first action entry that matches every action of
-// a service named in services: "*", and for a deny list also "PREFIX:*".
-// Only such entries can be shown to match an operation the catalog did not
-// identify.
-func coversUnknown(entries, services []string, prefixes bool) (string, bool) {
+// coversUnknown returns the first action entry that may match an operation
+// the catalog did not identify, of a service named in services. For an
+// allow list (anyAction false) that is only "*", the one entry that can be
+// shown to match it. For a deny list (anyAction true) it is also every
+// entry of the service ("s3:*", "s3:DeleteBucket"), since the operation
+// cannot be shown not to be the one it names.
+func coversUnknown(entries, services []string, anyAction bool) (string, bool) {
 	for _, e := range entries {
 		if allStars(e) {
 			return e, true
 		}
-		if !prefixes {
+		if !anyAction {
 			continue
 		}
-		prefix, name, ok := strings.Cut(e, ":")
-		if !ok || !allStars(name) {
+		prefix, _, ok := strings.Cut(e, ":")
+		if !ok {
 			continue
 		}
 		for _, s := range services {

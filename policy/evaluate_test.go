@@ -190,8 +190,14 @@ func TestEvaluateActions(t *testing.T) {
 		{name: "deny unknown by service star", p: policy.Policy{DenyActions: []string{"s3:*"}}, in: unknownS3(),
 			rule: "deny_actions", msg: []string{"not identified", `"s3:*"`}},
 		{name: "deny unknown by star", p: policy.Policy{DenyActions: []string{"**"}}, in: unknownS3(), rule: "deny_actions"},
-		{name: "deny unknown not shown to match", p: policy.Policy{DenyActions: []string{"s3:Put*", "s3:Delete*"}}, in: unknownS3()},
-		{name: "deny unknown other service", p: policy.Policy{DenyActions: []string{"dynamodb:*"}}, in: unknownS3()},
+		{name: "deny unknown by an action of its service", p: policy.Policy{DenyActions: []string{"dynamodb:*", "s3:DeleteBucket"}}, in: unknownS3(),
+			rule: "deny_actions", msg: []string{"not identified", `"s3:DeleteBucket"`}},
+		{name: "deny unknown by a glob of its service", p: policy.Policy{DenyActions: []string{"S3:Put*"}}, in: unknownS3(), rule: "deny_actions"},
+		{name: "deny unknown by another name of its service", p: policy.Policy{DenyActions: []string{"bedrock-runtime:InvokeModel"}},
+			in: with(converse(), func(in *policy.Input) { in.Action = "" }), rule: "deny_actions"},
+		{name: "deny unknown other service", p: policy.Policy{DenyActions: []string{"dynamodb:*", "dynamodb:DeleteTable", "s3-outposts:Get*"}}, in: unknownS3()},
+		{name: "deny unknown without a service", p: policy.Policy{DenyActions: []string{"s3:DeleteBucket"}},
+			in: with(unknownS3(), func(in *policy.Input) { in.Services = nil })},
 		{name: "allow wildcard", p: policy.Policy{AllowActions: []string{"s3:Get*", "s3:List*"}}, in: getObject()},
 		{name: "allow case-insensitive", p: policy.Policy{AllowActions: []string{"S3:get*"}}, in: getObject()},
 		{name: "allow star", p: policy.Policy{AllowActions: []string{"*"}}, in: putObject()},
@@ -294,8 +300,8 @@ func TestEvaluateDenyWins(t *testing.T) {
 	})
 }
 
-// TestEvaluateOrder checks the documented order: window, deny lists, allow
-// lists, read_only, require_reason, max_body_bytes.
+// TestEvaluateOrder checks the documented order: window, deny lists,
+// opt-ins, allow lists, read_only, require_reason, max_body_bytes.
 func TestEvaluateOrder(t *testing.T) {
 	noReason := with(putObject(), func(in *policy.Input) { in.Reason = "" })
 	runEval(t, []evalCase{
@@ -307,6 +313,22 @@ func TestEvaluateOrder(t *testing.T) {
 			in: with(getObject(), func(in *policy.Input) { in.Presign = true }), rule: "deny_paths"},
 		{name: "deny_presign before allow", p: policy.Policy{DenyPresign: true, AllowServices: []string{"sqs"}},
 			in: with(getObject(), func(in *policy.Input) { in.Presign = true }), rule: "deny_presign"},
+		{name: "deny_presign before issue_credentials", p: policy.Policy{DenyPresign: true},
+			in: with(getObject(), func(in *policy.Input) { in.Presign, in.IssuesCredentials = true, true }), rule: "deny_presign"},
+		{name: "deny hosts before allow_customer_hosts", p: policy.Policy{DenyHosts: []string{"**.execute-api.**"}},
+			in: invokeAPI(), rule: "deny_hosts"},
+		{name: "issue_credentials before allow_customer_hosts", p: policy.Policy{},
+			in: with(invokeAPI(), func(in *policy.Input) { in.IssuesCredentials = true }), rule: "issue_credentials"},
+		{name: "allow_customer_hosts before allow lists", p: policy.Policy{AllowServices: []string{"s3"}},
+			in: invokeAPI(), rule: "allow_customer_hosts"},
+		{name: "issue_credentials before read_only", p: policy.Policy{ReadOnly: true},
+			in: with(putObject(), func(in *policy.Input) { in.IssuesCredentials = true }), rule: "issue_credentials"},
+		{name: "deny paths before via", p: policy.Policy{DenyPaths: []string{"/accesspoint:reports-123456789012/**"}},
+			in: viaAccessPoint(), rule: "deny_paths"},
+		{name: "allow hosts before via", p: policy.Policy{AllowHosts: []string{"my-bucket.**"}, DenyPaths: []string{"/x/**"}},
+			in: viaAccessPoint(), rule: "allow_hosts"},
+		{name: "via before read_only", p: policy.Policy{DenyPaths: []string{"/x/**"}, ReadOnly: true},
+			in: with(viaAccessPoint(), func(in *policy.Input) { in.Action, in.ReadOnly = "s3:PutObject", false }), rule: "allow_paths"},
 		{name: "deny before allow", p: policy.Policy{DenyPaths: []string{"/**"}, AllowServices: []string{"sqs"}}, in: getObject(), rule: "deny_paths"},
 		{name: "allow services before allow actions", p: policy.Policy{AllowServices: []string{"sqs"}, AllowActions: []string{"sqs:*"}}, in: getObject(), rule: "allow_services"},
 		{name: "allow regions before allow methods", p: policy.Policy{AllowRegions: []string{"us-*"}, AllowMethods: []string{"POST"}}, in: getObject(), rule: "allow_regions"},

@@ -90,3 +90,45 @@ func ExampleLimitBody() {
 	fmt.Println(err)
 	// Output: policy: request body too large: more than 8 bytes, the grant's max_body_bytes; send a smaller body or ask the operator
 }
+
+func ExamplePolicy_EvaluateImplied() {
+	p := policy.Policy{DenyPaths: []string{"/payroll/**"}}
+	raw := "https://reports.s3.eu-west-1.amazonaws.com/copy.csv"
+	u, _ := url.Parse(raw)
+	ep, _ := urlparse.Parse(raw)
+	op := catalog.Operation{Service: "s3", Name: "CopyObject", Action: "s3:PutObject"}
+	in := policy.InputFor(ep, op, "PUT", u.Path)
+
+	// What catalog.HeaderActions reads from "X-Amz-Copy-Source: payroll/2024.csv".
+	imps := []catalog.Implied{{Header: "X-Amz-Copy-Source", Value: "payroll/2024.csv",
+		Action: "s3:GetObject", ReadOnly: true, Bucket: "payroll", Key: "2024.csv"}}
+	fmt.Println(p.Evaluate(in).Allow)
+	d := p.EvaluateImplied(in, imps)
+	fmt.Printf("deny (%s): %s\n", d.Rule, d.Message)
+	// Output:
+	// true
+	// deny (deny_paths): the header x-amz-copy-source makes AWS also run s3:GetObject on "/payroll/2024.csv": grant denies the path "/payroll/2024.csv" (deny_paths has "/payroll/**"). Use a grant for that path, or ask the operator.
+}
+
+func ExampleInputFor_accessPoint() {
+	p := policy.Policy{
+		AllowPaths: []string{"/**", "/accesspoint:reports-123456789012/**"},
+		DenyPaths:  []string{"/payroll/**"},
+	}
+	for _, raw := range []string{
+		"https://reports-123456789012.s3-accesspoint.eu-west-1.amazonaws.com/2024.csv",
+		"https://other-123456789012.s3-accesspoint.eu-west-1.amazonaws.com/2024.csv",
+	} {
+		u, _ := url.Parse(raw)
+		ep, _ := urlparse.Parse(raw)
+		in := policy.InputFor(ep, catalog.Operation{}, "GET", u.Path)
+		if d := p.Evaluate(in); d.Allow {
+			fmt.Println(in.Path, "allow")
+		} else {
+			fmt.Println(in.Path, "deny", d.Rule)
+		}
+	}
+	// Output:
+	// /accesspoint:reports-123456789012/2024.csv allow
+	// /accesspoint:other-123456789012/2024.csv deny allow_paths
+}

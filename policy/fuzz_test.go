@@ -3,11 +3,14 @@ package policy_test
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/alter-mcp/alter-mcp/catalog"
 	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/alter-mcp/alter-mcp/urlparse"
 )
 
 // FuzzMatchGlob checks that the host and path matcher never panics, gives
@@ -114,12 +117,37 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// FuzzInputForLambda checks how InputFor reads a Lambda function name: a
+// path it maps names a function without a colon in its place, and a path
+// it does not map begins with its Via, so that only a rule naming that Via
+// can allow it.
+func FuzzInputForLambda(f *testing.F) {
+	for _, fn := range []string{"my-fn", "my-fn:PROD", "123456789012:function:my-fn:1",
+		"arn:aws:lambda:us-east-1:123456789012:function:my-fn", "arn:aws:lambda:eu-west-1:1:function:f", "a:b:c", "x/../a:function:b", ":", "/"} {
+		f.Add("/2015-03-31/functions/" + fn + "/invocations")
+	}
+	ep := urlparse.Endpoint{Host: "lambda.us-east-1.amazonaws.com", Service: "lambda", SigningName: "lambda", SigningRegion: "us-east-1"}
+	f.Fuzz(func(t *testing.T, path string) {
+		in := policy.InputFor(ep, catalog.Operation{}, "POST", path)
+		if in.Via != "" {
+			if !strings.HasPrefix(in.Path, "/"+in.Via+"/") || !strings.HasPrefix(in.Via, "lambda:") {
+				t.Fatalf("InputFor(%q): Via %q, Path %q", path, in.Via, in.Path)
+			}
+			return
+		}
+		segs := strings.Split(in.Path, "/")
+		if strings.HasPrefix(in.Path, "/") && len(segs) > 3 && segs[2] == "functions" && strings.Contains(segs[3], ":") {
+			t.Fatalf("InputFor(%q) = Path %q: the function is not mapped, and no Via names it", path, in.Path)
+		}
+	})
+}
+
 // normalize drops what JSON does not keep: empty lists marshal as absent,
 // and times keep their instant but not their monotonic reading.
 func normalize(p policy.Policy) policy.Policy {
 	for _, l := range []*[]string{&p.AllowServices, &p.DenyServices, &p.AllowRegions, &p.DenyRegions,
 		&p.AllowMethods, &p.DenyMethods, &p.AllowActions, &p.DenyActions,
-		&p.AllowHosts, &p.DenyHosts, &p.AllowPaths, &p.DenyPaths} {
+		&p.AllowHosts, &p.DenyHosts, &p.AllowPaths, &p.DenyPaths, &p.AllowCustomerHosts} {
 		if len(*l) == 0 {
 			*l = nil
 		}

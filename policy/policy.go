@@ -1,8 +1,9 @@
 // Package policy says what a grant may do. A Policy lists allowed and denied
 // services, regions, methods, IAM actions, hosts and paths, and adds
-// read-only, required reasons, body limits, rate limits and a validity
-// window. Evaluate decides one call: allow, or deny with the rule that
-// decided, so that both the audit trail and the agent can see why.
+// read-only, required reasons, body limits, rate limits, a validity window,
+// and what a grant must opt in to: operations that issue credentials, and
+// hosts anyone can own. Evaluate decides one call: allow, or deny with the
+// rule that decided, so that both the audit trail and the agent can see why.
 //
 // # Rules
 //
@@ -19,10 +20,10 @@
 //   - methods: it equals the HTTP method, case-insensitively.
 //   - actions: it matches the IAM action like IAM does: "s3:GetObject",
 //     "s3:Get*", "s3:Get?bject", "*", case-insensitively. A call the catalog
-//     did not identify (Input.Action "") cannot be shown to match a name, so
-//     it is denied by a non-empty allow_actions list unless the list holds
-//     "*", and denied by deny_actions entries that cover its whole service
-//     ("*", "s3:*" for any S3 request) but by no others.
+//     did not identify (Input.Action "") cannot be shown to match a name, nor
+//     not to: it is denied by a non-empty allow_actions list unless the list
+//     holds "*", and by every deny_actions entry of its service ("*",
+//     "s3:*", and "s3:DeleteBucket" too, for any S3 request).
 //   - hosts: it matches Input.Host as a glob, case-insensitively, where '*'
 //     stays within one DNS label and '**' spans labels: "*.s3.us-east-1.amazonaws.com",
 //     "**.amazonaws.com" (which also matches "amazonaws.com").
@@ -33,12 +34,74 @@
 //     as sent and cleaned, since a server may read it either way:
 //     deny_paths deny when either form matches, allow_paths allow only when
 //     both do.
+//   - issue_credentials: a call whose operation hands out credentials,
+//     tokens or signed URLs (Input.IssuesCredentials: sts:GetSessionToken,
+//     iam:CreateAccessKey, ecr:GetAuthorizationToken, ...) is denied unless
+//     it is set, and always on a read_only grant: whoever reads the answer
+//     can use AWS without the vault.
+//   - allow_customer_hosts: a call to a host anyone can own
+//     (Input.CustomerHost: Lambda function URLs, API Gateway, AppSync,
+//     OpenSearch domains, ...; see urlparse.Endpoint.CustomerOwned) is
+//     denied unless an entry matches its host, as a host glob
+//     ("**.execute-api.us-east-1.amazonaws.com"). Whoever made such a host
+//     runs the code behind it and sees the signed request, session token
+//     included; allow_hosts alone never opens one.
 //
 // In every glob '?' matches one character (not a separator) and nothing
-// else is special. For S3 requests that name a bucket, InputFor gives the
-// path in path style, "/BUCKET/KEY", whether the URL was virtual-hosted or
-// path-style, so "/my-bucket/private/**" covers both. Access-point URLs keep
-// their own path ("/KEY"): name them with hosts and paths together.
+// else is special.
+//
+// # Paths of S3 and Lambda
+//
+// For S3 requests that name a bucket, InputFor gives the path in path
+// style, "/BUCKET/KEY", whether the URL was virtual-hosted or path-style, so
+// "/my-bucket/private/**" covers both. Some requests reach a bucket through
+// something that may front any bucket its owner chose, which the vault
+// cannot see; InputFor names that thing in Input.Via and gives the path
+// "/VIA/KEY":
+//
+//	accesspoint:NAME-ACCOUNT        an access point (NAME-ACCOUNT.s3-accesspoint.REGION...)
+//	alias:ALIAS                     an access point alias used as a bucket name
+//	                                (...-s3alias, ...--ol-s3, ...--op-s3, ...--table-s3)
+//	mrap:ALIAS                      a Multi-Region Access Point (ALIAS.mrap.accesspoint.s3-global...)
+//	object-lambda:NAME-ACCOUNT      an Object Lambda access point (object-lambda:ROUTE for
+//	                                WriteGetObjectResponse's host), before its own path
+//	outposts:NAME-ACCOUNT.OUTPOST   an S3 on Outposts access point (or alias) host
+//	s3-control:ACCOUNT              S3 Control, before its own path ("/s3-control:123456789012/v20180820/...";
+//	                                "s3-control:" when the account is in a header)
+//	lambda:FUNCTION                 a Lambda function named in a form InputFor does not map
+//
+// A copy source named by access point ARN (InputForImplied) gets the Via of
+// the same access point called by its host. Every Via begins with a word
+// and a colon, which no bucket name holds, so a Via path is never a
+// bucket's. When the policy has path rules (allow_paths or deny_paths), a
+// call with a Via is refused (rule allow_paths) unless an allow_paths entry
+// names the Via literally, as its first segment: "/accesspoint:reports-123456789012/**",
+// never through a wildcard ("/**" and "/accesspoint:*/**" do not). A grant
+// that denies one bucket with deny_paths and should still use an access
+// point lists allow_paths "/**" and "/accesspoint:NAME-ACCOUNT/**". deny_paths
+// apply to a Via path as to any other. Host rules are not bucket rules: S3
+// answers for any bucket at s3.REGION.amazonaws.com; name buckets with paths.
+//
+// For the Lambda API, InputFor gives /VERSION/functions/FUNCTION/... with
+// the function's bare name, however the request names it: "my-fn",
+// "my-fn:PROD", "123456789012:function:my-fn", or
+// "arn:aws:lambda:REGION:123456789012:function:my-fn:PROD" (after cleaning
+// the path's dot segments), so that "/*/functions/my-fn/**" covers them all.
+// An ARN of another region than the endpoint's, or a name of none of these
+// forms, is left as sent and gets the Via "lambda:FUNCTION". A path names a
+// function but not its account: a function of the same name in another
+// account is reachable only if that function's resource policy allows this
+// grant's identity, which only IAM can enforce.
+//
+// # Header-borne actions
+//
+// Some headers make AWS run actions beyond the operation's own
+// (catalog.HeaderActions): a copy source is read with s3:GetObject, an ACL
+// header sets an ACL, a KMS key header uses the key. EvaluateImplied judges
+// each as a call of its own, described by InputForImplied: the implied
+// action, on the copy source's path, in its ARN's region, with the service
+// names of the action's prefix. A read-only grant refuses an implied write;
+// a grant whose allow_services omit "kms" refuses a KMS key header.
 //
 // # Order
 //
@@ -48,14 +111,19 @@
 //  1. the validity window: not_before, expires;
 //  2. deny lists: deny_services, deny_regions, deny_methods, deny_actions,
 //     deny_hosts, deny_paths, then deny_presign;
-//  3. allow lists, in the same order: allow_services, allow_regions,
-//     allow_methods, allow_actions, allow_hosts, allow_paths;
-//  4. read_only, then require_reason, then max_body_bytes.
+//  3. opt-ins: issue_credentials, then allow_customer_hosts;
+//  4. allow lists, in the same order: allow_services, allow_regions,
+//     allow_methods, allow_actions, allow_hosts, allow_paths (with the
+//     refusal of a Via that no allow_paths entry names);
+//  5. read_only, then require_reason, then max_body_bytes.
 //
 // What an agent cannot change comes first and what it can fix (a reason, a
 // smaller body) last, so an agent is never asked to fix a call that would
 // then be refused for another reason. Within a group, the broader rule
-// (service) is reported before the narrower one (path).
+// (service) is reported before the narrower one (path). The opt-ins come
+// before the allow lists because no allow list grants them: allow_actions
+// "*" does not issue credentials and allow_hosts "**" does not open a
+// customer host, so they are the first thing an operator must change.
 //
 // # Limits Evaluate does not apply
 //
@@ -129,10 +197,11 @@ type Policy struct {
 	// never issues them.
 	IssueCredentials bool `json:"issue_credentials,omitempty"`
 	// AllowCustomerHosts are host globs of hosts that anyone can own
-	// (Lambda function URLs, API Gateway, AppSync, OpenSearch, IoT data,
-	// VPC Lattice: urlparse.Endpoint.CustomerOwned) that this grant may
-	// call. Such a host runs code of whoever made it, who then sees the
-	// signed request; calls to one are refused unless it is named here.
+	// (Lambda function URLs, API Gateway, AppSync, OpenSearch, IoT data:
+	// urlparse.Endpoint.CustomerOwned) that this grant may call. Such a
+	// host runs code of whoever made it, who then sees the signed request;
+	// calls to one are refused unless it is named here. Validate refuses a
+	// glob of wildcards alone ("**"), which would name every account's.
 	AllowCustomerHosts []string `json:"allow_customer_hosts,omitempty"`
 }
 
@@ -176,9 +245,13 @@ type Input struct {
 	CustomerHost bool
 	// Via names what an S3 request reaches its bucket through when the vault
 	// cannot know which bucket that is: an access point, an access point
-	// alias, a Multi-Region Access Point, an Object Lambda access point, or
-	// S3 Control. Path rules refuse such a call unless an allow_paths entry
-	// names it literally. Empty for a bucket named directly.
+	// alias, a Multi-Region Access Point, an Object Lambda access point, an
+	// S3 on Outposts access point, or S3 Control; or a Lambda function named
+	// in a form InputFor does not map. It is "KIND:NAME"
+	// ("accesspoint:reports-123456789012"; the package documentation lists
+	// the kinds), and Path begins with it: "/accesspoint:reports-123456789012/KEY".
+	// Path rules refuse such a call unless an allow_paths entry names it
+	// literally. Empty for a bucket or function named directly.
 	Via string
 	// Header is, for an Input that judges an action implied by a header
 	// (InputForImplied), that header's name.
@@ -191,7 +264,8 @@ type Decision struct {
 	// Rule names what decided a denial, stable for machines: the JSON name
 	// of the policy field ("deny_services", "allow_regions", "read_only",
 	// "require_reason", "max_body_bytes", "not_before", "expires",
-	// "deny_presign", ...), or "rate" and "caller_rate" from a Limiter.
+	// "deny_presign", "issue_credentials", "allow_customer_hosts", ...), or
+	// "rate" and "caller_rate" from a Limiter.
 	// Empty when Allow is true.
 	Rule string
 	// Message says why, for a person or an agent, and what to do. Empty

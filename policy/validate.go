@@ -39,8 +39,10 @@ var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS
 // occur where they match; unknown HTTP methods; actions not of the form
 // "prefix:Name" (wildcards allowed in Name only) or "*"; service names with
 // wildcards; a negative max_body_bytes; rates whose per_second is not above
-// 0 or whose burst is below 1; not_before at or after expires. It returns
-// nil for a valid policy, and every problem at once otherwise.
+// 0 or whose burst is below 1; not_before at or after expires;
+// issue_credentials on a read_only grant; allow_customer_hosts entries that
+// are not host globs or that name no host at all ("**"). It returns nil for
+// a valid policy, and every problem at once otherwise.
 func (p *Policy) Validate() error {
 	var v validator
 	v.list("allow_services", p.AllowServices, checkService)
@@ -55,6 +57,10 @@ func (p *Policy) Validate() error {
 	v.list("deny_hosts", p.DenyHosts, checkHost)
 	v.list("allow_paths", p.AllowPaths, checkPath)
 	v.list("deny_paths", p.DenyPaths, checkPath)
+	v.list("allow_customer_hosts", p.AllowCustomerHosts, checkCustomerHost)
+	if p.IssueCredentials && p.ReadOnly {
+		v.add("issue_credentials", "a read-only grant never issues credentials (read_only is set): an operation that hands out credentials lets their reader write without the vault; remove issue_credentials, or read_only")
+	}
 	if p.MaxBodyBytes < 0 {
 		v.add("max_body_bytes", fmt.Sprintf("%d is negative; write a number of bytes, or 0 for no cap", p.MaxBodyBytes))
 	}
@@ -168,6 +174,19 @@ func checkHost(s string) string {
 	}
 	if strings.IndexFunc(s, func(r rune) bool { return !nameChar(r) && !strings.ContainsRune(".:_*?", r) }) >= 0 {
 		return fmt.Sprintf("%q is not a host glob: use letters, digits, '-', '.', ':' (before a port) and the wildcards *, ** and ?", s)
+	}
+	return ""
+}
+
+// checkCustomerHost checks an allow_customer_hosts entry: a host glob that
+// names something. "**" or "*.*" would let the grant send its signed
+// requests to every Lambda function URL and API Gateway of every account.
+func checkCustomerHost(s string) string {
+	if msg := checkHost(s); msg != "" {
+		return msg
+	}
+	if strings.Trim(s, "*?.") == "" {
+		return fmt.Sprintf("%q names every host anyone can own, in every account: name the hosts (abc123.execute-api.us-east-1.amazonaws.com), or at least their service and region (**.execute-api.us-east-1.amazonaws.com)", s)
 	}
 	return ""
 }

@@ -36,11 +36,20 @@ func full() policy.Policy {
 		Expires:       at(t0.Add(24 * time.Hour)),
 		ConfirmWrites: true,
 		DenyPresign:   true,
+		AllowCustomerHosts: []string{"a1b2c3d4e5.execute-api.us-east-1.amazonaws.com", "**.lambda-url.eu-west-1.on.aws",
+			"search-logs-*.eu-west-1.es.amazonaws.com"},
 	}
 }
 
+// issuing is a valid policy that issues credentials (so is not read-only).
+func issuing() policy.Policy {
+	p := full()
+	p.ReadOnly, p.IssueCredentials = false, true
+	return p
+}
+
 func TestValidateAccepts(t *testing.T) {
-	for _, p := range []policy.Policy{{}, full()} {
+	for _, p := range []policy.Policy{{}, full(), issuing()} {
 		if err := p.Validate(); err != nil {
 			t.Errorf("Validate(%+v) = %v, want nil", p, err)
 		}
@@ -82,6 +91,14 @@ func TestValidateRejects(t *testing.T) {
 		{"zero burst", func(p *policy.Policy) { p.CallerRate.Burst = 0 }, "caller_rate.burst", "at least 1"},
 		{"window reversed", func(p *policy.Policy) { p.NotBefore = at(t0.Add(48 * time.Hour)) }, "not_before", "not before expires"},
 		{"window empty", func(p *policy.Policy) { p.NotBefore = p.Expires }, "not_before", "never be used"},
+		{"issue_credentials on read_only", func(p *policy.Policy) { p.IssueCredentials = true }, "issue_credentials", "read-only grant never issues credentials"},
+		{"customer host URL", func(p *policy.Policy) { p.AllowCustomerHosts = []string{"https://abc.lambda-url.us-east-1.on.aws/"} },
+			"allow_customer_hosts[0]", "without scheme or path"},
+		{"customer host empty", func(p *policy.Policy) { p.AllowCustomerHosts = []string{"a.on.aws", ""} }, "allow_customer_hosts[1]", "empty"},
+		{"customer host chars", func(p *policy.Policy) { p.AllowCustomerHosts = []string{"a b.on.aws"} }, "allow_customer_hosts[0]", "not a host glob"},
+		{"customer hosts all", func(p *policy.Policy) { p.AllowCustomerHosts = []string{"**"} }, "allow_customer_hosts[0]", "names every host anyone can own"},
+		{"customer hosts one star", func(p *policy.Policy) { p.AllowCustomerHosts = []string{"*"} }, "allow_customer_hosts[0]", "name the hosts"},
+		{"customer hosts only wildcards", func(p *policy.Policy) { p.AllowCustomerHosts = []string{"x.on.aws", "*.**.?"} }, "allow_customer_hosts[1]", "**.execute-api.us-east-1.amazonaws.com"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -128,7 +145,8 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{`"allow_services"`, `"deny_presign":true`, `"caller_rate":{"per_second":0.5,"burst":1}`, `"not_before":"2030-01-02T03:04:05Z"`} {
+	for _, name := range []string{`"allow_services"`, `"deny_presign":true`, `"caller_rate":{"per_second":0.5,"burst":1}`, `"not_before":"2030-01-02T03:04:05Z"`,
+		`"allow_customer_hosts":["a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",`} {
 		if !strings.Contains(string(data), name) {
 			t.Errorf("JSON %s lacks %s", data, name)
 		}
@@ -139,6 +157,13 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, p) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, p)
+	}
+	data, err = json.Marshal(issuing())
+	if err != nil || !strings.Contains(string(data), `"issue_credentials":true`) {
+		t.Errorf("JSON %s, %v lacks issue_credentials", data, err)
+	}
+	if got, err := policy.Parse(data); err != nil || !got.IssueCredentials {
+		t.Errorf("Parse(%s) = %+v, %v; want issue_credentials", data, got, err)
 	}
 	zero, err := json.Marshal(policy.Policy{})
 	if err != nil || string(zero) != "{}" {
@@ -186,6 +211,9 @@ func TestParseErrors(t *testing.T) {
 		{"bad time", `{"expires": "tomorrow"}`, "expires", "RFC 3339"},
 		{"bad time type", `{"not_before": 5}`, "not_before", "RFC 3339"},
 		{"invalid value", `{"allow_methods": ["FETCH"]}`, "allow_methods[0]", "not an HTTP method"},
+		{"misspelt opt-in", `{"issue_credential": true}`, "issue_credential", "did you mean issue_credentials?"},
+		{"read-only issuer", `{"read_only": true, "issue_credentials": true}`, "issue_credentials", "read-only"},
+		{"every customer host", `{"allow_customer_hosts": ["**"]}`, "allow_customer_hosts[0]", "name the hosts"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
