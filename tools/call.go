@@ -18,8 +18,8 @@ import (
 // audit trail.
 type callArgs struct {
 	GrantID string         `json:"grant_id,omitempty" jsonschema_description:"The grant to call AWS with (id grt_… or name, from list_grants). May be omitted when you may use exactly one grant or the server has a default grant."`
-	Reason  string         `json:"reason,omitempty" jsonschema_description:"Why you make this call, in one sentence, for the audit trail. Some grants require it (list_grants: require_reason)."`
-	Context map[string]any `json:"context,omitempty" jsonschema_description:"Optional facts recorded with the call in the audit trail, such as a ticket or task id: {\"ticket\": \"OPS-42\"}."`
+	Reason  string         `json:"reason,omitempty" jsonschema:"maxLength=2048" jsonschema_description:"Why you make this call, in one sentence, for the audit trail (at most 2048 bytes). Some grants require it (list_grants: require_reason)."`
+	Context map[string]any `json:"context,omitempty" jsonschema_description:"Optional facts recorded with the call in the audit trail, such as a ticket or task id: {\"ticket\": \"OPS-42\"}. At most 16 KiB as JSON."`
 }
 
 // sent is an AWS call the vault made: its response, with what the vault

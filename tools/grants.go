@@ -17,20 +17,26 @@ type listGrantsArgs struct{}
 // grantInfo is what an agent sees of a grant: enough to choose one and to
 // know what it allows, never its credentials.
 type grantInfo struct {
-	ID              string    `json:"grant_id"`
-	Name            string    `json:"name"`
-	Description     string    `json:"description,omitempty"`
-	Default         bool      `json:"default,omitempty"`
-	AllowedServices []string  `json:"allowed_services"` // empty: every service
-	DeniedServices  []string  `json:"denied_services,omitempty"`
-	AllowedRegions  []string  `json:"allowed_regions"` // empty: every region
-	DeniedRegions   []string  `json:"denied_regions,omitempty"`
-	AllowedActions  []string  `json:"allowed_actions,omitempty"`
-	DeniedActions   []string  `json:"denied_actions,omitempty"`
-	ReadOnly        bool      `json:"read_only"`
-	ConfirmWrites   bool      `json:"confirm_writes,omitempty"`
-	RequireReason   bool      `json:"require_reason,omitempty"`
-	Expires         time.Time `json:"expires,omitzero"`
+	ID              string   `json:"grant_id"`
+	Name            string   `json:"name"`
+	Description     string   `json:"description,omitempty"`
+	Default         bool     `json:"default,omitempty"`
+	AllowedServices []string `json:"allowed_services"` // empty: every service
+	DeniedServices  []string `json:"denied_services,omitempty"`
+	AllowedRegions  []string `json:"allowed_regions"` // empty: every region
+	DeniedRegions   []string `json:"denied_regions,omitempty"`
+	AllowedActions  []string `json:"allowed_actions,omitempty"`
+	DeniedActions   []string `json:"denied_actions,omitempty"`
+	ReadOnly        bool     `json:"read_only"`
+	ConfirmWrites   bool     `json:"confirm_writes,omitempty"`
+	RequireReason   bool     `json:"require_reason,omitempty"`
+	// IssueCredentials: the grant may call operations that hand out
+	// credentials, tokens or signed URLs (sts:GetSessionToken, ...).
+	IssueCredentials bool `json:"issue_credentials,omitempty"`
+	// CustomerHosts are the hosts anyone can own (Lambda function URLs, API
+	// Gateway, AppSync, ...) the grant may call; empty: none.
+	CustomerHosts []string  `json:"customer_hosts,omitempty"`
+	Expires       time.Time `json:"expires,omitzero"`
 }
 
 type listGrantsResult struct {
@@ -44,7 +50,9 @@ func listGrants(tb *toolbox) tool {
 			"that says which services, regions and actions it allows; you never see its keys. "+
 			"Call this first, to pick the grant_id that other tools take (it may be omitted when you have exactly one "+
 			"grant, or one is marked default), and to know before calling whether a grant is read-only, which services "+
-			"and regions it allows, whether it requires a reason, and whether writes need the user's confirmation. "+
+			"and regions it allows, whether it requires a reason, whether writes need the user's confirmation, "+
+			"whether it may call operations that hand out credentials (issue_credentials; off unless set), and which hosts "+
+			"anyone can own (Lambda function URLs, API Gateway, AppSync, ...) it may reach (customer_hosts; none unless listed). "+
 			"Then call aws_whoami to see which AWS identity a grant acts as.",
 		mcp.ToolAnnotation{
 			Title:           "List grants",
@@ -71,6 +79,7 @@ func listGrants(tb *toolbox) tool {
 				AllowedRegions: orEmpty(p.AllowRegions), DeniedRegions: p.DenyRegions,
 				AllowedActions: p.AllowActions, DeniedActions: p.DenyActions,
 				ReadOnly: p.ReadOnly, ConfirmWrites: p.ConfirmWrites, RequireReason: p.RequireReason,
+				IssueCredentials: p.IssueCredentials, CustomerHosts: p.AllowCustomerHosts,
 				Expires: g.Expires,
 			}
 			if p.Expires != nil && (gi.Expires.IsZero() || p.Expires.Before(gi.Expires)) {

@@ -14,6 +14,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/alter-mcp/alter-mcp/vault"
 )
 
 const snapDir = "__toolsnaps__"
@@ -180,4 +183,29 @@ func TestReadmeToolTable(t *testing.T) {
 		return
 	}
 	t.Errorf("README.md's table of tools is stale; run UPDATE_README=true go test ./tools/ -run TestReadmeToolTable. It should read:\n%s", toolTable(everyTool(t)))
+}
+
+// TestReasonCapInSchema: the schema tells agents the vault's cap on reasons,
+// and a reason over it is refused with the cap in the message, nothing sent.
+func TestReasonCapInSchema(t *testing.T) {
+	b, err := os.ReadFile("__toolsnaps__/aws_request.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf(`"maxLength": %d`, vault.MaxReasonBytes); !strings.Contains(string(b), want) {
+		t.Errorf("aws_request's schema does not say %s", want)
+	}
+	e := newEnv(t, nil, nil)
+	g := e.grant(t, "g", policy.Policy{}, vault.StaticCredentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"})
+	c := e.connect(t, e.server(t, Deps{}, Options{}, Session{}), "")
+	m := c.fail(t, "aws_request", map[string]any{"grant_id": g.ID, "url": "https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15",
+		"reason": strings.Repeat("r", vault.MaxReasonBytes+1)}, "invalid_request")
+	if !strings.Contains(str(m, "message"), fmt.Sprint(vault.MaxReasonBytes)) || m["sent"] == true {
+		t.Errorf("an oversized reason: %v", m)
+	}
+	m = c.fail(t, "aws_request", map[string]any{"grant_id": g.ID, "url": "https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15",
+		"context": map[string]any{"blob": strings.Repeat("c", vault.MaxContextBytes)}}, "invalid_request")
+	if !strings.Contains(str(m, "message"), fmt.Sprint(vault.MaxContextBytes)) {
+		t.Errorf("an oversized context: %v", m)
+	}
 }
