@@ -63,8 +63,12 @@ deny_services, allow_regions, deny_regions, allow_methods, deny_methods,
 allow_actions, deny_actions (IAM style, "s3:Get*"), allow_hosts, deny_hosts,
 allow_paths, deny_paths (globs), read_only, require_reason, max_body_bytes,
 rate and caller_rate ({"per_second": 5, "burst": 10}), not_before, expires,
-confirm_writes, deny_presign. Deny wins; an empty allow list allows all.
-Flags given with --policy-file change the file's policy.`
+confirm_writes, deny_presign, issue_credentials, allow_customer_hosts (globs).
+Deny wins; an empty allow list allows all. Two things are refused unless the
+policy opts in: operations that hand out credentials, tokens or signed URLs
+(whoever reads them can use AWS without the vault), and hosts anyone can own,
+such as Lambda function URLs and API Gateway APIs (their owner sees the signed
+request). Flags given with --policy-file change the file's policy.`
 
 func newGrantCmd(a *app) *cobra.Command {
 	var vf vaultFlags
@@ -227,8 +231,9 @@ type policyFlags struct {
 	allowRegions, denyRegions            []string
 	allowMethods, denyMethods            []string
 	allowActions, denyActions            []string
+	allowCustomerHosts                   []string
 	readOnly, requireReason, denyPresign bool
-	confirmWrites                        bool
+	confirmWrites, issueCredentials      bool
 	maxBodyBytes                         int64
 }
 
@@ -247,6 +252,10 @@ func (f *policyFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.denyPresign, "deny-presign", false, "refuse presigned URLs and bearer tokens")
 	fs.BoolVar(&f.confirmWrites, "confirm-writes", false, "ask the user before each write, where the MCP client can ask")
 	fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", 0, "largest request body allowed; 0: no limit")
+	fs.BoolVar(&f.issueCredentials, "issue-credentials", false,
+		"allow operations that hand out credentials, tokens or signed URLs (sts:GetSessionToken, iam:CreateAccessKey); off by default because whoever reads them can use AWS without the vault")
+	fs.StringSliceVar(&f.allowCustomerHosts, "allow-customer-hosts", nil,
+		"hosts anyone can own (Lambda function URLs, API Gateway, AppSync, OpenSearch) that the grant may call, as globs (**.execute-api.us-east-1.amazonaws.com); none by default because their owner sees the signed request")
 }
 
 // apply returns base changed by the flags given, after --policy-file when given.
@@ -274,6 +283,7 @@ func (f *policyFlags) apply(base policy.Policy, changed func(string) bool) (poli
 		{"deny-methods", &p.DenyMethods, f.denyMethods},
 		{"allow-actions", &p.AllowActions, f.allowActions},
 		{"deny-actions", &p.DenyActions, f.denyActions},
+		{"allow-customer-hosts", &p.AllowCustomerHosts, f.allowCustomerHosts},
 	}
 	for _, l := range lists {
 		if changed(l.flag) {
@@ -289,6 +299,7 @@ func (f *policyFlags) apply(base policy.Policy, changed func(string) bool) (poli
 		{"require-reason", &p.RequireReason, f.requireReason},
 		{"deny-presign", &p.DenyPresign, f.denyPresign},
 		{"confirm-writes", &p.ConfirmWrites, f.confirmWrites},
+		{"issue-credentials", &p.IssueCredentials, f.issueCredentials},
 	}
 	for _, b := range bools {
 		if changed(b.flag) {
@@ -626,6 +637,10 @@ func policySummary(p policy.Policy) string {
 	add("-methods", p.DenyMethods)
 	add("actions", p.AllowActions)
 	add("-actions", p.DenyActions)
+	add("customer-hosts", p.AllowCustomerHosts)
+	if p.IssueCredentials {
+		parts = append(parts, "issues credentials")
+	}
 	if p.RequireReason {
 		parts = append(parts, "reason required")
 	}

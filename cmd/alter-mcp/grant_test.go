@@ -301,3 +301,62 @@ func TestGrantProfileAndRoleSources(t *testing.T) {
 		t.Errorf("unknown source grant: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestGrantOptInFlags: --issue-credentials and --allow-customer-hosts set
+// the policy's opt-ins, from flags or the environment, and show in list.
+func TestGrantOptInFlags(t *testing.T) {
+	t.Parallel()
+	env := vaultEnv(t)
+	id := strings.TrimSpace(mustRun(t, env, "", "grant", "add", "--name", "issuer", "--from-env", "--issue-credentials",
+		"--allow-customer-hosts", "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com,**.lambda-url.eu-west-1.on.aws").stdout)
+	g := showGrant(t, env, id)
+	if !g.Policy.IssueCredentials || strings.Join(g.Policy.AllowCustomerHosts, ",") != "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com,**.lambda-url.eu-west-1.on.aws" {
+		t.Errorf("policy %+v, want issue_credentials and two customer hosts", g.Policy)
+	}
+	r := mustRun(t, env, "", "grant", "list")
+	if !strings.Contains(r.stdout, "customer-hosts=a1b2c3d4e5.execute-api.us-east-1.amazonaws.com,**.lambda-url.eu-west-1.on.aws issues credentials") {
+		t.Errorf("grant list:\n%s", r.stdout)
+	}
+	r = mustRun(t, env, "", "grant", "show", "--offline", id)
+	if !strings.Contains(r.stdout, `"issue_credentials": true`) || !strings.Contains(r.stdout, `"allow_customer_hosts": [`) {
+		t.Errorf("grant show:\n%s", r.stdout)
+	}
+
+	// set-policy changes them alone; an empty list clears one.
+	mustRun(t, env, "", "grant", "set-policy", id, "--allow-customer-hosts", "")
+	g = showGrant(t, env, id)
+	if !g.Policy.IssueCredentials || len(g.Policy.AllowCustomerHosts) != 0 {
+		t.Errorf("after clearing customer hosts: %+v", g.Policy)
+	}
+	mustRun(t, env, "", "grant", "set-policy", id, "--issue-credentials=false", "--allow-customer-hosts", "**.execute-api.us-east-1.amazonaws.com")
+	g = showGrant(t, env, id)
+	if g.Policy.IssueCredentials || strings.Join(g.Policy.AllowCustomerHosts, ",") != "**.execute-api.us-east-1.amazonaws.com" {
+		t.Errorf("after set-policy: %+v", g.Policy)
+	}
+
+	// The environment, one list entry per line.
+	envOpt := map[string]string{"ALTER_MCP_ISSUE_CREDENTIALS": "true", "ALTER_MCP_ALLOW_CUSTOMER_HOSTS": "a.execute-api.us-east-1.amazonaws.com\nb.execute-api.us-east-1.amazonaws.com"}
+	for k, v := range env {
+		envOpt[k] = v
+	}
+	id = strings.TrimSpace(mustRun(t, envOpt, "", "grant", "add", "--name", "from-env", "--from-env").stdout)
+	g = showGrant(t, env, id)
+	if !g.Policy.IssueCredentials || len(g.Policy.AllowCustomerHosts) != 2 {
+		t.Errorf("from the environment: %+v", g.Policy)
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"read-only issuer", []string{"--read-only", "--issue-credentials"}, "read-only grant never issues credentials"},
+		{"every customer host", []string{"--allow-customer-hosts", "**"}, "name the hosts"},
+		{"customer host URL", []string{"--allow-customer-hosts", "https://a.lambda-url.us-east-1.on.aws/"}, "without scheme or path"},
+	} {
+		r := runCLI(t, env, "", append([]string{"grant", "add", "--name", "bad", "--from-env"}, tc.args...)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 and %q", tc.name, r.code, r.stderr, tc.want)
+		}
+	}
+}
