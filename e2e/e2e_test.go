@@ -18,6 +18,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -252,17 +253,19 @@ func (s *server) stop(t *testing.T) {
 	s.done <- nil // later stops return at once
 }
 
-// TestConformance runs the MCP conformance suite against serve --transport http.
+// TestConformance runs the MCP conformance suite against serve --transport
+// http, and reads each scenario's checks.json: a scenario passes when it has
+// checks and none of them failed, whatever the suite's exit code says.
 func TestConformance(t *testing.T) {
 	nodeBin := node(t)
 	srv := startServer(t, baseEnv(t, "ALTER_MCP_HOME="+t.TempDir()), "--insecure-no-auth")
 	if !strings.Contains(srv.stderr.String(), "insecure-no-auth") {
 		t.Errorf("--insecure-no-auth logged no warning:\n%s", srv.stderr.String())
 	}
-	results := t.TempDir()
 	suite := "node_modules/@modelcontextprotocol/conformance/dist/index.js"
 	passed := 0
 	for _, s := range scenarios {
+		results := t.TempDir()
 		cmd := exec.Command(nodeBin, suite, "server", "--url", srv.url, "--scenario", s, "-o", results)
 		cmd.Env = append(os.Environ(), "NO_COLOR=1", "FORCE_COLOR=0")
 		out, err := cmd.CombinedOutput()
@@ -270,15 +273,135 @@ func TestConformance(t *testing.T) {
 			t.Errorf("conformance scenario %s failed: %v\n%s", s, err, out)
 			continue
 		}
+		checks, err := readConformanceChecks(results)
+		if err != nil {
+			t.Errorf("conformance scenario %s: %v\n%s", s, err, out)
+			continue
+		}
+		if failed := checks.failed(); len(checks) == 0 || len(failed) > 0 {
+			t.Errorf("conformance scenario %s: %d checks, failed: %s\n%s", s, len(checks), strings.Join(failed, "; "), out)
+			continue
+		}
 		passed++
-		t.Logf("conformance %s: %s", s, lastLine(out))
+		t.Logf("conformance %s: %s", s, checks)
 	}
-	t.Logf("conformance: %d of %d scenarios passed", passed, len(scenarios))
+	if passed != len(scenarios) {
+		t.Errorf("conformance: %d of %d scenarios passed", passed, len(scenarios))
+	}
 }
 
-func lastLine(b []byte) string {
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
+// conformanceChecks are the checks of one scenario, as its checks.json
+// holds them.
+type conformanceChecks []struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Status       string `json:"status"` // SUCCESS, FAILURE, WARNING, INFO
+	ErrorMessage string `json:"errorMessage"`
+	Description  string `json:"description"`
+}
+
+// failed names the checks whose status is FAILURE, or any status the
+// suite does not document.
+func (cs conformanceChecks) failed() []string {
+	var out []string
+	for _, c := range cs {
+		switch c.Status {
+		case "SUCCESS", "WARNING", "INFO":
+		default:
+			out = append(out, fmt.Sprintf("%s (%s): %s%s", c.ID, c.Status, c.ErrorMessage, c.Description))
+		}
+	}
+	return out
+}
+
+func (cs conformanceChecks) String() string {
+	n := map[string]int{}
+	for _, c := range cs {
+		n[c.Status]++
+	}
+	return fmt.Sprintf("%d checks: %d SUCCESS, %d WARNING, %d FAILURE", len(cs), n["SUCCESS"], n["WARNING"], n["FAILURE"])
+}
+
+// readConformanceChecks reads the one checks.json the suite wrote under dir.
+func readConformanceChecks(dir string) (conformanceChecks, error) {
+	var found []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Name() == "checks.json" {
+			found = append(found, p)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(found) != 1 {
+		return nil, fmt.Errorf("want one checks.json in the results, found %d", len(found))
+	}
+	b, err := os.ReadFile(found[0])
+	if err != nil {
+		return nil, err
+	}
+	var cs conformanceChecks
+	if err := json.Unmarshal(b, &cs); err != nil {
+		return nil, fmt.Errorf("%s: %v", found[0], err)
+	}
+	return cs, nil
+}
+
+// clientReport is what client.mjs prints: the checks it made, in order.
+type clientReport struct {
+	Checks []struct {
+		Name string `json:"name"`
+		OK   bool   `json:"ok"`
+	} `json:"checks"`
+	Failed   string `json:"failed"`
+	Detail   any    `json:"detail"`
+	Protocol any    `json:"protocol"`
+}
+
+// requiredChecks are checks client.mjs must have made and passed, in either
+// mode: a report without one of them proves less than it should.
+var requiredChecks = []string{
+	"server is alter-mcp",
+	"tools/list offers aws_request",
+	"list_grants shows the caller's grants",
+	"aws_whoami",
+	"aws_request: S3 CreateBucket",
+	"s3_get returns what s3_put wrote",
+	"s3_list returns odd keys exactly",
+	"s3_get with continuation reads the whole object",
+	"aws_request: DynamoDB GetItem",
+	"a write with a read-only grant is denied",
+	"a URL that is not AWS is refused",
+}
+
+// verify fails a report with a failed check, or without a check it must
+// hold.
+func (r clientReport) verify(mode string) error {
+	var problems []string
+	if r.Failed != "" {
+		problems = append(problems, fmt.Sprintf("check %q failed: %v", r.Failed, r.Detail))
+	}
+	passed := map[string]bool{}
+	for _, c := range r.Checks {
+		if !c.OK {
+			problems = append(problems, fmt.Sprintf("check %q failed", c.Name))
+		}
+		passed[c.Name] = c.OK
+	}
+	want := requiredChecks
+	if mode == "http" {
+		want = append(want[:len(want):len(want)], "http: refused without an API key")
+	}
+	for _, name := range want {
+		if !passed[name] {
+			problems = append(problems, fmt.Sprintf("check %q is missing", name))
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
 }
 
 // TestSDKClient drives the binary with the official TypeScript SDK client over
@@ -332,19 +455,14 @@ func TestSDKClient(t *testing.T) {
 			_ = cmd.Process.Kill()
 			t.Fatalf("client.mjs %s did not finish\nstdout: %s\nstderr: %s", mode, stdout.String(), stderr.String())
 		}
-		var report struct {
-			Checks []struct {
-				Name string `json:"name"`
-				OK   bool   `json:"ok"`
-			} `json:"checks"`
-			Protocol any `json:"protocol"`
-		}
+		var report clientReport
 		if err := json.Unmarshal(stdout.Bytes(), &report); err != nil {
 			t.Fatalf("client.mjs %s printed no report: %v\n%s", mode, err, stdout.String())
 		}
-		for _, c := range report.Checks {
-			t.Logf("%s: ok  %s", mode, c.Name)
+		if err := report.verify(mode); err != nil {
+			t.Errorf("client.mjs %s: %v\n%s", mode, err, stdout.String())
 		}
+		t.Logf("client.mjs %s: %d checks passed", mode, len(report.Checks))
 		if stdio := stderr.String(); mode == "stdio" && !strings.Contains(stdio, "serving MCP over stdio") {
 			t.Errorf("the stdio server's log did not reach stderr:\n%s", stdio)
 		}
@@ -377,10 +495,9 @@ func TestSDKClient(t *testing.T) {
 	}
 
 	// The audit trail names each call's caller (from the transport) and
-	// reason (from the agent).
+	// reason (from the agent). A build without the audit command fails.
 	if help, err := exec.Command(binary(t), "audit", "--help").CombinedOutput(); err != nil {
-		t.Logf("no audit command in this build, so the audit trail is not checked: %v\n%s", err, help)
-		return
+		t.Fatalf("alter-mcp audit --help: %v: the audit trail cannot be checked\n%s", err, help)
 	}
 	type entry struct {
 		Caller   string `json:"caller"`
