@@ -143,7 +143,7 @@ func judge(pol *policy.Policy, in policy.Input, op catalog.Operation, header htt
 	j.implied = imps
 	j.decision = pol.Evaluate(in)
 	if j.decision.Allow && len(imps) > 0 {
-		j.decision = evaluateImplied(pol, in, imps)
+		j.decision = pol.EvaluateImplied(in, imps)
 	}
 	if j.decision.Allow && op.Name == "" {
 		why := op.Unidentified
@@ -243,13 +243,3 @@ func contextJSON(c map[string]any) ([]byte, error) {
 	return b, nil
 }
 
-// evaluateImplied: placeholder until policy.EvaluateImplied lands.
-func evaluateImplied(pol *policy.Policy, in policy.Input, imps []catalog.Implied) policy.Decision {
-	for _, imp := range imps {
-		if d := pol.Evaluate(policy.InputForImplied(in, imp)); !d.Allow {
-			d.Message = "the header " + strings.ToLower(imp.Header) + " makes AWS also authorize " + imp.Action + ": " + d.Message
-			return d
-		}
-	}
-	return policy.Decision{Allow: true}
-}
