@@ -242,4 +242,3 @@ func contextJSON(c map[string]any) ([]byte, error) {
 	}
 	return b, nil
 }
-
