@@ -16,15 +16,29 @@
 //  2. resolve the grant (ErrGrantNotFound, ErrGrantRevoked, ErrGrantExpired)
 //     and check the caller (ErrCallerNotFound, ErrCallerRevoked,
 //     ErrCallerNotAllowed);
-//  3. identify the operation with catalog and evaluate the grant's policy
-//     and rate limits; a denial is audited and returned as *DeniedError,
-//     and nothing is sent;
+//  3. read the request as it goes on the wire (header names canonical,
+//     values trimmed; a header net/http would refuse, or input over
+//     MaxReasonBytes, MaxContextBytes, MaxURLBytes or MaxHeaderBytes, is
+//     ErrInvalid), identify the operation with catalog, and evaluate the
+//     grant's policy on it, on every action its headers imply
+//     (catalog.HeaderActions: a copy source, an ACL, a KMS key), and on the
+//     opt-ins (issuing credentials, hosts anyone can own); then refuse a
+//     request that is not exactly one known operation (RuleUnidentified) or
+//     whose deciding header cannot be read (RuleHeader); then the rate
+//     limits, which refused calls count against too. A denial is audited,
+//     with the inputs that decided the operation, and returned as
+//     *DeniedError; nothing is sent;
 //  4. write the audit begin record; if that fails nothing is sent (ErrAudit);
 //  5. decrypt the credentials, sign (SigV4, or SigV4a for multi-region
 //     endpoints) and send, retrying throttling and server errors of
 //     idempotent calls with exponential backoff and full jitter;
 //  6. return the response as it streams; the audit end record is written
-//     when its body reaches EOF or is closed.
+//     when its body reaches EOF or is closed. The grant's own secret key and
+//     session token are masked in the body, in every form AWS echoes them
+//     (plain, hex, spaced hex, base64, URL-escaped), and so are credentials
+//     in an answer (SecretAccessKey, SessionToken) unless the grant may
+//     issue them; S3 objects are left whole but for the grant's own
+//     secrets. Masks keep the length.
 //
 // AWS error answers (403 AccessDenied, 400 ValidationException, ...) are
 // responses, not Go errors. Redirects are never followed: a 3xx is returned
