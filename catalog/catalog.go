@@ -269,6 +269,7 @@ func (c *catalog) finish(s *svc) {
 	for i := range s.ops {
 		o := &s.ops[i]
 		key := s.info.Name + "/" + o.name
+		o.issues = issues(s.info.Name, o.name)
 		o.readOnly = readOnly(s.info.Name, o.name, o.method, s.rest)
 		if a, ok := iamActions[key]; ok {
 			o.action = a

@@ -91,13 +91,11 @@
 //     run a model (and cost money), or have effects. bedrock-runtime
 //     InvokeModel, InvokeModelWithResponseStream, Converse and ConverseStream
 //     and lambda Invoke are in the override table to say so explicitly.
-//   - Operations that mint credentials, tokens or sign-in URLs are not
-//     read-only even when named Get* or served by GET: sts GetSessionToken,
-//     GetFederationToken (and AssumeRole*, which the rule already excludes),
-//     sso GetRoleCredentials, ecr GetAuthorizationToken, redshift
-//     GetClusterCredentials, s3 CreateSession, quicksight GetDashboardEmbedUrl,
-//     and the others in the table. A read-only grant must not be a way to
-//     obtain credentials that act outside the vault and its audit trail.
+//   - Operations that issue credentials are never read-only, even when
+//     named Get* or served by GET (see below): lambda GetFunction, sts
+//     GetSessionToken, ivs GetStreamKey, cognito-idp DescribeUserPoolClient.
+//     A read-only grant must not be a way to obtain credentials that act
+//     outside the vault and its audit trail.
 //     Reading stored secrets (secretsmanager GetSecretValue, ssm
 //     GetParameter) is reading, and stays read-only: a grant that should not
 //     read secrets says so with its actions.
@@ -106,6 +104,42 @@
 //     PreviewPortal, license-manager CheckInLicense).
 //   - s3 SelectObjectContent is POST and read-only (the Select rule; listed
 //     explicitly), as are iam SimulatePrincipalPolicy and SimulateCustomPolicy.
+//
+// # Operations that issue credentials
+//
+// Operation.IssuesCredentials (and IssuesCredentials) reports an operation
+// whose answer lets its reader act without the vault: AWS credentials (sts
+// AssumeRole*, GetSessionToken, GetFederationToken, sso GetRoleCredentials,
+// s3 CreateSession, s3control GetDataAccess, iam CreateAccessKey), bearer
+// tokens and passwords AWS generates (ecr and codeartifact
+// GetAuthorizationToken, redshift GetClusterCredentials, cognito-idp
+// InitiateAuth, ssm StartSession, ecs ExecuteCommand, ivs GetStreamKey),
+// private keys (ec2 CreateKeyPair, acm ExportCertificate), presigned URLs
+// (lambda GetFunction's Code.Location, ecr GetDownloadUrlForLayer, ssm
+// GetDocument's attachments, devicefarm uploads) and sign-in, embed and
+// streaming URLs (quicksight GenerateEmbedUrl*, sagemaker
+// CreatePresigned*Url, appstream CreateStreamingURL, connect
+// GetFederationToken). The table (issuing.go) is written by hand, each entry
+// citing the API reference page that says so.
+//
+// A test keeps it complete: it walks the output shapes of every operation in
+// botocore's models and fails on one that returns a member named like a
+// credential (SecretAccessKey, SessionToken, AccessToken, IdToken,
+// RefreshToken, AuthorizationToken, Token, PresignedUrl, SignedUrl,
+// EmbedUrl, StreamKey, ApiKey, ClientSecret, PrivateKey, Password, a URL
+// with an expiry, ...; never NextToken or ClientToken) unless the table
+// lists it or the test's exclusions say why it does not issue one. Excluded
+// are names of secrets (Secrets Manager ARNs, role ARNs), tokens that
+// authorize nothing (revision ids, verification tokens), and stored
+// configuration the caller wrote: a database endpoint's password, an
+// identity provider's client secret, a pending master password. Those are
+// read as secretsmanager GetSecretValue is.
+//
+// Some issuing operations are common reads: lambda GetFunction, ssm
+// GetDocument, apigateway GetApiKeys, appsync ListApiKeys, mediapackage
+// DescribeChannel, chime-sdk-meetings GetAttendee. A grant that must read
+// them without issuing uses their narrower siblings
+// (GetFunctionConfiguration) or allows issuing.
 //
 // # IAM action and event source
 //

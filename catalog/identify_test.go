@@ -140,7 +140,7 @@ var identifyCases = []identifyCase{
 	{name: "lambda Invoke", ep: lambda, method: "POST", path: "/2015-03-31/functions/my-fn/invocations", want: "lambda/Invoke", action: "lambda:InvokeFunction", protocol: "rest-json"},
 	{name: "lambda Invoke by ARN", ep: lambda, method: "POST", path: "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Amy-fn/invocations", want: "lambda/Invoke", action: "lambda:InvokeFunction", protocol: "rest-json"},
 	{name: "lambda ListFunctions", ep: lambda, method: "GET", path: "/2015-03-31/functions/", query: "MaxItems=10", want: "lambda/ListFunctions", action: "lambda:ListFunctions", readOnly: true, protocol: "rest-json"},
-	{name: "lambda GetFunction", ep: lambda, method: "GET", path: "/2015-03-31/functions/my-fn", want: "lambda/GetFunction", action: "lambda:GetFunction", readOnly: true, protocol: "rest-json"},
+	{name: "lambda GetFunction returns a presigned code URL", ep: lambda, method: "GET", path: "/2015-03-31/functions/my-fn", want: "lambda/GetFunction", action: "lambda:GetFunction", protocol: "rest-json"},
 	{name: "lambda GetFunctionConfiguration", ep: lambda, method: "GET", path: "/2015-03-31/functions/my-fn/configuration", want: "lambda/GetFunctionConfiguration", action: "lambda:GetFunctionConfiguration", readOnly: true, protocol: "rest-json"},
 	{name: "lambda DeleteFunction", ep: lambda, method: "DELETE", path: "/2015-03-31/functions/my-fn", want: "lambda/DeleteFunction", action: "lambda:DeleteFunction", protocol: "rest-json"},
 

@@ -24,58 +24,9 @@ var readOnlyOverrides = map[string]bool{
 	"lambda/Invoke":                                 false,
 	"lambda/InvokeWithResponseStream":               false,
 
-	// They mint credentials, tokens or sign-in URLs.
-	"sts/AssumeRole":                                      false,
-	"sts/AssumeRoleWithSAML":                              false,
-	"sts/AssumeRoleWithWebIdentity":                       false,
-	"sts/GetSessionToken":                                 false,
-	"sts/GetFederationToken":                              false,
-	"sts/GetWebIdentityToken":                             false,
-	"sts/GetDelegatedAccessToken":                         false,
-	"sso/GetRoleCredentials":                              false,
-	"s3/CreateSession":                                    false,
-	"ecr/GetAuthorizationToken":                           false,
-	"ecr-public/GetAuthorizationToken":                    false,
-	"codeartifact/GetAuthorizationToken":                  false,
-	"redshift/GetClusterCredentials":                      false,
-	"redshift/GetClusterCredentialsWithIAM":               false,
-	"redshift/GetIdentityCenterAuthToken":                 false,
-	"redshift-serverless/GetCredentials":                  false,
-	"redshift-serverless/GetIdentityCenterAuthToken":      false,
-	"cognito-identity/GetCredentialsForIdentity":          false,
-	"cognito-identity/GetOpenIdToken":                     false,
-	"cognito-identity/GetOpenIdTokenForDeveloperIdentity": false,
-	"cognito-idp/GetTokensFromRefreshToken":               false,
-	"connect/GetFederationToken":                          false,
-	"datazone/GetEnvironmentCredentials":                  false,
-	"datazone/GetIamPortalLoginUrl":                       false,
-	"deadline/AssumeFleetRoleForRead":                     false,
-	"deadline/AssumeFleetRoleForWorker":                   false,
-	"deadline/AssumeQueueRoleForRead":                     false,
-	"deadline/AssumeQueueRoleForUser":                     false,
-	"deadline/AssumeQueueRoleForWorker":                   false,
-	"emr/GetClusterSessionCredentials":                    false,
-	"emr/GetOnClusterAppUIPresignedURL":                   false,
-	"emr/GetPersistentAppUIPresignedURL":                  false,
-	"emr-containers/GetManagedEndpointSessionCredentials": false,
-	"finspace-data/GetProgrammaticAccessCredentials":      false,
-	"gamelift/GetComputeAccess":                           false,
-	"gamelift/GetComputeAuthToken":                        false,
-	"gamelift/GetInstanceAccess":                          false,
-	"lakeformation/GetTemporaryDataLocationCredentials":   false,
-	"lakeformation/GetTemporaryGluePartitionCredentials":  false,
-	"lakeformation/GetTemporaryGlueTableCredentials":      false,
-	"license-manager/GetAccessToken":                      false,
-	"lightsail/GetInstanceAccessDetails":                  false,
-	"quicksight/GetDashboardEmbedUrl":                     false,
-	"quicksight/GetSessionEmbedUrl":                       false,
-	"ssm/GetAccessToken":                                  false,
-	"bedrock-agentcore/GetWorkloadAccessToken":            false,
-	"bedrock-agentcore/GetWorkloadAccessTokenForJWT":      false,
-	"bedrock-agentcore/GetWorkloadAccessTokenForUserId":   false,
-	"bedrock-agentcore/GetResourceOauth2Token":            false,
-	"bedrock-agentcore/GetResourceApiKey":                 false,
-	"bedrock-agentcore/GetResourcePaymentToken":           false,
+	// Operations that issue credentials, tokens or signed URLs are not
+	// read-only either: issuingOperations (issuing.go) lists them, and
+	// readOnly consults it first.
 
 	// Named like a read, or served by GET, but they change state.
 	"cognito-identity/GetId":               false, // creates the identity
@@ -231,8 +182,13 @@ func readOnlyByRule(name, method string, rest bool) bool {
 	return rest && (method == "GET" || method == "HEAD")
 }
 
-// readOnly applies the rule and the override table.
+// readOnly applies the rule and the override table. An operation that
+// issues credentials is never read-only: a read-only grant must not be a way
+// to obtain credentials that act outside the vault.
 func readOnly(service, name, method string, rest bool) bool {
+	if issues(service, name) {
+		return false
+	}
 	if v, ok := readOnlyOverrides[service+"/"+name]; ok {
 		return v
 	}

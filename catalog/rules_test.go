@@ -49,7 +49,6 @@ func TestOverridesChangeSomething(t *testing.T) {
 		"bedrock-runtime/InvokeModel": true, "bedrock-runtime/InvokeModelWithResponseStream": true,
 		"bedrock-runtime/Converse": true, "bedrock-runtime/ConverseStream": true,
 		"lambda/Invoke": true, "lambda/InvokeWithResponseStream": true,
-		"sts/AssumeRole": true, "sts/AssumeRoleWithSAML": true, "sts/AssumeRoleWithWebIdentity": true,
 		"s3/SelectObjectContent": true, "route53/TestDNSAnswer": true,
 	}
 	c := get()
@@ -138,7 +137,9 @@ func TestReadOnlyDecisions(t *testing.T) {
 		"bedrock-runtime/InvokeModel": false, "bedrock-runtime/Converse": false,
 		"bedrock-runtime/ConverseStream": false, "bedrock-runtime/InvokeModelWithResponseStream": false,
 		"bedrock-runtime/GetAsyncInvoke": true, "bedrock-runtime/CountTokens": false,
-		"lambda/Invoke": false, "lambda/GetFunction": true, "lambda/ListFunctions": true,
+		"lambda/Invoke": false, "lambda/GetFunction": false, "lambda/ListFunctions": true,
+		"lambda/GetFunctionConfiguration": true, "lambda/GetLayerVersion": false,
+		"ssm/StartSession": false, "iam/CreateAccessKey": false, "s3control/GetDataAccess": false,
 		"dynamodb/Query": true, "dynamodb/Scan": true, "dynamodb/PutItem": false,
 		"sqs/ReceiveMessage": false, "sqs/GetQueueUrl": true,
 		"cloudwatch/GetMetricData": true, "cloudwatch/PutMetricData": false,
