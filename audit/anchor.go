@@ -1,8 +1,13 @@
 package audit
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -22,6 +27,80 @@ func ParseAnchor(s string) (store.AuditHead, error) {
 		return store.AuditHead{}, fmt.Errorf("anchor %q: write it as SEQ:HASH, the head audit verify printed (96:420d98bd…, 64 hex digits)", s)
 	}
 	return store.AuditHead{Seq: n, Hash: hash}, nil
+}
+
+// AnchorOf reads the anchor of one record as a Sink or an export wrote it
+// (Line): its seq and hash.
+func AnchorOf(line []byte) (store.AuditHead, error) {
+	var r struct {
+		Seq  int64  `json:"seq"`
+		Hash string `json:"hash"`
+	}
+	if err := json.Unmarshal(line, &r); err != nil {
+		return store.AuditHead{}, fmt.Errorf("not an audit record: %w", err)
+	}
+	return ParseAnchor(fmt.Sprintf("%d:%s", r.Seq, r.Hash))
+}
+
+// ReadAnchorFile returns the anchor of the newest record in a file a
+// FileSink writes (serve --audit-file), which keeps every record outside
+// the store as it is committed. It reads the file's last complete line,
+// from the end, so the file's length does not matter; a line cut short by a
+// crash is passed over. (An export's lines are anchors too, but its last
+// line need not be the newest record: it lists entries.)
+func ReadAnchorFile(path string) (store.AuditHead, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return store.AuditHead{}, fmt.Errorf("anchor file: %w", err)
+	}
+	defer f.Close()
+	line, err := lastLine(f)
+	if err != nil {
+		return store.AuditHead{}, fmt.Errorf("anchor file %s: %w", path, err)
+	}
+	h, err := AnchorOf(line)
+	if err != nil {
+		return store.AuditHead{}, fmt.Errorf("anchor file %s: its last line: %w", path, err)
+	}
+	return h, nil
+}
+
+// lastLine returns the last line of f that ends with a newline, reading
+// backwards in blocks.
+func lastLine(f *os.File) ([]byte, error) {
+	end, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, err
+	}
+	const block = 64 << 10
+	var tail []byte // the bytes from pos to end
+	pos := end
+	for {
+		// tail holds a complete line once a newline precedes the last
+		// newline in it, or the file's start is reached.
+		if i := bytes.LastIndexByte(tail, '\n'); i >= 0 {
+			if j := bytes.LastIndexByte(tail[:i], '\n'); j >= 0 || pos == 0 {
+				if line := tail[j+1 : i]; len(bytes.TrimSpace(line)) > 0 {
+					return line, nil
+				}
+				// An empty line: look before it.
+				tail = tail[:j+1]
+				if j < 0 {
+					return nil, errors.New("it holds no record")
+				}
+				continue
+			}
+		} else if pos == 0 {
+			return nil, errors.New("it holds no complete record")
+		}
+		n := min(int64(block), pos)
+		pos -= n
+		buf := make([]byte, n, n+int64(len(tail)))
+		if _, err := f.ReadAt(buf, pos); err != nil {
+			return nil, err
+		}
+		tail = append(buf, tail...)
+	}
 }
 
 // CheckAnchor adds to a Report of a chain that verified the one tampering

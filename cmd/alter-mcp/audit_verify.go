@@ -20,12 +20,16 @@ was changed, removed (missing), inserted or reordered and exits 1.
 Records cut from the end of the chain leave nothing to notice by themselves:
 keep the head it prints somewhere else (seq 96 hash 420d... as 96:420d...), and
 give it later with --anchor: verify then also fails when the chain no longer
-holds that record with that hash (truncated, or rewritten with the audit key).`
+holds that record with that hash (truncated, or rewritten with the audit key).
+
+serve --audit-file keeps such a head outside the store all along: every record
+it commits is also a line of that file. --anchor-file takes the newest record
+of such a file as the anchor.`
 
 func newAuditVerifyCmd(a *app, vf *vaultFlags) *cobra.Command {
-	var anchors []string
+	var anchors, anchorFiles []string
 	cmd := &cobra.Command{
-		Use:   "verify [--anchor SEQ:HASH]...",
+		Use:   "verify [--anchor SEQ:HASH]... [--anchor-file FILE]...",
 		Short: "Check the audit chain; exit 1 naming the first record that was tampered with",
 		Long:  auditVerifyLong,
 		Args:  usageArgs(cobra.NoArgs),
@@ -35,6 +39,13 @@ func newAuditVerifyCmd(a *app, vf *vaultFlags) *cobra.Command {
 				h, err := audit.ParseAnchor(s)
 				if err != nil {
 					return usagef("--anchor: %v", err)
+				}
+				heads = append(heads, h)
+			}
+			for _, f := range anchorFiles {
+				h, err := audit.ReadAnchorFile(f)
+				if err != nil {
+					return usagef("--anchor-file: %v", err)
 				}
 				heads = append(heads, h)
 			}
@@ -57,5 +68,6 @@ func newAuditVerifyCmd(a *app, vf *vaultFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringArrayVar(&anchors, "anchor", nil, "a head an earlier verify printed, as SEQ:HASH, that the chain must still hold; repeatable")
+	cmd.Flags().StringArrayVar(&anchorFiles, "anchor-file", nil, "a file serve --audit-file writes, whose newest record the chain must still hold; repeatable")
 	return cmd
 }
