@@ -10,14 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/store"
-	"github.com/alter-mcp/alter-mcp/store/sqlite"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 )
 
@@ -28,9 +26,12 @@ type Options struct {
 	// ALTER_MCP_HOME, else $XDG_DATA_HOME/alter-mcp, else ~/.local/share/alter-mcp.
 	// It is created only when something is kept in it.
 	Home string
-	// Store is the store DSN: ALTER_MCP_STORE, else sqlite://<home>/alter.db.
-	// sqlite://PATH (sqlite:///abs/path for an absolute one) is the only
-	// backend of this build.
+	// Store is the store's URL: ALTER_MCP_STORE, else sqlite://<home>/alter.db.
+	// It is opened with store.Open, through the driver registered for its
+	// scheme: the vault links none, so a program imports the ones it uses,
+	// _ "github.com/alter-mcp/alter-mcp/store/sqlite" (sqlite:///abs/path)
+	// or _ "github.com/alter-mcp/alter-mcp/store/postgres" (postgres://...,
+	// for many replicas sharing one database).
 	Store string
 	// Backend, when set, is an open store to use instead of Store; Close
 	// leaves it open.
@@ -178,7 +179,7 @@ func Open(ctx context.Context, o Options) (*Vault, error) {
 			}
 			dsn = "sqlite://" + filepath.Join(home, "alter.db")
 		}
-		if v.store, err = openStore(ctx, dsn); err != nil {
+		if v.store, err = store.Open(ctx, dsn); err != nil {
 			return nil, err
 		}
 		v.ownStore = true
@@ -254,46 +255,8 @@ func (v *Vault) Close() error {
 // Store returns the vault's store, for the audit and other readers.
 func (v *Vault) Store() store.Store { return v.store }
 
-// openStore opens the store a DSN names.
-func openStore(ctx context.Context, dsn string) (store.Store, error) {
-	scheme, _, _ := strings.Cut(dsn, ":")
-	switch strings.ToLower(scheme) {
-	case "sqlite", "file":
-		path, err := sqlite.ParseDSN(dsn)
-		if err != nil {
-			return nil, fmt.Errorf("store %s: %w", redactDSN(dsn), err)
-		}
-		s, err := sqlite.Open(ctx, path)
-		if err != nil {
-			return nil, fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
-		}
-		return s, nil
-	case "postgres", "postgresql":
-		return nil, fmt.Errorf("store %s: PostgreSQL is not supported yet in this build; use sqlite://PATH", redactDSN(dsn))
-	default:
-		return nil, fmt.Errorf("store %q: unknown kind of store %q; use sqlite://PATH (set %s or --store)", redactDSN(dsn), scheme, EnvStore)
-	}
-}
-
-// redactDSN hides a password in a DSN such as postgres://user:pw@host/db.
-func redactDSN(dsn string) string {
-	scheme, rest, ok := strings.Cut(dsn, "://")
-	if !ok {
-		return dsn
-	}
-	host, path, _ := strings.Cut(rest, "/")
-	if at := strings.LastIndex(host, "@"); at >= 0 {
-		user := host[:at]
-		if c := strings.Index(user, ":"); c >= 0 {
-			user = user[:c] + ":xxxxx"
-		}
-		host = user + host[at:]
-	}
-	if path != "" || strings.Contains(rest, "/") {
-		return scheme + "://" + host + "/" + path
-	}
-	return scheme + "://" + host
-}
+// redactDSN hides a password in a store URL such as postgres://user:pw@host/db.
+func redactDSN(dsn string) string { return store.Redact(dsn) }
 
 func storeName(dsn string) string {
 	if dsn == "" {

@@ -1,5 +1,6 @@
 // Package sqlite is the embedded store: one SQLite file in WAL mode, opened
-// with the pure-Go modernc.org/sqlite driver. It suits one process, or a few
+// with the pure-Go modernc.org/sqlite driver. Importing it registers the
+// sqlite:// and file: schemes with store.Open. It suits one process, or a few
 // processes on one machine sharing the file; replicas on many machines share
 // store/postgres instead.
 //
@@ -46,6 +47,21 @@ type Store struct {
 }
 
 var _ store.Store = (*Store)(nil)
+
+// The driver of store.Open: sqlite:///abs/path, sqlite://rel/path,
+// sqlite:path, file:path.
+func init() {
+	store.Register("sqlite", openURL)
+	store.Register("file", openURL)
+}
+
+func openURL(ctx context.Context, dsn string) (store.Store, error) {
+	path, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return Open(ctx, path)
+}
 
 // Open opens the store in the SQLite file at path, creating the file with
 // mode 0600 if it does not exist (its folder must), and brings its schema
