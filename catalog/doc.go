@@ -141,6 +141,49 @@
 // them without issuing uses their narrower siblings
 // (GetFunctionConfiguration) or allows issuing.
 //
+// # Header-borne actions
+//
+// Some request headers make AWS perform or authorize more than the
+// operation's own action. HeaderActions returns them, from a table
+// (headers.go) whose every entry cites the AWS page it comes from:
+//
+//   - x-amz-copy-source on CopyObject and UploadPartCopy reads the source:
+//     s3:GetObject (s3:GetObjectVersion with ?versionId=) on the BUCKET/KEY
+//     it names, or on the object through the access point an ARN names
+//     (Implied.AccessPoint and Region; s3-outposts and s3-object-lambda ARNs
+//     in their own namespaces).
+//   - ACL headers (x-amz-acl, x-amz-grant-*) on PutObject, CopyObject and
+//     CreateMultipartUpload: s3:PutObjectAcl; on CreateBucket:
+//     s3:PutBucketAcl.
+//   - x-amz-tagging, and x-amz-tagging-directive other than COPY on
+//     CopyObject: s3:PutObjectTagging.
+//   - Object Lock: x-amz-object-lock-mode and -retain-until-date,
+//     s3:PutObjectRetention; x-amz-object-lock-legal-hold,
+//     s3:PutObjectLegalHold; x-amz-bypass-governance-retention on
+//     DeleteObject, DeleteObjects and PutObjectRetention,
+//     s3:BypassGovernanceRetention; x-amz-bucket-object-lock-enabled on
+//     CreateBucket, s3:PutBucketObjectLockConfiguration and
+//     s3:PutBucketVersioning; x-amz-object-ownership on CreateBucket,
+//     s3:PutBucketOwnershipControls.
+//   - x-amz-server-side-encryption-aws-kms-key-id: kms:GenerateDataKey on
+//     that key (Implied.KMSKeyID; Region when it is an ARN).
+//   - bedrock-runtime InvokeModel and InvokeModelWithResponseStream with
+//     X-Amzn-Bedrock-GuardrailIdentifier: bedrock:ApplyGuardrail.
+//
+// S3 actions take the namespace of the request's own action (through an
+// Outposts access point, s3-outposts:PutObjectAcl). Header names are
+// matched in any letter case and values trimmed of surrounding spaces and
+// tabs; boolean headers imply their action unless they say false, and a
+// tagging directive unless it says exactly COPY. A listed header sent twice,
+// or a copy source that is empty, has no key, is badly encoded, has a bare
+// '+' (a plus or a space?), a query other than ?versionId=ID, or is an ARN
+// of something else, is a *HeaderError: the request cannot be judged. A
+// request without the table's headers costs no allocation.
+//
+// Not listed, for want of a page saying AWS checks them: the source's tags
+// a CopyObject copies by default, and kms:Decrypt on an encrypted copy
+// source, whose key the request does not name.
+//
 // # IAM action and event source
 //
 // Action is IAMPrefix + ":" + operation, where the IAM prefix is the signing
