@@ -53,3 +53,29 @@ func ExampleService() {
 	fmt.Println(s.Name, s.Protocols, s.IAMPrefix, s.EventSource)
 	// Output: cloudwatch [smithy-rpc-v2-cbor json query] cloudwatch monitoring.amazonaws.com
 }
+
+func ExampleHeaderActions() {
+	raw := "https://my-bucket.s3.us-east-1.amazonaws.com/reports/copy.csv"
+	u, _ := url.Parse(raw)
+	ep, err := urlparse.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	h := http.Header{
+		"X-Amz-Copy-Source": {"/other-bucket/reports/2024.csv?versionId=v1"},
+		"X-Amz-Acl":         {"public-read"},
+	}
+	op := catalog.Identify(ep, "PUT", u.EscapedPath(), u.RawQuery, h, nil)
+	fmt.Println(op.Name, op.Action)
+	implied, err := catalog.HeaderActions(op, h)
+	if err != nil {
+		panic(err)
+	}
+	for _, imp := range implied {
+		fmt.Println(imp.Header, imp.Action, imp.Bucket, imp.Key)
+	}
+	// Output:
+	// CopyObject s3:PutObject
+	// X-Amz-Copy-Source s3:GetObjectVersion other-bucket reports/2024.csv
+	// X-Amz-Acl s3:PutObjectAcl
+}

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/alter-mcp/alter-mcp/urlparse"
@@ -66,6 +67,45 @@ func FuzzIdentify(f *testing.F) {
 		}
 		if info.ReadOnly != got.ReadOnly {
 			t.Fatalf("Identify says ReadOnly %v, Lookup %v: %+v", got.ReadOnly, info.ReadOnly, got)
+		}
+	})
+}
+
+// FuzzHeaderActions: HeaderActions never panics, returns either actions or
+// an error naming the header, and what it implies is complete: an action,
+// the header, its source, and for a copy source the object it reads.
+func FuzzHeaderActions(f *testing.F) {
+	for _, tc := range headerCases {
+		for k, v := range tc.header {
+			f.Add(tc.op.Name, k, v[0])
+		}
+	}
+	f.Add("CopyObject", "X-Amz-Copy-Source", "arn:aws:s3-outposts:r:1:outpost/o/accesspoint//object/k?versionId=")
+	f.Add("CopyObject", "x-amz-copy-source", "%2F%2Fb%2Fk")
+	f.Add("CreateBucket", "X-Amz-Bucket-Object-Lock-Enabled", " FALSE ")
+	ops := map[string]Operation{
+		"CopyObject": copyObject, "UploadPartCopy": partCopy, "PutObject": putObject,
+		"CreateBucket": createBkt, "DeleteObjects": deleteObjs, "InvokeModel": invokeModel,
+	}
+	f.Fuzz(func(t *testing.T, opName, key, value string) {
+		op, ok := ops[opName]
+		if !ok {
+			op = outpostsPut
+		}
+		imps, err := HeaderActions(op, http.Header{key: {value}})
+		if err != nil {
+			if imps != nil || !strings.Contains(err.Error(), http.CanonicalHeaderKey(key)) {
+				t.Fatalf("error %v beside %+v, or not naming %s", err, imps, key)
+			}
+			return
+		}
+		for _, i := range imps {
+			if i.Action == "" || i.Source == "" || !strings.EqualFold(i.Header, key) {
+				t.Fatalf("incomplete: %+v", i)
+			}
+			if i.Header == "X-Amz-Copy-Source" && (i.Key == "" || (i.Bucket == "") == (i.AccessPoint == "")) {
+				t.Fatalf("copy source without its object: %+v", i)
+			}
 		}
 	})
 }
