@@ -45,7 +45,8 @@
 //   - Action= of the query protocols: named in both the query string and a
 //     form body (even with the same value), twice anywhere, empty, spelled
 //     in another letter case ("action="), or not an operation of the
-//     service. Version= naming two API versions is refused too.
+//     service. Version= naming two API versions, and a body beside two
+//     Content-Type headers, are refused too.
 //   - REST: no route matches, or the request names the sub-resources of two
 //     operations. After the most specific route, any other route of the
 //     method that also matches and needs a sub-resource key the first does

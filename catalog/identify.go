@@ -306,6 +306,13 @@ func identifyQuery(id *identification, cands []*svc, rawQuery string, header htt
 	qa := formValue(rawQuery, "Action", abuf[:0])
 	qv := formValue(rawQuery, "Version", vbuf[:0])
 	var ba, bv formField
+	if len(body) > 0 {
+		if _, n := headerValue(header, "Content-Type"); n > 1 {
+			// Whether the body is a form depends on which one AWS reads.
+			id.refuse("Content-Type is sent twice")
+			return
+		}
+	}
 	if len(body) > 0 && isForm(header) {
 		ba = formValue(body, "Action", bbuf[:0])
 		bv = formValue(body, "Version", wbuf[:0])
