@@ -1,8 +1,10 @@
 // Package store defines what alter-mcp keeps: grants, callers, audit records,
-// rotation state and a few settings. It holds interfaces and plain records
-// only; store/sqlite is the embedded default and store/postgres (later) the
-// shared one. Everything backend-specific stays inside those packages, and
-// store/storetest is the conformance suite that every backend must pass.
+// rotation state and a few settings. It holds interfaces, plain records and
+// the registry that opens a store by URL (Open); store/sqlite is the
+// embedded default and store/postgres the one many replicas share, and each
+// registers its URL schemes when a program imports it. Everything
+// backend-specific stays inside those packages, and store/storetest is the
+// conformance suite that every backend must pass.
 //
 // The store never sees a secret in the clear: credentials arrive sealed by
 // the vault, and caller API keys arrive as hashes.

@@ -1,0 +1,135 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/alter-mcp/alter-mcp/store"
+)
+
+const auditColumns = `seq, id, time, kind, entry_id, caller, grant_id, tool, decision, operation,
+	data, prev_hash, hash`
+
+// AppendAudit implements store.Store. One transaction locks the chain's
+// head row, reads it, inserts the records build chains to it and moves the
+// head: an append from any replica waits for the one before it to commit,
+// then reads the head that one left, so the chain never forks and Seq has
+// no gaps. The records and the head's move go in one round trip.
+func (s *Store) AppendAudit(ctx context.Context, build func(head store.AuditHead) ([]store.AuditRecord, error)) ([]store.AuditRecord, error) {
+	var (
+		recs     []store.AuditRecord
+		buildErr error
+	)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var head store.AuditHead
+		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
+			return fmt.Errorf("lock the chain's head: %w", s.explain(err))
+		}
+		recs, buildErr = build(head)
+		if buildErr != nil {
+			return buildErr
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		var b pgx.Batch
+		for i := range recs {
+			r := &recs[i]
+			r.Seq = head.Seq + 1 + int64(i)
+			var e encoder
+			t := e.time("time", r.Time)
+			if e.err != nil {
+				return fmt.Errorf("record %d: %w", i, e.err)
+			}
+			if t != nil {
+				r.Time = time.Unix(0, *t).UTC() // as stored and as ListAudit returns it
+			}
+			b.Queue(`INSERT INTO audit (`+auditColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+				r.Seq, r.ID, t, r.Kind, r.EntryID, r.Caller, r.GrantID, r.Tool, r.Decision,
+				r.Operation, blob(r.Data), r.PrevHash, r.Hash)
+		}
+		last := recs[len(recs)-1]
+		b.Queue(`UPDATE audit_head SET seq = $1, hash = $2`, last.Seq, last.Hash)
+		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+			return fmt.Errorf("insert %d records: %w", len(recs), err)
+		}
+		return nil
+	})
+	switch {
+	case buildErr != nil:
+		return nil, buildErr // the caller's own error, as build returned it
+	case err != nil:
+		return nil, fmt.Errorf("append audit: %w", s.explain(err))
+	}
+	return recs, nil
+}
+
+// ListAudit implements store.Store.
+func (s *Store) ListAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
+	if q.Limit < 0 {
+		return nil, fmt.Errorf("list audit: negative limit %d", q.Limit)
+	}
+	var (
+		where []string
+		args  []any
+	)
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		where = append(where, strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1))
+	}
+	if q.AfterSeq != 0 {
+		add("seq > ?", q.AfterSeq)
+	}
+	if !q.Since.IsZero() {
+		add("time >= ?", queryNanos(q.Since))
+	}
+	if !q.Until.IsZero() {
+		add("time < ?", queryNanos(q.Until))
+	}
+	for _, f := range [...]struct{ col, val string }{
+		{"entry_id", q.EntryID}, {"kind", q.Kind}, {"caller", q.Caller}, {"grant_id", q.GrantID},
+		{"tool", q.Tool}, {"decision", q.Decision}, {"operation", q.Operation},
+	} {
+		if f.val != "" {
+			add(f.col+" = ?", f.val)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("SELECT " + auditColumns + " FROM audit")
+	if len(where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(where, " AND "))
+	}
+	if q.Newest {
+		b.WriteString(" ORDER BY seq DESC")
+	} else {
+		b.WriteString(" ORDER BY seq")
+	}
+	if q.Limit > 0 {
+		args = append(args, q.Limit)
+		b.WriteString(" LIMIT $" + strconv.Itoa(len(args)))
+	}
+	rows, err := s.pool.Query(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list audit: %w", s.explain(err))
+	}
+	recs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.AuditRecord, error) {
+		var r store.AuditRecord
+		err := row.Scan(&r.Seq, &r.ID, nullTime{&r.Time}, &r.Kind, &r.EntryID, &r.Caller,
+			&r.GrantID, &r.Tool, &r.Decision, &r.Operation, &r.Data, &r.PrevHash, &r.Hash)
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list audit: %w", s.explain(err))
+	}
+	if q.Newest {
+		slices.Reverse(recs)
+	}
+	return recs, nil
+}

@@ -1,0 +1,74 @@
+package postgres
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Times are bigint unix nanoseconds, NULL for the zero time: timestamptz
+// keeps microseconds only, and the store returns times exactly as given.
+
+// The range of times a unix-nanosecond int64 holds.
+var (
+	minTime = time.Unix(0, math.MinInt64).UTC()
+	maxTime = time.Unix(0, math.MaxInt64).UTC()
+)
+
+// encoder turns record fields into column values, keeping the first error.
+type encoder struct{ err error }
+
+// time is t as unix nanoseconds, or NULL (nil) for the zero time. A time
+// outside what an int64 of nanoseconds holds (before 1678 or after 2262) is
+// an error: storing it would change it.
+func (e *encoder) time(field string, t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	if t.Before(minTime) || t.After(maxTime) {
+		if e.err == nil {
+			e.err = fmt.Errorf("%s %s is outside the times the store keeps (%d to %d)",
+				field, t.Format(time.RFC3339Nano), minTime.Year(), maxTime.Year())
+		}
+		return nil
+	}
+	n := t.UnixNano()
+	return &n
+}
+
+// queryNanos is t as unix nanoseconds for a comparison, clamped to the
+// range stored times can have.
+func queryNanos(t time.Time) int64 {
+	switch {
+	case t.Before(minTime):
+		return math.MinInt64
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// blob is b, or NULL when empty: nil and empty are the same to the store,
+// and NULL keeps "no key" out of unique indexes.
+func blob(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// nullTime scans a time column (bigint nanoseconds or NULL) into t.
+type nullTime struct{ t *time.Time }
+
+// Scan implements sql.Scanner, which pgx calls with the column's value.
+func (n nullTime) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*n.t = time.Time{}
+	case int64:
+		*n.t = time.Unix(0, v).UTC()
+	default:
+		return fmt.Errorf("time column holds %T, want bigint", src)
+	}
+	return nil
+}
