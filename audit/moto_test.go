@@ -214,6 +214,12 @@ func TestEntryFields(t *testing.T) {
 				t.Errorf("read_only: get %v put %v sts %v", get.ReadOnly, put.ReadOnly, sts.ReadOnly)
 			}
 		},
+		"inputs": func(t *testing.T) {
+			want(t, sts.Inputs["body:Action"], "GetCallerIdentity")
+			if _, ok := get.Inputs["x-amz-date"]; ok {
+				t.Errorf("inputs record the signature's headers: %v", get.Inputs)
+			}
+		},
 		"method": func(t *testing.T) { want(t, get.Method, "GET"); want(t, put.Method, "PUT") },
 		"url": func(t *testing.T) {
 			want(t, get.URL, objURL)
