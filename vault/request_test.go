@@ -314,6 +314,24 @@ func TestTypedErrors(t *testing.T) {
 		}
 	})
 
+	t.Run("refused calls take rate tokens", func(t *testing.T) {
+		// A read-only grant with a burst of 2: two refused writes use both
+		// tokens, so the read that follows is rate limited, not sent.
+		g := h.addGrant(t, "refusals-count", policy.Policy{ReadOnly: true, Rate: &policy.Rate{PerSecond: 0.001, Burst: 2}})
+		for range 2 {
+			_, err := h.v.Request(ctx, vault.Call{Method: "PUT", URL: s3URL, Grant: g.ID, Body: []byte("x")})
+			var denied *vault.DeniedError
+			if !errors.As(err, &denied) || denied.Decision.Rule != policy.RuleReadOnly {
+				t.Fatalf("err = %v, want a read_only DeniedError", err)
+			}
+		}
+		_, err := h.v.Request(ctx, vault.Call{URL: s3URL, Grant: g.ID})
+		var denied *vault.DeniedError
+		if !errors.As(err, &denied) || denied.Decision.Rule != policy.RuleRate {
+			t.Fatalf("err = %v, want a rate DeniedError after two refusals", err)
+		}
+	})
+
 	t.Run("audit failure sends nothing", func(t *testing.T) {
 		h2 := routedHarness(t, f, func(o *vault.Options) { o.Auditor = failing })
 		g := h2.addGrant(t, "g", policy.Policy{})
