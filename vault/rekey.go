@@ -59,8 +59,12 @@ var errInjected = errors.New("stopped by a test hook")
 // unfinished rekey: <home>/master.key.next beside the key file, or
 // ALTER_MCP_MASTER_KEY_PREVIOUS beside ALTER_MCP_MASTER_KEY. Of the keys
 // that the store knows, the one a rekey moves to seals and the other only
-// opens (v.prev). A second key the store does not know is ignored with a
-// warning; with no known key at all, Open fails with ErrWrongMasterKey.
+// opens (v.prev). ALTER_MCP_MASTER_KEY that the store does not know yet,
+// beside an ALTER_MCP_MASTER_KEY_PREVIOUS that it does, is kept as the
+// standby key (v.standby): it seals nothing and opens what a rekey to it,
+// run by another process, seals. Any other key the store does not know is
+// ignored with a warning; with no known key at all, Open fails with
+// ErrWrongMasterKey.
 func (v *Vault) adoptKeys(ctx context.Context, home, where, dsn string, check []byte) error {
 	next, err := v.store.GetSetting(ctx, settingMasterCheckNext)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -127,7 +131,16 @@ func (v *Vault) adoptKeys(ctx context.Context, home, where, dsn string, check []
 			keys = append(keys, s)
 		}
 	}
-	if !known(primary) {
+	switch {
+	case !known(primary) && where == EnvMasterKey && second != nil:
+		// The replicas' side of a rekey with keys in the environment: the
+		// operator gives every replica the new key and, as the previous
+		// one, the key the store still uses; a rekey run anywhere then
+		// moves secrets to a key every replica already opens.
+		v.standby = primary
+		v.log.Warn("the store does not use "+EnvMasterKey+" yet: sealing with "+EnvMasterKeyPrevious+" and opening with both, so that a rekey to "+EnvMasterKey+" (alter-mcp vault rekey) can run while this process serves",
+			"key_id", primary.keyID, "store_key_id", second.keyID)
+	case !known(primary):
 		v.log.Warn("the master key is not a key of this store; using the second key", "from", where, "key_id", primary.keyID, "second_key_from", secondWhere)
 	}
 	if second != nil && !known(second) {
@@ -187,9 +200,15 @@ func keyIDOf(s *sealer) string {
 // finishes. newKey nil finishes an unfinished rekey when the vault holds
 // its new key.
 //
-// Rekey must not run while other calls use this vault or other processes
-// use its store: they hold the old key and would seal with it. After Rekey
-// returns, this vault seals and opens with the new key.
+// Other processes may serve from the store while Rekey runs if they hold
+// both keys: started with the new key in ALTER_MCP_MASTER_KEY and the old
+// one in ALTER_MCP_MASTER_KEY_PREVIOUS (Open keeps the new one as a standby
+// key), they open every secret, whichever key sealed it at that moment. A
+// process holding only the old key fails, closed, on each secret moved.
+// Secrets sealed with the old key meanwhile (a grant added elsewhere) are
+// moved by a further pass. Rekey must not run while other calls use this
+// same Vault. After Rekey returns, this vault seals and opens with the new
+// key.
 func (v *Vault) Rekey(ctx context.Context, newKey []byte) error {
 	next, err := v.store.GetSetting(ctx, settingMasterCheckNext)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -234,6 +253,10 @@ func (v *Vault) Rekey(ctx context.Context, newKey []byte) error {
 			id, _ := v.sealer.verifyCheck(next)
 			return fmt.Errorf("%w: a rekey to master key %s is unfinished, and that key is not open: give it to finish the rekey", ErrInvalid, orUnknown(id))
 		}
+	case v.standby != nil:
+		// Opened with the new key in ALTER_MCP_MASTER_KEY and the store's
+		// in ALTER_MCP_MASTER_KEY_PREVIOUS, as the replicas are.
+		target = v.standby
 	case fileKey != nil:
 		target, err = newSealer(fileKey)
 		if err != nil {
@@ -301,6 +324,9 @@ func (v *Vault) Rekey(ctx context.Context, newKey []byte) error {
 	}
 	if v.sealer.keyID != target.keyID {
 		v.prev, v.sealer, v.keyID = v.sealer, target, target.keyID
+	}
+	if v.standby != nil && v.standby.keyID == target.keyID {
+		v.standby = nil // it seals now
 	}
 	v.log.Info("rekey: moving secrets", "from", keyIDOf(v.prev), "to", v.keyID)
 

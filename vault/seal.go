@@ -119,23 +119,29 @@ func parseSecretPlaintext(pt []byte) (secret, token string, ok bool) {
 }
 
 // sealerFor returns the open master key whose id is keyID: the key that
-// seals, or during an unfinished rekey the other one (prev); nil for none.
+// seals, during an unfinished rekey the other one (prev), or the standby
+// key of a rekey another process may run; nil for none.
 func (v *Vault) sealerFor(keyID string) *sealer {
 	switch {
 	case keyID == v.keyID:
 		return v.sealer
 	case v.prev != nil && keyID == v.prev.keyID:
 		return v.prev
+	case v.standby != nil && keyID == v.standby.keyID:
+		return v.standby
 	}
 	return nil
 }
 
 // openKeyIDs names the open master keys, for errors.
 func (v *Vault) openKeyIDs() string {
-	if v.prev != nil {
-		return v.keyID + " and " + v.prev.keyID
+	ids := v.keyID
+	for _, s := range []*sealer{v.prev, v.standby} {
+		if s != nil {
+			ids += " and " + s.keyID
+		}
 	}
-	return v.keyID
+	return ids
 }
 
 // openSecret decrypts a grant's credentials for one signature. This is the

@@ -100,6 +100,9 @@ type Vault struct {
 	// <home>/master.key when the master key came from it, "" otherwise.
 	prev    *sealer
 	keyFile string
+	// standby is the key a rekey run by another process moves to, held
+	// before the store knows it (rekey.go): it only opens.
+	standby *sealer
 	// hooks are for tests of rotation and rekey; zero in use.
 	hooks testHooks
 
