@@ -4,6 +4,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -119,5 +121,78 @@ func TestSummaryListsSkips(t *testing.T) {
 	}
 	if cmd.ProcessState.ExitCode() != 1 {
 		t.Errorf("exit %d with a failed test, want 1", cmd.ProcessState.ExitCode())
+	}
+}
+
+// fuzzTargets finds every func FuzzXxx in the module's test files, as
+// "package-dir FuzzName", by walking the tree.
+func fuzzTargets(t *testing.T) []string {
+	t.Helper()
+	re := regexp.MustCompile(`(?m)^func (Fuzz\w*)\(`)
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case "node_modules", "testdata", ".git":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		dir, _ := filepath.Rel(root, filepath.Dir(p))
+		for _, m := range re.FindAllSubmatch(b, -1) {
+			out = append(out, filepath.ToSlash(dir)+" "+string(m[1]))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestFuzzRunsEveryTarget: .ci/fuzz finds every fuzz target, .ci/run runs
+// it, and every target has a committed corpus to start from.
+func TestFuzzRunsEveryTarget(t *testing.T) {
+	want := fuzzTargets(t)
+	if len(want) < 20 {
+		t.Fatalf("found %d fuzz targets; the module has more than 20", len(want))
+	}
+	out, err := exec.Command(filepath.Join(root, ".ci", "fuzz"), "--list").Output()
+	if err != nil {
+		t.Fatalf(".ci/fuzz --list: %v", err)
+	}
+	got := strings.Fields(strings.TrimSpace(string(out)))
+	var pairs []string
+	for i := 0; i+1 < len(got); i += 2 {
+		pairs = append(pairs, got[i]+" "+got[i+1])
+	}
+	sort.Strings(pairs)
+	if strings.Join(pairs, "\n") != strings.Join(want, "\n") {
+		t.Errorf(".ci/fuzz --list:\n%s\nthe module's fuzz targets:\n%s", strings.Join(pairs, "\n"), strings.Join(want, "\n"))
+	}
+	run, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^\.ci/fuzz$`).Match(run) {
+		t.Error(".ci/run does not run .ci/fuzz")
+	}
+	for _, target := range want {
+		dir, name, _ := strings.Cut(target, " ")
+		entries, _ := os.ReadDir(filepath.Join(root, dir, "testdata", "fuzz", name))
+		if len(entries) == 0 {
+			t.Errorf("%s has no corpus in %s/testdata/fuzz/%s: FUZZTIME=30s .ci/fuzz --keep makes one, to commit", name, dir, name)
+		}
 	}
 }
