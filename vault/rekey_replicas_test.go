@@ -1,12 +1,17 @@
 package vault
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/alter-mcp/alter-mcp/store"
+	"github.com/alter-mcp/alter-mcp/store/sqlite"
 )
 
 // TestRekeyWhileReplicasRun rekeys a store that other processes serve
@@ -95,3 +100,85 @@ func TestRekeyWhileReplicasRun(t *testing.T) {
 		t.Errorf("after the rekey the replica opens %d of %d", n, sealedCount)
 	}
 }
+
+// TestFirstStartOneKey starts vaults on one new store at once, half with
+// one master key and half with another, all reading the store before any
+// writes to it: one key wins the store, and every vault given the other is
+// refused instead of sealing with it.
+func TestFirstStartOneKey(t *testing.T) {
+	keys := [][]byte{newKey(t), newKey(t)}
+	backend, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "alter.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer backend.Close()
+	const n = 6
+	s := &together{Store: backend, n: n, all: make(chan struct{})}
+	var wg sync.WaitGroup
+	opened := make([]string, n) // key id of each vault that opened
+	errs := make([]error, n)
+	for i := range opened {
+		wg.Go(func() {
+			v, err := Open(t.Context(), Options{Backend: s, Home: t.TempDir(), MasterKey: keys[i%2], Getenv: func(string) string { return "" }})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			opened[i] = v.keyID
+			v.Close()
+		})
+	}
+	wg.Wait()
+	winners := map[string]int{}
+	for i, id := range opened {
+		switch {
+		case id != "":
+			winners[id]++
+		case !errors.Is(errs[i], ErrWrongMasterKey):
+			t.Errorf("vault %d: %v, want it opened or refused with ErrWrongMasterKey", i, errs[i])
+		}
+	}
+	if len(winners) != 1 || winners[masterKeyID(keys[0])]+winners[masterKeyID(keys[1])] != n/2 {
+		t.Errorf("vaults opened with keys %v, want one key, for the %d vaults given it", winners, n/2)
+	}
+	// The store names the key that won: it opens again.
+	for id := range winners {
+		key := keys[0]
+		if masterKeyID(keys[1]) == id {
+			key = keys[1]
+		}
+		v, err := Open(t.Context(), Options{Backend: backend, Home: t.TempDir(), MasterKey: key, Getenv: func(string) string { return "" }})
+		if err != nil {
+			t.Fatalf("the winning key after the race: %v", err)
+		}
+		v.Close()
+	}
+}
+
+// together is a store whose first n reads of the master key check wait
+// for each other, as replicas starting at the same moment would read it.
+type together struct {
+	store.Store
+	n    int
+	mu   sync.Mutex
+	seen int
+	all  chan struct{}
+}
+
+func (s *together) GetSetting(ctx context.Context, name string) ([]byte, error) {
+	if name == settingMasterCheck {
+		s.mu.Lock()
+		s.seen++
+		if s.seen == s.n {
+			close(s.all)
+		}
+		first := s.seen <= s.n
+		s.mu.Unlock()
+		if first {
+			<-s.all
+		}
+	}
+	return s.Store.GetSetting(ctx, name)
+}
+
+func (s *together) Close() error { return nil }

@@ -217,10 +217,19 @@ func Open(ctx context.Context, o Options) (*Vault, error) {
 		if err != nil {
 			return fail(err)
 		}
-		if err := v.store.PutSetting(ctx, settingMasterCheck, value); err != nil {
+		// Created only if unset: of replicas starting together on a new
+		// store, one key wins, and a replica given another key is refused
+		// below rather than sealing with it.
+		switch err := v.store.CreateSetting(ctx, settingMasterCheck, value); {
+		case errors.Is(err, store.ErrConflict):
+			if check, err = v.store.GetSetting(ctx, settingMasterCheck); err != nil {
+				return fail(fmt.Errorf("read the master key check from the store: %w", err))
+			}
+		case err != nil:
 			return fail(fmt.Errorf("store the master key check: %w", err))
+		default:
+			check = value
 		}
-		check = value
 	}
 	// adoptKeys checks the key, and takes in the second key of an
 	// unfinished rekey (rekey.go).
