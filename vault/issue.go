@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -130,12 +129,9 @@ func (v *Vault) Presign(ctx context.Context, grant, method, rawURL string, expir
 			}
 		}
 	}
-	e.Service, e.Region = ep.Service, cmp.Or(ep.SigningRegion, ep.RegionSet)
 	op := catalog.Identify(ep, method, u.EscapedPath(), u.RawQuery, nil, nil)
-	if op.Service != "" {
-		e.Service = op.Service
-	}
-	e.EventSource, e.Action, e.ReadOnly = op.EventSource, op.Action, op.ReadOnly
+	describe(e, ep, op)
+	e.Operation = OperationPresign
 
 	g, pol, err := v.issueGrant(ctx, e, grant, o.Caller)
 	if err != nil {

@@ -231,11 +231,7 @@ func (v *Vault) do(ctx context.Context, o *outgoing) (resp *http.Response, err e
 	if err != nil { // urlparse accepted it, so this does not happen
 		return nil, v.refuse(ctx, e, fmt.Errorf("%w: %w", ErrNotAWS, err))
 	}
-	e.Region = ep.SigningRegion
-	if ep.RegionSet != "" {
-		e.Region = ep.RegionSet
-	}
-	e.Service = ep.Service
+	describe(e, ep, catalog.Operation{})
 	q := u.Query()
 	for _, p := range presignParams {
 		for k := range q {
@@ -272,10 +268,7 @@ func (v *Vault) do(ctx context.Context, o *outgoing) (resp *http.Response, err e
 		data = o.body.data
 	}
 	op := catalog.Identify(ep, o.method, u.EscapedPath(), u.RawQuery, o.header, data)
-	if op.Service != "" {
-		e.Service = op.Service
-	}
-	e.Operation, e.EventSource, e.Action, e.ReadOnly = op.Name, op.EventSource, op.Action, op.ReadOnly
+	describe(e, ep, op)
 	e.Inputs = decidingInputs(u.RawQuery, o.header, data)
 	in := inputFor(ep, op, o.method, u)
 	in.Reason, in.Caller, in.Time, in.BodyBytes = o.meta.reason, o.meta.caller, now, 0
@@ -380,11 +373,31 @@ func (v *Vault) refuse(ctx context.Context, e *audit.Entry, err error) error {
 	actx := context.WithoutCancel(ctx)
 	if aerr := v.auditor.Begin(actx, e); aerr != nil {
 		v.log.Error("audit of a refused call failed", "rule", e.Rule, "err", aerr)
-	} else {
-		v.end(actx, e)
+		return err
 	}
+	v.end(actx, e)
 	v.log.Info("call refused", "grant", e.GrantID, "caller", e.Caller, "rule", e.Rule, "operation", e.Action)
-	return err
+	return &auditedError{id: e.ID, err: err}
+}
+
+// auditedError is a refusal the audit trail recorded, under id.
+type auditedError struct {
+	id  string
+	err error
+}
+
+func (e *auditedError) Error() string { return e.err.Error() }
+func (e *auditedError) Unwrap() error { return e.err }
+
+// AuditedID returns the id of the audit entry that records the refusal err,
+// when the vault wrote one: every refusal after the URL is read is audited,
+// unless the audit itself failed.
+func AuditedID(err error) (string, bool) {
+	var a *auditedError
+	if errors.As(err, &a) {
+		return a.id, true
+	}
+	return "", false
 }
 
 // refusalRule names, for the audit, why a call that the policy did not see

@@ -134,24 +134,10 @@ func (t *serviceTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	awsURL := *t.origin
 	awsURL.RawQuery = req.URL.RawQuery
 	op := catalog.Identify(t.ep, req.Method, t.origin.EscapedPath(), req.URL.RawQuery, req.Header, data)
-	e := &audit.Entry{
-		ID:           audit.NewID(),
-		Time:         start.UTC(),
-		Caller:       firstNonEmpty(t.call.caller, operatorCaller),
-		Tool:         t.call.tool,
-		Reason:       t.call.reason,
-		Decision:     audit.DecisionAllow,
-		Region:       firstNonEmpty(t.ep.RegionSet, t.ep.SigningRegion),
-		Service:      firstNonEmpty(op.Service, t.ep.Service),
-		Operation:    op.Name,
-		EventSource:  op.EventSource,
-		Action:       op.Action,
-		ReadOnly:     op.ReadOnly,
-		Method:       req.Method,
-		URL:          audit.RedactURL(awsURL.String()),
-		RequestBytes: int64(len(data)),
-		Attempts:     1,
-	}
+	e := t.v.newEntry(callMeta{caller: firstNonEmpty(t.call.caller, operatorCaller), tool: t.call.tool, reason: t.call.reason}, start)
+	describe(e, t.ep, op)
+	e.Method, e.URL = req.Method, audit.RedactURL(awsURL.String())
+	e.RequestBytes, e.Attempts = int64(len(data)), 1
 	if len(data) > 0 {
 		e.RequestSHA = sigv4.HashBytes(data)
 	}

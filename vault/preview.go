@@ -1,86 +1,21 @@
 package vault
 
-// What the MCP tools (package tools) need from the vault beyond Request:
-// the grants a caller may use, and a look at a call before it is sent, so
-// that a tool can ask the user to confirm a write (policy.ConfirmWrites)
-// only when the vault would send it.
+// A look at a call before it is sent (Preview, Identify), so that a caller
+// such as an MCP tool can ask the user to confirm a write
+// (policy.ConfirmWrites) only when the vault would send it, and the record
+// of a call its caller then chose not to send (Decline).
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/catalog"
 	"github.com/alter-mcp/alter-mcp/policy"
-	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 )
-
-// ResolveCaller returns the vault caller that a transport's caller name
-// stands for: the name itself when a caller is registered under it, and ""
-// (the operator) for "" or a name no caller is registered under, such as
-// the MCP client's name on stdio. A revoked caller gets ErrCallerRevoked.
-//
-// The transport must authenticate registered callers (an API key) and
-// must not let a name it did not choose itself reach here: an unregistered
-// name has the operator's rights.
-func (v *Vault) ResolveCaller(ctx context.Context, name string) (string, error) {
-	_, caller, err := v.resolveCaller(ctx, name)
-	return caller, err
-}
-
-func (v *Vault) resolveCaller(ctx context.Context, name string) (*store.Caller, string, error) {
-	if name == "" {
-		return nil, "", nil
-	}
-	c, err := v.store.GetCaller(ctx, name)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, "", nil
-	case err != nil:
-		return nil, "", fmt.Errorf("read caller %q: %w", clip(name, 100), err)
-	case c.Revoked:
-		return nil, "", fmt.Errorf("%w: caller %s was revoked; ask the operator for a new API key", ErrCallerRevoked, c.Name)
-	}
-	return c, c.Name, nil
-}
-
-// CallerGrants returns the grants caller may use now, oldest first: for a
-// registered caller the grants it was given, and for the operator (see
-// ResolveCaller) every grant. Revoked and expired grants are left out.
-func (v *Vault) CallerGrants(ctx context.Context, caller string) ([]Grant, error) {
-	c, _, err := v.resolveCaller(ctx, caller)
-	if err != nil {
-		return nil, err
-	}
-	var allowed []string
-	if c != nil {
-		allowed = c.Grants
-		if allowed == nil {
-			allowed = []string{}
-		}
-	}
-	gs, err := v.store.ListGrants(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list grants: %w", err)
-	}
-	now := v.now()
-	out := make([]Grant, 0, len(gs))
-	for _, g := range gs {
-		if g.Revoked || !g.Expires.IsZero() && !now.Before(g.Expires) {
-			continue
-		}
-		if allowed != nil && !slices.Contains(allowed, g.ID) && !slices.Contains(allowed, g.Name) {
-			continue
-		}
-		out = append(out, v.grantView(g))
-	}
-	return out, nil
-}
 
 // Preview is what the vault makes of a call before sending it.
 type Preview struct {
@@ -197,10 +132,7 @@ func (v *Vault) Decline(ctx context.Context, c Call, p Preview, rule, message st
 	e.Decision, e.Rule = audit.DecisionDeny, rule
 	e.Method, e.URL = o.method, audit.RedactURL(clip(o.rawURL, MaxURLBytes))
 	e.GrantID, e.GrantName = p.Grant.ID, p.Grant.Name
-	e.Service = firstNonEmpty(p.Operation.Service, p.Endpoint.Service)
-	e.Region = firstNonEmpty(p.Endpoint.SigningRegion, p.Endpoint.RegionSet)
-	e.Operation, e.EventSource, e.Action = p.Operation.Name, p.Operation.EventSource, p.Operation.Action
-	e.ReadOnly = p.Operation.ReadOnly
+	describe(e, p.Endpoint, p.Operation)
 	if o.body.present() {
 		e.RequestBytes = max(o.body.length, 0)
 	}
