@@ -95,7 +95,7 @@ func (s *Signer) SignStreaming(req *http.Request, creds Credentials, opts Option
 		decoded:   decoded,
 		chunkSize: chunkSize,
 	}
-	copy(seed.sig[:], sc.sig)
+	copy(seed.sig[:], sc.signature)
 	sc.release()
 
 	req.Body = seed.reader(body)

@@ -9,12 +9,12 @@ import (
 // Canonical headers: which headers are signed, in what order, and how
 // their values are written into the canonical request.
 
-type hdr struct {
-	key    string // as in the header map
-	values []string
-	kind   uint8
-	n0, n1 int32  // the lower-case name in state.names
-	prefix uint64 // its first eight bytes, for sorting
+type canonicalHeader struct {
+	key                string // as in the header map
+	values             []string
+	kind               uint8
+	nameStart, nameEnd int32  // the lower-case name in state.headerNames
+	prefix             uint64 // its first eight bytes, for sorting
 }
 
 const (
@@ -39,16 +39,16 @@ func ignoredHeader(name []byte) bool {
 // writes the SignedHeaders list. With presign it returns the X-Amz-* headers
 // that move to the query instead.
 func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) []string {
-	names := append(sc.names[:0], "hostcontent-length"...)
-	hs := sc.hdrs[:0]
-	hs = append(hs, hdr{kind: hostHeader, n0: 0, n1: 4})
+	names := append(sc.headerNames[:0], "hostcontent-length"...)
+	hs := sc.headers[:0]
+	hs = append(hs, canonicalHeader{kind: hostHeader, nameStart: 0, nameEnd: 4})
 	if req.ContentLength > 0 {
-		if req.ContentLength != sc.cl || sc.clStr == "" {
-			sc.cl, sc.clStr = req.ContentLength, strconv.FormatInt(req.ContentLength, 10)
+		if req.ContentLength != sc.contentLength || sc.contentLengthText == "" {
+			sc.contentLength, sc.contentLengthText = req.ContentLength, strconv.FormatInt(req.ContentLength, 10)
 		}
-		hs = append(hs, hdr{kind: lengthHeader, n0: 4, n1: 18})
+		hs = append(hs, canonicalHeader{kind: lengthHeader, nameStart: 4, nameEnd: 18})
 	}
-	hoisted := sc.hoisted[:0]
+	hoisted := sc.hoistedHeaders[:0]
 	for k, vs := range req.Header {
 		n0 := len(names)
 		names = appendLower(names, k)
@@ -62,25 +62,25 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 			hoisted = append(hoisted, k)
 			continue
 		}
-		hs = append(hs, hdr{key: k, values: vs, n0: int32(n0), n1: int32(len(names))})
+		hs = append(hs, canonicalHeader{key: k, values: vs, nameStart: int32(n0), nameEnd: int32(len(names))})
 	}
 	// Insertion sort: requests carry a few headers, and it neither
 	// allocates nor calls through a closure. Names are compared by their
 	// first eight bytes first, which nearly always decides.
 	for i := range hs {
-		hs[i].prefix = namePrefix(names[hs[i].n0:hs[i].n1])
+		hs[i].prefix = namePrefix(names[hs[i].nameStart:hs[i].nameEnd])
 	}
 	for i := 1; i < len(hs); i++ {
 		for j := i; j > 0 && headerLess(names, &hs[j], &hs[j-1]); j-- {
 			hs[j], hs[j-1] = hs[j-1], hs[j]
 		}
 	}
-	sc.hdrs, sc.names, sc.hoisted = hs, names, hoisted
+	sc.headers, sc.headerNames, sc.hoistedHeaders = hs, names, hoisted
 	if len(hoisted) > 1 {
 		sortStrings(hoisted)
 	}
 
-	b := sc.signed[:0]
+	b := sc.signedHeaderList[:0]
 	for i, e := range hs {
 		if i > 0 && sc.sameName(hs[i-1], e) {
 			continue
@@ -88,21 +88,21 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 		if i > 0 {
 			b = append(b, ';')
 		}
-		b = append(b, names[e.n0:e.n1]...)
+		b = append(b, names[e.nameStart:e.nameEnd]...)
 	}
-	sc.signed = b
+	sc.signedHeaderList = b
 	return hoisted
 }
 
-func (sc *state) sameName(a, b hdr) bool {
-	return string(sc.names[a.n0:a.n1]) == string(sc.names[b.n0:b.n1])
+func (sc *state) sameName(a, b canonicalHeader) bool {
+	return string(sc.headerNames[a.nameStart:a.nameEnd]) == string(sc.headerNames[b.nameStart:b.nameEnd])
 }
 
-func headerLess(names []byte, a, b *hdr) bool {
+func headerLess(names []byte, a, b *canonicalHeader) bool {
 	if a.prefix != b.prefix {
 		return a.prefix < b.prefix
 	}
-	if c := bytes.Compare(names[a.n0:a.n1], names[b.n0:b.n1]); c != 0 {
+	if c := bytes.Compare(names[a.nameStart:a.nameEnd], names[b.nameStart:b.nameEnd]); c != 0 {
 		return c < 0
 	}
 	return a.key < b.key // two spellings of one name: a fixed order

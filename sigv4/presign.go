@@ -49,26 +49,26 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, opts Options, exp
 
 	// The parameters go into the canonical query encoded straight from
 	// their parts, without building Go strings for them.
-	extra := sc.extra[:0]
+	extra := sc.presignParams[:0]
 	extra = append(extra,
-		param{name: "X-Amz-Algorithm", value: sc.algorithm(), kind: paramPlain},
-		param{name: "X-Amz-Credential", value: creds.AccessKeyID, kind: paramCredential},
-		param{name: "X-Amz-Date", value: sc.date, kind: paramPlain},
-		param{name: "X-Amz-Expires", num: int64(expires / time.Second), kind: paramInt},
-		param{name: "X-Amz-SignedHeaders", kind: paramSignedHeaders},
+		queryParam{name: "X-Amz-Algorithm", value: sc.algorithm(), kind: paramPlain},
+		queryParam{name: "X-Amz-Credential", value: creds.AccessKeyID, kind: paramCredential},
+		queryParam{name: "X-Amz-Date", value: sc.date, kind: paramPlain},
+		queryParam{name: "X-Amz-Expires", num: int64(expires / time.Second), kind: paramInt},
+		queryParam{name: "X-Amz-SignedHeaders", kind: paramSignedHeaders},
 	)
 	if creds.SessionToken != "" && !opts.UnsignedSessionToken {
-		extra = append(extra, param{name: "X-Amz-Security-Token", value: creds.SessionToken, kind: paramString})
+		extra = append(extra, queryParam{name: "X-Amz-Security-Token", value: creds.SessionToken, kind: paramString})
 	}
-	if sc.v4a {
-		extra = append(extra, param{name: "X-Amz-Region-Set", value: opts.RegionSet, kind: paramString})
+	if sc.sigV4a {
+		extra = append(extra, queryParam{name: "X-Amz-Region-Set", value: opts.RegionSet, kind: paramString})
 	}
 	for _, k := range hoisted {
 		for _, v := range req.Header[k] {
-			extra = append(extra, param{name: hoistName(k), value: v, kind: paramHeader})
+			extra = append(extra, queryParam{name: hoistName(k), value: v, kind: paramHeader})
 		}
 	}
-	sc.extra = extra
+	sc.presignParams = extra
 	query, _ := sc.canonicalQuery(req.URL.RawQuery, extra)
 	if err := sc.finish(req, &creds, &opts, query); err != nil {
 		return "", nil, err
@@ -78,7 +78,7 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, opts Options, exp
 	// the prefix that url.URL.String would write, or alone when the URL is
 	// not one whose prefix is known here.
 	fast := !copied && sc.simpleURL(u)
-	b := sc.out[:0]
+	b := sc.output[:0]
 	if fast {
 		b = append(b, u.Scheme...)
 		b = append(b, "://"...)
@@ -93,8 +93,8 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, opts Options, exp
 		b = appendURIEncode(b, creds.SessionToken, false)
 	}
 	b = append(b, "&X-Amz-Signature="...)
-	b = append(b, sc.sig...)
-	sc.out = b
+	b = append(b, sc.signature...)
+	sc.output = b
 	var presigned string
 	if fast {
 		presigned = string(b)
@@ -152,8 +152,8 @@ var plainHost = func() (t [256]bool) {
 // they must be sent: the map and one slice holding every value.
 func (sc *state) signedHeaders() http.Header {
 	n, keys := 0, 0
-	for i, e := range sc.hdrs {
-		if i == 0 || !sc.sameName(sc.hdrs[i-1], e) {
+	for i, e := range sc.headers {
+		if i == 0 || !sc.sameName(sc.headers[i-1], e) {
 			keys++
 		}
 		if e.kind == mapHeader {
@@ -166,7 +166,7 @@ func (sc *state) signedHeaders() http.Header {
 	vals := make([]string, 0, n)
 	var last string // the key whose values end vals
 	start := 0
-	for _, e := range sc.hdrs {
+	for _, e := range sc.headers {
 		var ck string
 		switch e.kind {
 		case hostHeader:
@@ -190,7 +190,7 @@ func (sc *state) signedHeaders() http.Header {
 		case hostHeader:
 			vals = append(vals, sc.host)
 		case lengthHeader:
-			vals = append(vals, sc.clStr)
+			vals = append(vals, sc.contentLengthText)
 		default:
 			vals = append(vals, e.values...)
 		}
@@ -204,7 +204,7 @@ func (sc *state) signedHeaders() http.Header {
 	return signed
 }
 
-func appendValues(vs []string, e hdr) []string {
+func appendValues(vs []string, e canonicalHeader) []string {
 	return append(vs[:len(vs):len(vs)], e.values...)
 }
 

@@ -124,14 +124,14 @@ func FuzzPresignFastURL(f *testing.F) {
 // refSignedHeaders is how Presign built its header map before it shared one
 // value slice among the keys.
 func refSignedHeaders(sc *state) http.Header {
-	signed := make(http.Header, len(sc.hdrs))
-	for _, e := range sc.hdrs {
+	signed := make(http.Header, len(sc.headers))
+	for _, e := range sc.headers {
 		switch e.kind {
 		case hostHeader:
 			signed["Host"] = []string{sc.host}
 			continue
 		case lengthHeader:
-			signed["Content-Length"] = []string{sc.clStr}
+			signed["Content-Length"] = []string{sc.contentLengthText}
 			continue
 		}
 		ck := http.CanonicalHeaderKey(e.key)

@@ -10,9 +10,9 @@ import (
 // The canonical query string: the request's parameters and a presigned
 // URL's own, encoded and sorted as AWS signs them.
 
-// param is a query parameter a presigned URL adds; canonicalQuery writes it
-// in encoded form straight from its parts, as its kind says.
-type param struct {
+// queryParam is a query parameter a presigned URL adds; canonicalQuery
+// writes it in encoded form straight from its parts, as its kind says.
+type queryParam struct {
 	name, value string
 	num         int64
 	kind        uint8
@@ -34,35 +34,35 @@ const (
 	paramSignedHeaders
 )
 
-// qpair locates one "k=v" pair in state.qbuf; prefix is its key's first
-// eight bytes, for sorting.
-type qpair struct {
-	k0, k1, v0, v1 int32
-	prefix         uint64
+// queryPair locates one "k=v" pair in state.queryBuf; prefix is its key's
+// first eight bytes, for sorting.
+type queryPair struct {
+	keyStart, keyEnd, valueStart, valueEnd int32
+	prefix                                 uint64
 }
 
 // canonicalQuery returns the sorted canonical query string of raw plus
 // extra, and whether raw was not already written in canonical encoding.
 //
-// Pairs are written to sc.qbuf as "k=v&" one after the other, the extra ones
-// first: when they are in order already (the usual case, as the X-Amz-*
+// Pairs are written to sc.queryBuf as "k=v&" one after the other, the extra
+// ones first: when they are in order already (the usual case, as the X-Amz-*
 // parameters sort before lower-case names) the query is that buffer as it is.
-func (sc *state) canonicalQuery(raw string, extra []param) ([]byte, bool) {
-	qb := sc.qbuf[:0]
-	pairs := sc.pairs[:0]
+func (sc *state) canonicalQuery(raw string, extra []queryParam) ([]byte, bool) {
+	qb := sc.queryBuf[:0]
+	pairs := sc.queryPairs[:0]
 	rewrite := false
 	for i := range extra {
 		e := &extra[i]
-		var p qpair
-		p.k0 = int32(len(qb))
+		var p queryPair
+		p.keyStart = int32(len(qb))
 		if e.kind <= paramHeader {
 			qb = appendURIEncode(qb, e.name, false)
 		} else {
 			qb = append(qb, e.name...) // a constant name, nothing to encode
 		}
-		p.k1 = int32(len(qb))
+		p.keyEnd = int32(len(qb))
 		qb = append(qb, '=')
-		p.v0 = int32(len(qb))
+		p.valueStart = int32(len(qb))
 		switch e.kind {
 		case paramString, paramHeader:
 			qb = appendURIEncode(qb, e.value, false)
@@ -73,11 +73,11 @@ func (sc *state) canonicalQuery(raw string, extra []param) ([]byte, bool) {
 		case paramCredential:
 			qb = append(qb, sc.encodedCredential(e.value)...)
 		case paramSignedHeaders:
-			qb = appendURIEncode(qb, sc.signed, false)
+			qb = appendURIEncode(qb, sc.signedHeaderList, false)
 		}
-		p.v1 = int32(len(qb))
+		p.valueEnd = int32(len(qb))
 		qb = append(qb, '&')
-		p.prefix = keyPrefix(qb[p.k0:p.k1])
+		p.prefix = keyPrefix(qb[p.keyStart:p.keyEnd])
 		pairs = append(pairs, p)
 	}
 	for raw != "" {
@@ -91,22 +91,22 @@ func (sc *state) canonicalQuery(raw string, extra []param) ([]byte, bool) {
 		if !rewrite && (!isCanonicalComponent(k, false) || !isCanonicalComponent(v, false)) {
 			rewrite = true
 		}
-		var p qpair
-		p.k0 = int32(len(qb))
+		var p queryPair
+		p.keyStart = int32(len(qb))
 		qb = appendRecoded(qb, k, false)
-		p.k1 = int32(len(qb))
-		if replaced(qb[p.k0:p.k1], extra) {
+		p.keyEnd = int32(len(qb))
+		if replaced(qb[p.keyStart:p.keyEnd], extra) {
 			// A parameter the presigner sets itself (X-Amz-Expires, or
 			// the signature of a URL presigned before): the new value wins.
-			qb = qb[:p.k0]
+			qb = qb[:p.keyStart]
 			continue
 		}
 		qb = append(qb, '=')
-		p.v0 = int32(len(qb))
+		p.valueStart = int32(len(qb))
 		qb = appendRecoded(qb, v, false)
-		p.v1 = int32(len(qb))
+		p.valueEnd = int32(len(qb))
 		qb = append(qb, '&')
-		p.prefix = keyPrefix(qb[p.k0:p.k1])
+		p.prefix = keyPrefix(qb[p.keyStart:p.keyEnd])
 		pairs = append(pairs, p)
 	}
 	// Insertion sort by encoded key, then encoded value: few pairs, no allocation.
@@ -117,21 +117,21 @@ func (sc *state) canonicalQuery(raw string, extra []param) ([]byte, bool) {
 			sorted = false
 		}
 	}
-	sc.qbuf, sc.pairs = qb, pairs
+	sc.queryBuf, sc.queryPairs = qb, pairs
 	if sorted {
 		if len(qb) == 0 {
 			return qb, rewrite
 		}
 		return qb[:len(qb)-1], rewrite // without the last '&'
 	}
-	out := sc.query[:0]
+	out := sc.sortedQuery[:0]
 	for i, p := range pairs {
 		if i > 0 {
 			out = append(out, '&')
 		}
-		out = append(out, qb[p.k0:p.v1]...) // key '=' value
+		out = append(out, qb[p.keyStart:p.valueEnd]...) // key '=' value
 	}
-	sc.query = out
+	sc.sortedQuery = out
 	return out, rewrite
 }
 
@@ -147,16 +147,16 @@ func keyPrefix(k []byte) uint64 {
 // encodedCredential returns akid "/" scope percent-encoded, the value of
 // X-Amz-Credential, cached while the key id and the scope stay the same.
 func (sc *state) encodedCredential(akid string) []byte {
-	if len(sc.credEnc) == 0 || sc.credKeyID != akid || sc.credScope != sc.scope {
-		b := appendURIEncode(sc.credEnc[:0], akid, false)
+	if len(sc.credentialBuf) == 0 || sc.credentialKeyID != akid || sc.credentialScope != sc.scope {
+		b := appendURIEncode(sc.credentialBuf[:0], akid, false)
 		b = append(b, "%2F"...)
-		sc.credEnc = appendURIEncode(b, sc.scope, false)
-		sc.credKeyID, sc.credScope = akid, sc.scope
+		sc.credentialBuf = appendURIEncode(b, sc.scope, false)
+		sc.credentialKeyID, sc.credentialScope = akid, sc.scope
 	}
-	return sc.credEnc
+	return sc.credentialBuf
 }
 
-func replaced(key []byte, extra []param) bool {
+func replaced(key []byte, extra []queryParam) bool {
 	if len(extra) == 0 {
 		return false
 	}
@@ -171,12 +171,12 @@ func replaced(key []byte, extra []param) bool {
 	return false
 }
 
-func pairLess(qb []byte, a, b *qpair) bool {
+func pairLess(qb []byte, a, b *queryPair) bool {
 	if a.prefix != b.prefix {
 		return a.prefix < b.prefix
 	}
-	if c := bytes.Compare(qb[a.k0:a.k1], qb[b.k0:b.k1]); c != 0 {
+	if c := bytes.Compare(qb[a.keyStart:a.keyEnd], qb[b.keyStart:b.keyEnd]); c != 0 {
 		return c < 0
 	}
-	return bytes.Compare(qb[a.v0:a.v1], qb[b.v0:b.v1]) < 0
+	return bytes.Compare(qb[a.valueStart:a.valueEnd], qb[b.valueStart:b.valueEnd]) < 0
 }

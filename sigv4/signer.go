@@ -180,10 +180,10 @@ func (s *Signer) sign(req *http.Request, creds *Credentials, opts *Options) (*st
 	if creds.SessionToken != "" {
 		setHeader(h, "X-Amz-Security-Token", creds.SessionToken)
 	}
-	if sc.s3 {
-		setHeader(h, "X-Amz-Content-Sha256", sc.payloadString())
+	if sc.s3Rules {
+		setHeader(h, "X-Amz-Content-Sha256", sc.payloadHashString())
 	}
-	if sc.v4a {
+	if sc.sigV4a {
 		setHeader(h, "X-Amz-Region-Set", opts.RegionSet)
 	}
 
@@ -198,17 +198,17 @@ func (s *Signer) sign(req *http.Request, creds *Credentials, opts *Options) (*st
 	}
 
 	// One allocation: the Authorization value.
-	b := sc.out[:0]
+	b := sc.output[:0]
 	b = append(b, sc.algorithm()...)
 	b = append(b, " Credential="...)
 	b = append(b, creds.AccessKeyID...)
 	b = append(b, '/')
 	b = append(b, sc.scope...)
 	b = append(b, ", SignedHeaders="...)
-	b = append(b, sc.signed...)
+	b = append(b, sc.signedHeaderList...)
 	b = append(b, ", Signature="...)
-	b = append(b, sc.sig...)
-	sc.out = b
+	b = append(b, sc.signature...)
+	sc.output = b
 	setHeader(h, "Authorization", string(b))
 	return sc, nil
 }

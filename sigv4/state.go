@@ -20,80 +20,80 @@ import (
 // not allocate in the steady state.
 type state struct {
 	keyCache *KeyCache
-	v4a      bool
-	s3       bool
-	t        time.Time
-	date     string // 20060102T150405Z
+	sigV4a   bool // signing with SigV4a (Options.RegionSet is set)
+	s3Rules  bool // the service signs with S3's rules (IsS3Service)
+	signedAt time.Time
+	date     string // X-Amz-Date: 20060102T150405Z
 	day      int32  // the date as yyyymmdd
 	scope    string // day/region/service/aws4_request
-	host     string
-	cl       int64
-	clStr    string
-	region   string
+	host     string // the Host header as sent, without a default port
 
-	payload    []byte // the payload hash as it goes into the canonical request
-	payloadStr string // the same, when it was given as a string
+	contentLength     int64
+	contentLengthText string // contentLength in decimal, kept while it is unchanged
 
-	hdrs    []hdr
-	names   []byte
-	hoisted []string
-	extra   []param
-	pairs   []qpair
-	qbuf    []byte
-	query   []byte
-	signed  []byte
-	canon   []byte
-	sts     []byte
-	scratch []byte
-	sig     []byte
-	out     []byte
-	scopeB  []byte
-	scopeS  string
-	// credEnc is credKeyID "/" credScope percent-encoded, for presigned URLs.
-	credEnc              []byte
-	credKeyID, credScope string
+	payloadHash      []byte // the payload hash as it goes into the canonical request
+	givenPayloadHash string // the same, when it was given as a string
+
+	headers          []canonicalHeader // the headers to sign, sorted by name
+	headerNames      []byte            // their lower-case names, one after the other
+	hoistedHeaders   []string          // X-Amz-* headers a presigned URL moves to its query
+	presignParams    []queryParam      // the parameters a presigned URL adds
+	queryPairs       []queryPair       // the pairs of queryBuf, sorted
+	queryBuf         []byte            // encoded "k=v&" pairs, in the order written
+	sortedQuery      []byte            // the canonical query, when queryBuf was not in order
+	signedHeaderList []byte            // the SignedHeaders value: "host;x-amz-date"
+	canonicalRequest []byte
+	stringToSign     []byte
+	hmacScratch      []byte
+	signature        []byte // hex
+	output           []byte // the Authorization value or the presigned URL
+	scopeBuf         []byte
+	cachedScope      string
+	// credentialBuf is credentialKeyID "/" credentialScope percent-encoded,
+	// for presigned URLs.
+	credentialBuf                    []byte
+	credentialKeyID, credentialScope string
 	// plainPath says that req.URL's path is known to need no encoding
 	// (set by Presign, which has checked it).
 	plainPath bool
 	// simpleHost is the last URL host found to need no escaping.
 	simpleHost string
-	// what scopeS was built from
-	scopeV4a                  bool
-	scopeDay                  int32
-	scopeRegion, scopeService string
-	hin                       hash.Hash
-	hout                      hash.Hash
-	sum                       [32]byte
+	// what cachedScope was built from
+	cachedScopeV4a                        bool
+	cachedScopeDay                        int32
+	cachedScopeRegion, cachedScopeService string
+	innerHash, outerHash                  hash.Hash // HMAC-SHA256 resumed from a key's pad states
+	macSum                                [32]byte
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
 
 func (sc *state) release() {
-	for i := range sc.hdrs {
-		sc.hdrs[i] = hdr{}
+	for i := range sc.headers {
+		sc.headers[i] = canonicalHeader{}
 	}
-	for i := range sc.extra {
-		sc.extra[i] = param{}
+	for i := range sc.presignParams {
+		sc.presignParams[i] = queryParam{}
 	}
-	sc.hoisted = sc.hoisted[:0]
-	sc.payloadStr = ""
+	sc.hoistedHeaders = sc.hoistedHeaders[:0]
+	sc.givenPayloadHash = ""
 	sc.host = ""
 	sc.plainPath = false
 	statePool.Put(sc)
 }
 
 func (sc *state) algorithm() string {
-	if sc.v4a {
+	if sc.sigV4a {
 		return algorithmV4a
 	}
 	return algorithmV4
 }
 
-func (sc *state) payloadString() string {
-	if sc.payloadStr != "" {
-		return sc.payloadStr
+func (sc *state) payloadHashString() string {
+	if sc.givenPayloadHash != "" {
+		return sc.givenPayloadHash
 	}
-	return string(sc.payload)
+	return string(sc.payloadHash)
 }
 
 // dateCache holds the last formatted X-Amz-Date, so that requests signed in
@@ -138,14 +138,14 @@ func (s *Signer) begin(req *http.Request, creds *Credentials, opts *Options, pre
 	}
 	sc := statePool.Get().(*state)
 	sc.keyCache = s.keys()
-	sc.v4a = opts.RegionSet != ""
-	sc.s3 = IsS3Service(opts.Service)
+	sc.sigV4a = opts.RegionSet != ""
+	sc.s3Rules = IsS3Service(opts.Service)
 	t := opts.Time
 	if t.IsZero() {
 		t = time.Now()
 	}
-	sc.t = t.UTC()
-	d := amzDate(sc.t)
+	sc.signedAt = t.UTC()
+	d := amzDate(sc.signedAt)
 	sc.date, sc.day = d.s, d.day
 	sc.scope = sc.buildScope(opts)
 
@@ -165,7 +165,7 @@ func (s *Signer) begin(req *http.Request, creds *Credentials, opts *Options, pre
 		return nil, errors.New("sigv4: request has no host")
 	}
 
-	if err := sc.payloadHash(req, opts); err != nil {
+	if err := sc.hashPayload(req, opts); err != nil {
 		sc.release()
 		return nil, err
 	}
@@ -175,24 +175,24 @@ func (s *Signer) begin(req *http.Request, creds *Credentials, opts *Options, pre
 // buildScope returns day/region/service/aws4_request (SigV4) or
 // day/service/aws4_request (SigV4a), reusing the last string when unchanged.
 func (sc *state) buildScope(opts *Options) string {
-	if sc.scopeS != "" && sc.scopeV4a == sc.v4a && sc.scopeDay == sc.day && sc.scopeRegion == opts.Region && sc.scopeService == opts.Service {
-		return sc.scopeS // this pooled state signed for the same scope last time
+	if sc.cachedScope != "" && sc.cachedScopeV4a == sc.sigV4a && sc.cachedScopeDay == sc.day && sc.cachedScopeRegion == opts.Region && sc.cachedScopeService == opts.Service {
+		return sc.cachedScope // this pooled state signed for the same scope last time
 	}
-	sc.scopeV4a, sc.scopeDay, sc.scopeRegion, sc.scopeService = sc.v4a, sc.day, opts.Region, opts.Service
-	b := sc.scopeB[:0]
+	sc.cachedScopeV4a, sc.cachedScopeDay, sc.cachedScopeRegion, sc.cachedScopeService = sc.sigV4a, sc.day, opts.Region, opts.Service
+	b := sc.scopeBuf[:0]
 	b = append(b, sc.date[:8]...)
 	b = append(b, '/')
-	if !sc.v4a {
+	if !sc.sigV4a {
 		b = append(b, opts.Region...)
 		b = append(b, '/')
 	}
 	b = append(b, opts.Service...)
 	b = append(b, "/aws4_request"...)
-	sc.scopeB = b
-	if string(b) != sc.scopeS {
-		sc.scopeS = string(b)
+	sc.scopeBuf = b
+	if string(b) != sc.cachedScope {
+		sc.cachedScope = string(b)
 	}
-	return sc.scopeS
+	return sc.cachedScope
 }
 
 func splitPort(hostport string) (host, port string, ok bool) {
@@ -206,42 +206,42 @@ func splitPort(hostport string) (host, port string, ok bool) {
 	return hostport[:i], hostport[i+1:], true
 }
 
-func (sc *state) payloadHash(req *http.Request, opts *Options) error {
-	sc.payload = sc.payload[:0]
+func (sc *state) hashPayload(req *http.Request, opts *Options) error {
+	sc.payloadHash = sc.payloadHash[:0]
 	switch {
 	case opts.PayloadHash != "":
-		sc.payloadStr = opts.PayloadHash
-		sc.payload = append(sc.payload, opts.PayloadHash...)
+		sc.givenPayloadHash = opts.PayloadHash
+		sc.payloadHash = append(sc.payloadHash, opts.PayloadHash...)
 		return nil
 	case opts.Payload != nil:
 		sum := sha256.Sum256(opts.Payload)
-		sc.payload = appendHex(sc.payload, sum[:])
+		sc.payloadHash = appendHex(sc.payloadHash, sum[:])
 		return nil
 	}
-	if sc.s3 {
+	if sc.s3Rules {
 		if v := req.Header.Get("X-Amz-Content-Sha256"); v != "" {
-			sc.payloadStr = v
-			sc.payload = append(sc.payload, v...)
+			sc.givenPayloadHash = v
+			sc.payloadHash = append(sc.payloadHash, v...)
 			return nil
 		}
 	}
 	if req.Body == nil || req.Body == http.NoBody {
-		sc.payloadStr = EmptyPayloadHash
-		sc.payload = append(sc.payload, EmptyPayloadHash...)
+		sc.givenPayloadHash = EmptyPayloadHash
+		sc.payloadHash = append(sc.payloadHash, EmptyPayloadHash...)
 		return nil
 	}
 	sum, err := hashBody(req)
 	if err != nil {
 		return err
 	}
-	sc.payload = appendHex(sc.payload, sum[:])
+	sc.payloadHash = appendHex(sc.payloadHash, sum[:])
 	return nil
 }
 
 // finish builds the canonical request and the string to sign, and computes
-// the signature into sc.sig.
+// the signature into sc.signature.
 func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, query []byte) error {
-	c := sc.canon[:0]
+	c := sc.canonicalRequest[:0]
 	c = append(c, req.Method...)
 	if req.Method == "" {
 		c = append(c, "GET"...)
@@ -262,7 +262,7 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 	switch {
 	case plain && !opts.NormalizePath:
 		c = append(c, path...) // encoding once or twice changes nothing
-	case sc.s3:
+	case sc.s3Rules:
 		start := len(c)
 		c = appendRecoded(c, path, true)
 		if string(c[start:]) != path && req.URL.Opaque == "" {
@@ -283,7 +283,7 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 	c = append(c, query...)
 	c = append(c, '\n')
 
-	hs := sc.hdrs
+	hs := sc.headers
 	for i, e := range hs {
 		if i > 0 && sc.sameName(hs[i-1], e) {
 			// A second spelling of the same header: its values join the first.
@@ -296,13 +296,13 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 		if i > 0 {
 			c = append(c, '\n')
 		}
-		c = append(c, sc.names[e.n0:e.n1]...)
+		c = append(c, sc.headerNames[e.nameStart:e.nameEnd]...)
 		c = append(c, ':')
 		switch e.kind {
 		case hostHeader:
 			c = appendHeaderValue(c, sc.host)
 		case lengthHeader:
-			c = append(c, sc.clStr...)
+			c = append(c, sc.contentLengthText...)
 		default:
 			for j, v := range e.values {
 				if j > 0 {
@@ -313,13 +313,13 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 		}
 	}
 	c = append(c, '\n', '\n')
-	c = append(c, sc.signed...)
+	c = append(c, sc.signedHeaderList...)
 	c = append(c, '\n')
-	c = append(c, sc.payload...)
-	sc.canon = c
+	c = append(c, sc.payloadHash...)
+	sc.canonicalRequest = c
 
 	sum := sha256.Sum256(c)
-	st := sc.sts[:0]
+	st := sc.stringToSign[:0]
 	st = append(st, sc.algorithm()...)
 	st = append(st, '\n')
 	st = append(st, sc.date...)
@@ -327,24 +327,24 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 	st = append(st, sc.scope...)
 	st = append(st, '\n')
 	st = appendHex32(st, &sum)
-	sc.sts = st
+	sc.stringToSign = st
 
-	if sc.v4a {
+	if sc.sigV4a {
 		sig, err := signV4a(creds, st, sc)
 		if err != nil {
 			return err
 		}
-		sc.sig = appendHex(sc.sig[:0], sig)
+		sc.signature = appendHex(sc.signature[:0], sig)
 	} else {
 		e := sc.keyCache.signingKey(creds, sc.date, sc.day, opts.Region, opts.Service)
-		sc.sig = appendHex32(sc.sig[:0], sc.mac(e, st))
+		sc.signature = appendHex32(sc.signature[:0], sc.mac(e, st))
 	}
 	if opts.Trace != nil {
 		*opts.Trace = Trace{
-			CanonicalRequest: string(sc.canon),
-			StringToSign:     string(sc.sts),
-			SignedHeaders:    string(sc.signed),
-			Signature:        string(sc.sig),
+			CanonicalRequest: string(sc.canonicalRequest),
+			StringToSign:     string(sc.stringToSign),
+			SignedHeaders:    string(sc.signedHeaderList),
+			Signature:        string(sc.signature),
 		}
 	}
 	return nil
@@ -353,16 +353,16 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 // mac returns HMAC-SHA256(e.key, msg), resuming from the key's precomputed
 // pad states.
 func (sc *state) mac(e *keyEntry, msg []byte) *[32]byte {
-	if sc.hin == nil {
-		sc.hin, sc.hout = sha256.New(), sha256.New()
+	if sc.innerHash == nil {
+		sc.innerHash, sc.outerHash = sha256.New(), sha256.New()
 	}
-	if sc.hin.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.inner) != nil ||
-		sc.hout.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.outer) != nil {
-		sc.sum = hmacSHA256(e.key[:], msg, &sc.scratch)
-		return &sc.sum
+	if sc.innerHash.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.inner) != nil ||
+		sc.outerHash.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.outer) != nil {
+		sc.macSum = hmacSHA256(e.key[:], msg, &sc.hmacScratch)
+		return &sc.macSum
 	}
-	sc.hin.Write(msg)
-	sc.hout.Write(sc.hin.Sum(sc.sum[:0]))
-	sc.hout.Sum(sc.sum[:0])
-	return &sc.sum
+	sc.innerHash.Write(msg)
+	sc.outerHash.Write(sc.innerHash.Sum(sc.macSum[:0]))
+	sc.outerHash.Sum(sc.macSum[:0])
+	return &sc.macSum
 }
