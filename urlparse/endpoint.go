@@ -13,6 +13,11 @@
 // Endpoints the operator configured (LocalStack, a proxy) are accepted through
 // a Parser's Custom list, and only there.
 //
+// It also builds them: Host, GlobalHost and S3URL write hosts and URLs from
+// the same tables (a region's partition gives the DNS suffix), and Escape,
+// EscapePath and EncodeQuery encode paths and queries as AWS reads them.
+// They are the module's only builders of AWS hosts.
+//
 // It depends only on the standard library. Its tables (partitions, DNS
 // suffixes, region formats, endpoint prefixes and signing names, hostname
 // aliases, global endpoints) are generated from botocore's data by go
