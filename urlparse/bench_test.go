@@ -8,14 +8,13 @@ import (
 
 var benchSink urlparse.Endpoint
 
-// BenchmarkParse measures Parse on the URLs an agent sends most. An S3 GET
-// (s3-virtual) is the budget case: Parse plus an operation lookup must stay
-// well under 2 µs.
-//
-//	go test -run '^$' -bench . -benchmem ./urlparse/
-func BenchmarkParse(b *testing.B) {
+// benchCases are the URLs an agent sends most, and one refusal.
+func benchCases() []struct {
+	name, url string
+	parser    *urlparse.Parser
+} {
 	custom := &urlparse.Parser{Custom: []urlparse.Custom{{URL: "http://localhost:4566", Region: "us-east-1", Service: "s3"}}}
-	cases := []struct {
+	return []struct {
 		name, url string
 		parser    *urlparse.Parser
 	}{
@@ -31,7 +30,15 @@ func BenchmarkParse(b *testing.B) {
 		{"custom", "http://localhost:4566/examplebucket/cat.jpg", custom},
 		{"refuse-not-aws", "https://s3.amazonaws.com.evil.example/", nil},
 	}
-	for _, c := range cases {
+}
+
+// BenchmarkParse measures Parse on the URLs an agent sends most. An S3 GET
+// (s3-virtual) is the budget case: Parse plus an operation lookup must stay
+// well under 2 µs.
+//
+//	go test -run '^$' -bench . -benchmem ./urlparse/
+func BenchmarkParse(b *testing.B) {
+	for _, c := range benchCases() {
 		b.Run(c.name, func(b *testing.B) {
 			parse := urlparse.Parse
 			if c.parser != nil {
@@ -42,5 +49,22 @@ func BenchmarkParse(b *testing.B) {
 				benchSink, _ = parse(c.url)
 			}
 		})
+	}
+}
+
+// TestParseAllocations holds the README's claim that Parse allocates
+// nothing for the URLs an agent sends (a refusal may allocate its error).
+func TestParseAllocations(t *testing.T) {
+	for _, c := range benchCases() {
+		parse := urlparse.Parse
+		if c.parser != nil {
+			parse = c.parser.Parse
+		}
+		if _, err := parse(c.url); err != nil {
+			continue
+		}
+		if n := testing.AllocsPerRun(100, func() { benchSink, _ = parse(c.url) }); n > 0 {
+			t.Errorf("%s: %v allocations per Parse, want 0", c.name, n)
+		}
 	}
 }

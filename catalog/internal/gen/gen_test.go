@@ -200,3 +200,33 @@ func TestRouteKey(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeCounts: the README's count of services and operations is the
+// committed table's.
+func TestReadmeCounts(t *testing.T) {
+	committed, err := readGzip("../../catalog.tsv.gz")
+	if err != nil {
+		t.Fatalf("read committed table: %v", err)
+	}
+	var services, ops int
+	for _, l := range strings.Split(string(committed), "\n") {
+		switch {
+		case strings.HasPrefix(l, "S\t"):
+			services++
+		case strings.HasPrefix(l, "O\t"):
+			ops++
+		}
+	}
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`It holds ([\d,]+) services and ([\d,]+) operations`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md does not say how many services and operations the catalog holds")
+	}
+	want := fmt.Sprintf("%s services, %s operations", strings.ReplaceAll(string(m[1]), ",", ""), strings.ReplaceAll(string(m[2]), ",", ""))
+	if got := fmt.Sprintf("%d services, %d operations", services, ops); got != want {
+		t.Errorf("catalog.tsv.gz holds %s; README.md says %s", got, want)
+	}
+}
