@@ -1,120 +1,16 @@
 package main
 
-import (
-	"bufio"
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"strconv"
-	"strings"
-	"time"
+import "github.com/spf13/cobra"
 
-	"github.com/alter-mcp/alter-mcp/audit"
-	"github.com/alter-mcp/alter-mcp/vault"
-	"github.com/spf13/cobra"
-)
-
-// vaultFlags locate the vault; grant, caller and later commands share them.
-type vaultFlags struct {
-	home  string
-	store string
-}
-
-func (f *vaultFlags) register(cmd *cobra.Command) {
-	pf := cmd.PersistentFlags()
-	pf.StringVar(&f.home, "home", "", "folder for the store and master key (default $XDG_DATA_HOME/alter-mcp, else ~/.local/share/alter-mcp)")
-	pf.StringVar(&f.store, "store", "", "store DSN (default sqlite://<home>/alter.db)")
-}
-
-// openVault opens the vault the flags and environment name. The master key
-// comes from ALTER_MCP_MASTER_KEY or <home>/master.key, as vault.Open decides.
-func (a *app) openVault(ctx context.Context, f *vaultFlags, sinks ...audit.Sink) (*vault.Vault, error) {
-	v, err := vault.Open(ctx, vault.Options{
-		Home:       f.home,
-		Store:      f.store,
-		Logger:     a.log,
-		Getenv:     a.getenv,
-		AuditSinks: sinks,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open the vault: %w", err)
+func newVaultCmd(a *app) *cobra.Command {
+	var vf vaultFlags
+	cmd := &cobra.Command{
+		Use:   "vault",
+		Short: "Maintain the vault itself: rekey its master key",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	return v, nil
-}
-
-// withVault runs fn with an open vault and closes it after.
-func (a *app) withVault(cmd *cobra.Command, f *vaultFlags, fn func(ctx context.Context, v *vault.Vault) error) error {
-	ctx := cmd.Context()
-	v, err := a.openVault(ctx, f)
-	if err != nil {
-		return err
-	}
-	err = fn(ctx, v)
-	if cerr := v.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close the vault: %w", cerr)
-	}
-	return err
-}
-
-// writeJSON prints v as indented JSON on stdout.
-func (a *app) writeJSON(v any) error {
-	return jsonIndent(a.stdout).Encode(v)
-}
-
-// jsonIndent is the JSON encoder of command output: indented, HTML left alone.
-func jsonIndent(w io.Writer) *json.Encoder {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc
-}
-
-// readSecretLines reads up to n lines from r (a secret, then optionally a
-// session token), with surrounding whitespace and the line ends removed.
-// Nothing read is ever echoed or logged.
-func readSecretLines(r io.Reader, n int) ([]string, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 64<<10)
-	var lines []string
-	for len(lines) < n && sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); line != "" || len(lines) > 0 {
-			lines = append(lines, line)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read stdin: %w", err)
-	}
-	return lines, nil
-}
-
-// parseWhen reads a point in time: RFC 3339 ("2027-01-31T00:00:00Z"), a date
-// ("2027-01-31", midnight UTC), or a duration from now ("90m", "12h", "30d").
-func parseWhen(s string, now time.Time) (time.Time, error) {
-	t, err := parseTimeOrOffset(s, now, +1)
-	if err != nil {
-		return t, fmt.Errorf("%q is not a time: write 2027-01-31T00:00:00Z, 2027-01-31, or a duration from now such as 12h or 30d", s)
-	}
-	return t, nil
-}
-
-// parseTimeOrOffset reads RFC 3339, a date, or a positive duration ("90m",
-// "30d") counted from now in the direction of sign (+1 later, -1 earlier).
-func parseTimeOrOffset(s string, now time.Time, sign int) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
-	}
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		if n, err := strconv.Atoi(days); err == nil && n > 0 {
-			return now.AddDate(0, 0, sign*n), nil
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return now.Add(time.Duration(sign) * d), nil
-	}
-	return time.Time{}, errors.New("not a time")
+	vf.register(cmd)
+	cmd.AddCommand(newVaultRekeyCmd(a, &vf))
+	return cmd
 }

@@ -39,19 +39,6 @@ const vaultRekeyExample = `  # The key in <home>/master.key: a new random key
   alter-mcp vault rekey --new-key-stdin < new.key
   export ALTER_MCP_MASTER_KEY="$(cat new.key)"`
 
-func newVaultCmd(a *app) *cobra.Command {
-	var vf vaultFlags
-	cmd := &cobra.Command{
-		Use:   "vault",
-		Short: "Maintain the vault itself: rekey its master key",
-		Args:  usageArgs(cobra.NoArgs),
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
-	vf.register(cmd)
-	cmd.AddCommand(newVaultRekeyCmd(a, &vf))
-	return cmd
-}
-
 func newVaultRekeyCmd(a *app, vf *vaultFlags) *cobra.Command {
 	var newKeyStdin bool
 	cmd := &cobra.Command{
