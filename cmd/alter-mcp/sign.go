@@ -86,15 +86,15 @@ type signOutput struct {
 	Service   string `json:"service"`
 }
 
-// scope is what a request is signed for.
-type scope struct{ region, regionSet, service string }
+// credentialScope is what a request is signed for.
+type credentialScope struct{ region, regionSet, service string }
 
 // signingScope takes the region (or region set) and signing name from the
 // URL, through urlparse, with the flags overriding it. A URL that is not an
 // AWS endpoint is refused unless the flags give both a region and a service:
 // then the operator names an endpoint of their own (LocalStack, a proxy).
-func (a *app) signingScope(rawURL string, f *signFlags) (scope, error) {
-	given := scope{region: f.region, regionSet: f.regionSet, service: f.service}
+func (a *app) signingScope(rawURL string, f *signFlags) (credentialScope, error) {
+	given := credentialScope{region: f.region, regionSet: f.regionSet, service: f.service}
 	ep, err := urlparse.Parse(rawURL)
 	if err != nil {
 		if (given.region != "" || given.regionSet != "") && given.service != "" {
@@ -108,10 +108,10 @@ func (a *app) signingScope(rawURL string, f *signFlags) (scope, error) {
 		if given.service == "" {
 			missing = append(missing, "--service")
 		}
-		return scope{}, usagef("%v\nthe region and service are read only from AWS endpoint URLs; to sign for an endpoint of your own, give %s",
+		return credentialScope{}, usagef("%v\nthe region and service are read only from AWS endpoint URLs; to sign for an endpoint of your own, give %s",
 			err, strings.Join(missing, " and "))
 	}
-	got := scope{region: ep.SigningRegion, regionSet: ep.RegionSet, service: ep.SigningName}
+	got := credentialScope{region: ep.SigningRegion, regionSet: ep.RegionSet, service: ep.SigningName}
 	if given.region != "" || given.regionSet != "" {
 		if given.region != got.region || given.regionSet != got.regionSet {
 			a.log.Warn("the region given differs from the URL's; AWS will likely answer SignatureDoesNotMatch or AuthorizationHeaderMalformed",
@@ -126,13 +126,13 @@ func (a *app) signingScope(rawURL string, f *signFlags) (scope, error) {
 		got.service = given.service
 	}
 	if got.service == "" || (got.region == "" && got.regionSet == "") {
-		return scope{}, usagef("cannot tell the signing region and service of %s; give --region and --service", ep.Host)
+		return credentialScope{}, usagef("cannot tell the signing region and service of %s; give --region and --service", ep.Host)
 	}
 	return got, nil
 }
 
-// body is the request body and where it came from, which the curl format needs.
-type body struct {
+// requestBody is the request body and where it came from, which the curl format needs.
+type requestBody struct {
 	given bool
 	data  []byte
 	file  string // the file it was read from; empty for --data and stdin
@@ -340,27 +340,27 @@ func credentialsFromEnv(getenv func(string) string) (sigv4.Credentials, error) {
 	return c, nil
 }
 
-func (a *app) readBody(f *signFlags, changed func(string) bool) (body, error) {
+func (a *app) readBody(f *signFlags, changed func(string) bool) (requestBody, error) {
 	switch {
 	case changed("data"):
 		if strings.HasPrefix(f.data, "@") {
 			a.log.Warn("--data is used as written, unlike curl's -d @file; read a file with --data-file", "data", f.data)
 		}
-		return body{given: true, data: []byte(f.data)}, nil
+		return requestBody{given: true, data: []byte(f.data)}, nil
 	case changed("data-file") && f.dataFile == "-":
 		data, err := io.ReadAll(a.stdin)
 		if err != nil {
-			return body{}, fmt.Errorf("read the body from stdin: %w", err)
+			return requestBody{}, fmt.Errorf("read the body from stdin: %w", err)
 		}
-		return body{given: true, data: data}, nil
+		return requestBody{given: true, data: data}, nil
 	case changed("data-file"):
 		data, err := os.ReadFile(f.dataFile)
 		if err != nil {
-			return body{}, fmt.Errorf("read --data-file: %w", err)
+			return requestBody{}, fmt.Errorf("read --data-file: %w", err)
 		}
-		return body{given: true, data: data, file: f.dataFile}, nil
+		return requestBody{given: true, data: data, file: f.dataFile}, nil
 	}
-	return body{}, nil
+	return requestBody{}, nil
 }
 
 // parseHeaders turns 'Name: value' arguments into a header. Host and
@@ -451,7 +451,7 @@ func writeSignText(w io.Writer, out signOutput, presign bool) error {
 }
 
 // writeCurl prints a curl command line that sends exactly the signed request.
-func (a *app) writeCurl(out signOutput, method string, b body) error {
+func (a *app) writeCurl(out signOutput, method string, b requestBody) error {
 	// One option with its value per line, continued with backslashes.
 	args := []string{"curl"}
 	if strings.ContainsAny(out.URL, "[]{}") {
