@@ -39,9 +39,10 @@ func verifyingServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	return srv, &served
 }
 
-type rotating struct{ n atomic.Int32 }
+// rotatingProvider hands out a new session token on every call.
+type rotatingProvider struct{ n atomic.Int32 }
 
-func (r *rotating) Retrieve(context.Context) (sigv4.Credentials, error) {
+func (r *rotatingProvider) Retrieve(context.Context) (sigv4.Credentials, error) {
 	r.n.Add(1)
 	return sigv4.Credentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret, SessionToken: "token-" + strings.Repeat("x", int(r.n.Load()))}, nil
 }
@@ -81,7 +82,7 @@ func TestTransport(t *testing.T) {
 	})
 
 	t.Run("refreshing credentials with a session token", func(t *testing.T) {
-		prov := &rotating{}
+		prov := &rotatingProvider{}
 		c := &http.Client{Transport: &sigv4.Transport{Credentials: prov, Region: "eu-west-1", Service: "sts"}}
 		for range 3 {
 			resp, err := c.Post(srv.URL+"/", "application/x-www-form-urlencoded", strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
