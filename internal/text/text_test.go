@@ -19,13 +19,13 @@ func TestClip(t *testing.T) {
 		{"abc", 0, "…"},
 		{"abc", -1, "…"},
 		{"", -1, ""},
-		{"héllo", 2, "h…"},                             // é is two bytes: it is not split
-		{"héllo", 3, "hé…"},                            // it fits
-		{"a€b", 2, "a…"},                               // € is three bytes
-		{"a€b", 3, "a…"},                               //
-		{"a€b", 4, "a€…"},                              //
-		{"a😀b", 4, "a…"},                               // four bytes
-		{"😀😀", 4, "😀…"},                                //
+		{"héllo", 2, "h…"},  // é is two bytes: it is not split
+		{"héllo", 3, "hé…"}, // it fits
+		{"a€b", 2, "a…"},    // € is three bytes
+		{"a€b", 3, "a…"},    //
+		{"a€b", 4, "a€…"},   //
+		{"a😀b", 4, "a…"},    // four bytes
+		{"😀😀", 4, "😀…"},     //
 		{"ab\x80\x80\x80\x80cd", 5, "ab\x80\x80\x80…"}, // invalid: cut as bytes
 	} {
 		if got := Clip(tc.s, tc.n); got != tc.want {
