@@ -185,3 +185,10 @@ type Store interface {
 
 	Close() error
 }
+
+// Checker is implemented by backends that can say what they are connected
+// to (server and schema versions, a round trip's time), for doctor; Check
+// fails as the store's calls would, naming what to fix.
+type Checker interface {
+	Check(ctx context.Context) (string, error)
+}

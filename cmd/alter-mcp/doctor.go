@@ -9,12 +9,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/vault"
 	"github.com/alter-mcp/alter-mcp/vault/credsrc"
 	"github.com/spf13/cobra"
 )
 
-const doctorLong = `Check that alter-mcp can work: the home folder, the store, the master key,
+const doctorLong = `Check that alter-mcp can work: the home folder, the store (that it answers,
+its version and a round trip's time), the master key,
 where AWS calls are routed, and every grant's credentials (STS GetCallerIdentity,
 made as the operator and audited), with the clock's skew against AWS and the age
 and status of each access key. One line per check; a failed check says what to
@@ -91,7 +93,7 @@ func (a *app) doctor(ctx context.Context, v *vault.Vault, report func(status, ch
 	} else if info.Store != "" && strings.HasPrefix(info.Store, "sqlite:") {
 		report("fail", "home", "%v", err)
 	}
-	report("ok", "store", "%s", orDash(info.Store))
+	a.doctorStore(ctx, v, report)
 	report("ok", "master key", "%s from %s", info.MasterKeyID, info.MasterKeySource)
 
 	services := []string{"sts", "iam", "s3", "bedrock-runtime"}
@@ -131,6 +133,28 @@ func (a *app) doctor(ctx context.Context, v *vault.Vault, report func(status, ch
 			continue
 		}
 		a.doctorGrant(ctx, v, g, name, report, timeout)
+	}
+}
+
+// doctorStore checks that the store answers, and for a shared one that
+// the replicas can share the master key.
+func (a *app) doctorStore(ctx context.Context, v *vault.Vault, report func(status, check, format string, args ...any)) {
+	info := v.Info()
+	c, ok := v.Store().(store.Checker)
+	if !ok {
+		report("ok", "store", "%s", orDash(info.Store))
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	detail, err := c.Check(ctx)
+	if err != nil {
+		report("fail", "store", "%s: %v", orDash(info.Store), err)
+		return
+	}
+	report("ok", "store", "%s (%s)", orDash(info.Store), detail)
+	if shared := strings.HasPrefix(info.Store, "postgres"); shared && info.MasterKeySource != vault.EnvMasterKey {
+		report("warn", "master key", "the store is shared, and the master key comes from %s: every replica needs this same key; give it to all of them in %s (from a secret manager)", info.MasterKeySource, vault.EnvMasterKey)
 	}
 }
 

@@ -28,6 +28,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"runtime"
 	"strings"
 	"time"
@@ -58,7 +60,10 @@ type Store struct {
 	where string
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store   = (*Store)(nil)
+	_ store.Checker = (*Store)(nil)
+)
 
 func init() {
 	store.Register("postgres", openURL)
@@ -149,28 +154,46 @@ func (s *Store) Check(ctx context.Context) (string, error) {
 }
 
 // explain adds what a person should check to errors that mean the database
-// is out of reach; other errors are returned as they are.
+// is out of reach, refused the login or timed out; other errors are
+// returned as they are, and so is an error explained already.
 func (s *Store) explain(err error) error {
-	var pe *pgconn.PgError
-	var ce *pgconn.ConnectError
+	var (
+		pe *pgconn.PgError
+		ce *pgconn.ConnectError
+		oe *net.OpError
+		h  *hint
+	)
 	switch {
+	case err == nil || errors.As(err, &h):
+		return err
 	case errors.As(err, &pe):
 		switch pe.Code {
 		case "28P01", "28000": // invalid_password, invalid_authorization_specification
-			return fmt.Errorf("PostgreSQL refused the login: check the user and password (URL, PGPASSWORD or ~/.pgpass): %w", err)
+			return &hint{"PostgreSQL refused the login: check the user and password (URL, PGPASSWORD or ~/.pgpass)", err}
 		case "3D000": // invalid_catalog_name
-			return fmt.Errorf("the database does not exist: create it (createdb) or fix the URL: %w", err)
+			return &hint{"the database does not exist: create it (createdb) or fix the URL", err}
 		case "57P01", "57P02", "57P03": // admin_shutdown, crash_shutdown, cannot_connect_now
-			return fmt.Errorf("the database ended the connection (a restart or failover?); nothing of this call was kept, and the next call connects again: %w", err)
+			return &hint{"the database ended the connection (a restart or failover?); the next call connects again", err}
 		case "57014": // query_canceled: statement_timeout
-			return fmt.Errorf("the database did not answer within statement_timeout: %w", err)
+			return &hint{"the database did not answer within statement_timeout", err}
 		}
 		return err
 	case errors.As(err, &ce), pgconn.Timeout(err):
-		return fmt.Errorf("cannot reach PostgreSQL (is it running, and does the URL name its host and port?): %w", err)
+		return &hint{"cannot reach PostgreSQL (is it running, and does the URL name its host and port?)", err}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.As(err, &oe):
+		return &hint{"lost the connection to PostgreSQL (a network failure, or the server went away); the next call connects again", err}
 	}
 	return err
 }
+
+// hint is an error with what to check about it in front.
+type hint struct {
+	msg string
+	err error
+}
+
+func (h *hint) Error() string { return h.msg + ": " + h.err.Error() }
+func (h *hint) Unwrap() error { return h.err }
 
 // inTx runs f in a transaction and commits it. The rollback that ends a
 // failed (or panicking) f runs on a context of its own: a cancelled call

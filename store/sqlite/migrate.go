@@ -153,3 +153,19 @@ func migrateOne(ctx context.Context, db *sql.DB) (done bool, err error) {
 	}
 	return false, nil
 }
+
+// Check implements store.Checker: SQLite's version, the schema's and the
+// journal mode.
+func (s *Store) Check(ctx context.Context) (string, error) {
+	var version, mode string
+	var schema int
+	err := s.read.QueryRowContext(ctx, `SELECT sqlite_version(), (SELECT COALESCE(MAX(version), 0) FROM schema_migrations)`).
+		Scan(&version, &schema)
+	if err == nil {
+		err = s.read.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode)
+	}
+	if err != nil {
+		return "", fmt.Errorf("check the store: %w", err)
+	}
+	return fmt.Sprintf("SQLite %s, schema %d, journal %s", version, schema, mode), nil
+}

@@ -46,7 +46,10 @@ type Store struct {
 	read *sql.DB
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store   = (*Store)(nil)
+	_ store.Checker = (*Store)(nil)
+)
 
 // The driver of store.Open: sqlite:///abs/path, sqlite://rel/path,
 // sqlite:path, file:path.

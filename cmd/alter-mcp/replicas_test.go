@@ -1,0 +1,196 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/internal/pgtest"
+)
+
+// TestReplicas runs two replicas of serve --transport http --stateless (this
+// program, in processes of their own) on one PostgreSQL database, with a
+// home each and nothing else shared, and MCP clients calling tools through
+// both at once:
+//
+//  1. every call is audited exactly once (one begin and one end record,
+//     each AWS request id once), audit verify is clean, and audit tail -f
+//     shows the calls of both replicas;
+//  2. a replica killed with SIGKILL under load, and started again, marks
+//     the calls it died in interrupted, and the chain still verifies;
+//  3. a grant revoked (alter-mcp grant revoke, on the same store) is
+//     refused by both replicas at their next call, and a revoked caller's
+//     next request is refused with 401.
+func TestReplicas(t *testing.T) {
+	t.Parallel()
+	pg := pgtest.URL(t)
+	aws := newFakeSTS(t)
+	env := sharedEnv(t, pg, aws.URL)
+	mustRun(t, env, "", "grant", "add", "--name", "sts", "--from-env")
+	key := strings.TrimSpace(mustRun(t, env, "", "caller", "add", "agent", "--grants", "sts").stdout)
+
+	a, b := startReplica(t, env, "a"), startReplica(t, env, "b")
+	tail := startProgram(t, env, "audit", "tail", "-f", "--json", "--limit", "0", "--interval", "100ms")
+
+	// 1. Both replicas at once: 2 × 6 clients × 20 calls.
+	const calls = 2 * 6 * 20
+	aws.delay.Store(int64(10 * time.Millisecond))
+	start := time.Now()
+	ok, errs := load(t, key, "both", []string{a.url, b.url}, 6, 20, nil)
+	t.Logf("%d calls through two replicas in %v", len(ok), time.Since(start).Round(time.Millisecond))
+	for _, err := range errs {
+		t.Errorf("a call failed: %v", err)
+	}
+	if len(ok) != calls {
+		t.Fatalf("%d calls succeeded, want %d", len(ok), calls)
+	}
+	tr := readTrail(t, pg)
+	if n := tr.check(t, aws.requests.Load()); n != 0 {
+		t.Errorf("%d entries interrupted with both replicas up", n)
+	}
+	for _, reason := range ok {
+		er := tr.byReason[reason]
+		if er == nil || len(er.end) != 1 || er.end[0].Outcome != audit.OutcomeOK || er.end[0].RequestID == "" {
+			t.Errorf("call %s: %+v; want one begin and one ok end with AWS's request id", reason, er)
+		}
+	}
+	if got := aws.requests.Load(); got != calls || len(tr.entries) != calls {
+		t.Errorf("AWS saw %d requests and the audit holds %d entries, want %d each", got, len(tr.entries), calls)
+	}
+	verify(t, env)
+	waitTail(t, tail, a.cmd.Process.Pid, b.cmd.Process.Pid)
+
+	// 2. Kill a replica with SIGKILL while its calls are in flight (AWS
+	// takes 300ms to answer), then start it again.
+	aws.delay.Store(int64(300 * time.Millisecond))
+	stop := make(chan struct{})
+	done := make(chan []string)
+	go func() {
+		ok, _ := load(t, key, "kill", []string{a.url, b.url}, 3, 4, stop)
+		done <- ok
+	}()
+	waitUntil(t, 10*time.Second, "calls in flight", func() bool { return aws.requests.Load() >= calls+8 })
+	deadPID := a.cmd.Process.Pid
+	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	a.wait(10 * time.Second)
+	ok = <-done
+	close(stop)
+	a = startReplica(t, env, "a") // marks the dead replica's calls interrupted as it opens
+	tr = readTrail(t, pg)
+	interrupted := tr.check(t, aws.requests.Load())
+	if interrupted == 0 {
+		t.Error("no call of the killed replica was marked interrupted")
+	}
+	for _, er := range tr.entries {
+		if len(er.interrupted) > 0 && er.begin[0].Writer.PID != deadPID {
+			t.Errorf("entry %s of process %d marked interrupted; only the killed replica %d died", er.begin[0].ID, er.begin[0].Writer.PID, deadPID)
+		}
+	}
+	for _, reason := range ok {
+		if er := tr.byReason[reason]; er == nil || len(er.end) != 1 {
+			t.Errorf("call %s succeeded but its entry is %+v", reason, er)
+		}
+	}
+	t.Logf("kill -9: %d calls completed, %d interrupted, %d records in all", len(ok), interrupted, tr.records)
+	verify(t, env)
+
+	// 3. Revocation holds on every replica at once.
+	cb, err := mcpClient(t, b.url, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := mcpClient(t, a.url, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aws.delay.Store(0)
+	if err := whoamiCall(t.Context(), cb, "before-revoke"); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, env, "", "grant", "revoke", "sts")
+	revoked := time.Now()
+	for _, c := range []struct {
+		name string
+		err  func() error
+	}{
+		{"b", func() error { return whoamiCall(t.Context(), cb, "after-revoke-b") }},
+		{"a", func() error { return whoamiCall(t.Context(), ca, "after-revoke-a") }},
+	} {
+		err := c.err()
+		if err == nil || !strings.Contains(err.Error(), "revoked") {
+			t.Errorf("replica %s after the grant was revoked: %v; want it refused", c.name, err)
+		}
+	}
+	if d := time.Since(revoked); d > time.Second {
+		t.Errorf("the revocation took %v to hold on both replicas, want under 1s", d)
+	}
+	mustRun(t, env, "", "caller", "revoke", "agent")
+	revoked = time.Now()
+	req, _ := http.NewRequest(http.MethodPost, b.url, strings.NewReader(initializeLine))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || time.Since(revoked) > time.Second {
+		t.Errorf("a revoked caller's request to the other replica: %d after %v, want 401 within 1s", resp.StatusCode, time.Since(revoked))
+	}
+	verify(t, env)
+}
+
+// verify runs audit verify and fails t unless the chain is clean.
+func verify(t *testing.T, env map[string]string) {
+	t.Helper()
+	r := runCLI(t, env, "", "audit", "verify")
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "ok: ") {
+		t.Fatalf("audit verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// waitTail waits until audit tail -f has shown entries written by each of pids.
+func waitTail(t *testing.T, tail *proc, pids ...int) {
+	t.Helper()
+	seen := map[int]bool{}
+	waitUntil(t, 10*time.Second, "tail -f to show both replicas' calls", func() bool {
+		tail.mu.Lock()
+		out := tail.stdout.String()
+		tail.mu.Unlock()
+		for _, line := range strings.Split(out, "\n") {
+			var e audit.Entry
+			if json.Unmarshal([]byte(line), &e) == nil && e.Writer != nil {
+				seen[e.Writer.PID] = true
+			}
+		}
+		for _, p := range pids {
+			if !seen[p] {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func waitUntil(t *testing.T, d time.Duration, what string, f func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	for !f() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("gave up waiting for %s after %v", what, d)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
