@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 )
 
@@ -31,7 +32,7 @@ func Identify(ep urlparse.Endpoint, method, path, rawQuery string, header http.H
 		if ep.Service == "" {
 			return Operation{Unidentified: "the URL names no AWS service"}
 		}
-		return Operation{Unidentified: fmt.Sprintf("%q is not an AWS service the catalog knows", clip(ep.Service))}
+		return Operation{Unidentified: fmt.Sprintf("%q is not an AWS service the catalog knows", text.Clip(ep.Service, maxQuoted))}
 	}
 
 	var id identification
@@ -148,9 +149,9 @@ func (id *identification) why(cands []*svc, method, path, rawQuery string) strin
 			target += "?" + rawQuery
 		}
 		if methodIndex(strings.ToUpper(method)) < 0 {
-			return fmt.Sprintf("%q is not an HTTP method an AWS operation uses", clip(method))
+			return fmt.Sprintf("%q is not an HTTP method an AWS operation uses", text.Clip(method, maxQuoted))
 		}
-		return fmt.Sprintf("%s %q is no operation of %s", strings.ToUpper(method), clip(target), s.info.Name)
+		return fmt.Sprintf("%s %q is no operation of %s", strings.ToUpper(method), text.Clip(target, maxQuoted), s.info.Name)
 	case s.protos&pJSON != 0:
 		return fmt.Sprintf("the request names no operation of %s: it has no X-Amz-Target header", s.info.Name)
 	case s.protos&(pQuery|pEC2) != 0:
@@ -159,15 +160,9 @@ func (id *identification) why(cands []*svc, method, path, rawQuery string) strin
 	return fmt.Sprintf("the request names no operation of %s", s.info.Name)
 }
 
-// clip shortens a value the agent wrote for a reason: reasons are read by
-// people and logged, and the value may be long.
-func clip(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "..."
-}
+// maxQuoted is how much of a value the agent wrote a reason quotes: reasons
+// are read by people and logged, and the value may be long.
+const maxQuoted = 64
 
 func (c *catalog) candidates(ep *urlparse.Endpoint) []*svc {
 	if ep.Addressing != urlparse.NoBucket && c.s3 != nil {
@@ -214,7 +209,7 @@ func identifyREST(id *identification, c *catalog, ep *urlparse.Endpoint, cands [
 		}
 		if other != nil {
 			id.refuse(fmt.Sprintf("the query %q names sub-resources of two %s operations, %s and %s",
-				clip(rawQuery), s.info.Name, r.op.name, other.op.name))
+				text.Clip(rawQuery, maxQuoted), s.info.Name, r.op.name, other.op.name))
 			return
 		}
 		o := r.op
@@ -258,7 +253,7 @@ func identifyRPC(id *identification, cands []*svc, path, rawQuery string, header
 			}
 		}
 		if accepted && !found {
-			id.unresolve(fmt.Sprintf("X-Amz-Target %q is not an operation of %s", clip(t), servicesOf(cands, pJSON)))
+			id.unresolve(fmt.Sprintf("X-Amz-Target %q is not an operation of %s", text.Clip(t, maxQuoted), servicesOf(cands, pJSON)))
 		}
 	}
 
@@ -280,7 +275,7 @@ func identifyRPC(id *identification, cands []*svc, path, rawQuery string, header
 		}
 		if accepted && !found {
 			id.unresolve(fmt.Sprintf("the path names operation %q of %q, which is not an operation of %s",
-				clip(name), clip(svcName), servicesOf(cands, pCBOR)))
+				text.Clip(name, maxQuoted), text.Clip(svcName, maxQuoted), servicesOf(cands, pCBOR)))
 		}
 	}
 
@@ -372,7 +367,7 @@ func identifyQuery(id *identification, cands []*svc, rawQuery string, header htt
 		id.unresolve(fmt.Sprintf("Action (%d bytes) is not an operation of %s", action.size, servicesOf(cands, pQuery|pEC2)))
 		return
 	}
-	id.unresolve(fmt.Sprintf("Action %q is not an operation of %s", clip(string(action.value)), servicesOf(cands, pQuery|pEC2)))
+	id.unresolve(fmt.Sprintf("Action %q is not an operation of %s", text.Clip(string(action.value), maxQuoted), servicesOf(cands, pQuery|pEC2)))
 }
 
 // servicesOf names the candidate services that answer a protocol, for

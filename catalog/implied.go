@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/alter-mcp/alter-mcp/internal/text"
 )
 
 // Implied is an IAM action that AWS authorizes because of a request header,
@@ -78,7 +80,7 @@ func HeaderActions(op Operation, header http.Header) ([]Implied, error) {
 			continue
 		}
 		if n > 1 {
-			return nil, &HeaderError{Header: r.header, Value: clip(v), Reason: "is sent more than once"}
+			return nil, &HeaderError{Header: r.header, Value: text.Clip(v, maxQuoted), Reason: "is sent more than once"}
 		}
 		v = strings.Trim(v, " \t")
 		if r.when != nil && !r.when(v) {
@@ -169,7 +171,7 @@ func (r *headerRule) read(imp *Implied, v string) error {
 // ?versionId=ID. Anything else is an error: AWS might read it otherwise.
 func readCopySource(imp *Implied, header, v string) error {
 	bad := func(reason string) error {
-		return &HeaderError{Header: header, Value: clip(v), Reason: reason}
+		return &HeaderError{Header: header, Value: text.Clip(v, maxQuoted), Reason: reason}
 	}
 	if v == "" {
 		return bad("is empty")

@@ -34,7 +34,7 @@ var unidentifiedCases = []struct {
 	{name: "target without a prefix", ep: ddb, method: "POST", path: "/", header: target("DeleteTable"), why: []string{`"DeleteTable"`}},
 	{name: "target empty", ep: ddb, method: "POST", path: "/", header: target(" "), why: []string{`X-Amz-Target "" is not`}},
 	{name: "target of an older API", ep: ddb, method: "POST", path: "/", header: target("DynamoDB_20111205.GetItem"), why: []string{"DynamoDB_20111205.GetItem"}},
-	{name: "target long is clipped", ep: ddb, method: "POST", path: "/", header: target("DynamoDB_20120810." + strings.Repeat("A", 300)), why: []string{`AAAA..."`}},
+	{name: "target long is clipped", ep: ddb, method: "POST", path: "/", header: target("DynamoDB_20120810." + strings.Repeat("A", 300)), why: []string{`AAAA…"`}},
 	{name: "target sent twice, the same", ep: ddb, method: "POST", path: "/", header: hdr("X-Amz-Target", "DynamoDB_20120810.GetItem", "X-Amz-Target", "DynamoDB_20120810.GetItem"), why: []string{"X-Amz-Target is sent twice"}},
 	{name: "target sent twice, different", ep: ddb, method: "POST", path: "/", header: hdr("X-Amz-Target", "DynamoDB_20120810.GetItem", "X-Amz-Target", "DynamoDB_20120810.DeleteTable"), why: []string{"sent twice"}},
 	{name: "target sent twice under two spellings", ep: ddb, method: "POST", path: "/", header: http.Header{"X-Amz-Target": {"DynamoDB_20120810.GetItem"}, "x-amz-target": {"DynamoDB_20120810.DeleteTable"}}, why: []string{"sent twice"}},
