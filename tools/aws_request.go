@@ -13,6 +13,7 @@ import (
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/catalog"
+	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 
@@ -157,7 +158,7 @@ func (a awsRequestArgs) call() (vault.Call, int, *mcp.CallToolResult) {
 		case strings.Contains(base, "?"):
 			sep = "&"
 		}
-		c.URL = base + sep + encodeQuery(a.Query)
+		c.URL = base + sep + urlparse.EncodeQuery(a.Query)
 	}
 	return c, maxBytes, nil
 }

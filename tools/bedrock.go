@@ -31,6 +31,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
@@ -144,7 +145,7 @@ func (a modelArgs) target(g vault.Grant) (modelID, region string, bad *mcp.CallT
 // runtimeURL is the URL of a bedrock-runtime operation on a model. Model
 // ids hold ':' and ARNs '/' too: the id is one path segment, escaped whole.
 func runtimeURL(region, modelID, op string) string {
-	return "https://bedrock-runtime." + region + "." + dnsSuffix(region) + "/model/" + awsEscape(modelID, false) + "/" + op
+	return "https://" + urlparse.Host("bedrock-runtime", region) + "/model/" + urlparse.Escape(modelID) + "/" + op
 }
 
 // --- bedrock_invoke
@@ -506,9 +507,9 @@ func (b *bedrock) listModels() tool {
 				q[k] = v
 			}
 		}
-		u := "https://bedrock." + region + "." + dnsSuffix(region) + "/foundation-models"
+		u := "https://" + urlparse.Host("bedrock", region) + "/foundation-models"
 		if len(q) > 0 {
-			u += "?" + encodeQuery(q)
+			u += "?" + urlparse.EncodeQuery(q)
 		}
 		out, res := b.send(ctx, req, g, args.callArgs, vault.Call{Method: http.MethodGet, URL: u})
 		if res != nil {

@@ -120,16 +120,13 @@ func howToCall(o catalog.OperationInfo) (protocol, how string) {
 }
 
 // endpointFor is the endpoint of a service for aws_request: regional
-// (REGION to fill in) where urlparse knows the prefix in a region, else the
-// global endpoint.
+// (REGION to fill in, which Host gives the commercial suffix) where urlparse
+// knows the prefix in a region, else the global endpoint.
 func endpointFor(prefix string) string {
-	regional := "https://" + prefix + ".us-east-1.amazonaws.com"
-	if _, err := urlparse.Parse(regional + "/"); err == nil {
-		return "https://" + prefix + ".REGION.amazonaws.com"
+	if _, err := urlparse.Parse("https://" + urlparse.Host(prefix, "us-east-1") + "/"); err != nil {
+		if host, _, ok := urlparse.GlobalHost(prefix, ""); ok {
+			return "https://" + host
+		}
 	}
-	global := "https://" + prefix + ".amazonaws.com"
-	if ep, err := urlparse.Parse(global + "/"); err == nil && ep.Global {
-		return global
-	}
-	return "https://" + prefix + ".REGION.amazonaws.com"
+	return "https://" + urlparse.Host(prefix, "REGION")
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
@@ -38,7 +39,7 @@ func (tb *toolbox) bucketRegion(ctx context.Context, req mcp.CallToolRequest, g 
 		return r, nil
 	}
 	guess := defaultRegion(g)
-	out, res := tb.send(ctx, req, g, args, vault.Call{Method: http.MethodHead, URL: s3URL(guess, bucket, "", "")})
+	out, res := tb.send(ctx, req, g, args, vault.Call{Method: http.MethodHead, URL: urlparse.S3URL(guess, bucket, "", "")})
 	if res != nil {
 		return "", res
 	}
@@ -178,9 +179,9 @@ func s3ListBuckets(tb *toolbox) tool {
 			q["continuation-token"] = args.ContinuationToken
 		}
 		region := defaultRegion(g)
-		u := "https://s3." + region + "." + dnsSuffix(region) + "/"
+		u := "https://" + urlparse.Host("s3", region) + "/"
 		if len(q) > 0 {
-			u += "?" + encodeQuery(q)
+			u += "?" + urlparse.EncodeQuery(q)
 		}
 		out, res := tb.send(ctx, req, g, args.callArgs, vault.Call{Method: http.MethodGet, URL: u})
 		if res != nil {
@@ -304,7 +305,7 @@ func s3List(tb *toolbox) tool {
 			return res, nil
 		}
 		out, region, res := tb.s3Send(ctx, req, g, args.callArgs, bucket, func(region string) vault.Call {
-			return vault.Call{Method: http.MethodGet, URL: s3URL(region, bucket, "", encodeQuery(q))}
+			return vault.Call{Method: http.MethodGet, URL: urlparse.S3URL(region, bucket, "", urlparse.EncodeQuery(q))}
 		})
 		if res != nil {
 			return res, nil
@@ -416,14 +417,14 @@ func s3Get(tb *toolbox) tool {
 		}
 		query := ""
 		if args.VersionID != "" {
-			query = encodeQuery(map[string]string{"versionId": args.VersionID})
+			query = urlparse.EncodeQuery(map[string]string{"versionId": args.VersionID})
 		}
 		g, res := tb.grantFor(ctx, args.GrantID)
 		if res != nil {
 			return res, nil
 		}
 		out, _, res := tb.s3Send(ctx, req, g, args.callArgs, bucket, func(region string) vault.Call {
-			return vault.Call{Method: http.MethodGet, URL: s3URL(region, bucket, args.Key, query),
+			return vault.Call{Method: http.MethodGet, URL: urlparse.S3URL(region, bucket, args.Key, query),
 				Header: http.Header{"Range": {fmt.Sprintf("bytes=%d-%d", args.Offset, args.Offset+maxBytes-1)}}}
 		})
 		if res != nil {
@@ -605,7 +606,7 @@ func s3Put(tb *toolbox) tool {
 			return res, nil
 		}
 		out, _, res := tb.s3Send(ctx, req, g, args.callArgs, bucket, func(region string) vault.Call {
-			return vault.Call{Method: http.MethodPut, URL: s3URL(region, bucket, args.Key, ""), Header: h.Clone(), Body: body}
+			return vault.Call{Method: http.MethodPut, URL: urlparse.S3URL(region, bucket, args.Key, ""), Header: h.Clone(), Body: body}
 		})
 		if res != nil {
 			return res, nil

@@ -3,12 +3,12 @@ package tools
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 
@@ -80,14 +80,14 @@ func s3Presign(tb *toolbox) tool {
 		}
 		query := ""
 		if args.VersionID != "" {
-			query = "versionId=" + url.QueryEscape(args.VersionID)
+			query = urlparse.EncodeQuery(map[string]string{"versionId": args.VersionID})
 		}
 		s := session(ctx)
 		caller, err := tb.vault.ResolveCaller(ctx, s.Caller)
 		if err != nil {
 			return vaultError(err), nil
 		}
-		target := s3URL(region, args.Bucket, args.Key, query)
+		target := urlparse.S3URL(region, args.Bucket, args.Key, query)
 		opts := vault.ClientOptions{Caller: caller, Reason: args.Reason, Context: args.Context, Tool: req.Params.Name,
 			Client: s.Client, SessionID: s.SessionID}
 		if caller == "" {

@@ -12,11 +12,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/audit"
 )
 
@@ -339,13 +339,15 @@ func parseAWSError(status int, h http.Header, body []byte) awsError {
 	return e
 }
 
-var endpointRegion = regexp.MustCompile(`\.s3[.-]([a-z]{2}(?:-[a-z]+)+-\d)\.`)
-
 // regionOfEndpoint reads the region of an S3 endpoint host such as
-// bucket.s3.eu-west-1.amazonaws.com.
+// bucket.s3.eu-west-1.amazonaws.com. A bucket label urlparse refuses (a
+// name too short) leaves the labels after it, which name the region too.
 func regionOfEndpoint(host string) string {
-	if m := endpointRegion.FindStringSubmatch("." + host + "."); m != nil {
-		return m[1]
+	for range 2 {
+		if ep, err := urlparse.Parse("https://" + host + "/"); err == nil && ep.S3() {
+			return ep.Region
+		}
+		_, host, _ = strings.Cut(host, ".")
 	}
 	return ""
 }
@@ -377,7 +379,7 @@ func hintFor(e awsError) string {
 		return "AWS could not read the request's signature. This usually means the URL does not name an operation of this service (check the path and the service with aws_operations), or a header the vault sets was changed."
 	case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException", "TemporaryRedirect":
 		if e.Region != "" {
-			return "The bucket is in region " + e.Region + ": repeat the request with that region in the URL (https://BUCKET.s3." + e.Region + ".amazonaws.com/...). The s3_* tools find a bucket's region by themselves."
+			return "The bucket is in region " + e.Region + ": repeat the request with that region in the URL (https://BUCKET." + urlparse.Host("s3", e.Region) + "/...). The s3_* tools find a bucket's region by themselves."
 		}
 		return "The bucket is in another region: find it with a HEAD request to the bucket (x-amz-bucket-region), or use the s3_* tools, which find it by themselves."
 	case "RequestTimeTooSkewed", "InvalidSignatureException":

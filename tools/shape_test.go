@@ -132,23 +132,6 @@ host:b.s3.amazonaws.com</Message></Error>`, "SignatureDoesNotMatch", "", "%20"},
 	}
 }
 
-func TestS3URLs(t *testing.T) {
-	for _, tc := range []struct{ region, bucket, key, query, want string }{
-		{"us-east-1", "my-bucket", "", "", "https://my-bucket.s3.us-east-1.amazonaws.com/"},
-		{"eu-west-1", "my-bucket", "dir one/a+b%c/été.txt", "", "https://my-bucket.s3.eu-west-1.amazonaws.com/dir%20one/a%2Bb%25c/%C3%A9t%C3%A9.txt"},
-		{"us-east-1", "my.dotted.bucket", "k", "", "https://s3.us-east-1.amazonaws.com/my.dotted.bucket/k"},
-		{"cn-north-1", "b-c", "a//b", "", "https://b-c.s3.cn-north-1.amazonaws.com.cn/a//b"},
-		{"us-east-1", "b-c", "", encodeQuery(map[string]string{"prefix": "a b/+", "list-type": "2"}), "https://b-c.s3.us-east-1.amazonaws.com/?list-type=2&prefix=a%20b%2F%2B"},
-	} {
-		if got := s3URL(tc.region, tc.bucket, tc.key, tc.query); got != tc.want {
-			t.Errorf("s3URL(%q, %q, %q) = %s, want %s", tc.region, tc.bucket, tc.key, got, tc.want)
-		}
-	}
-	if got := awsEscape("AZaz09-_.~ /", false); got != "AZaz09-_.~%20%2F" {
-		t.Errorf("awsEscape: %s", got)
-	}
-}
-
 func TestBindArguments(t *testing.T) {
 	req := func(raw string) (r mcp.CallToolRequest) {
 		r.Params.Name = "s3_get"

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 
@@ -53,7 +54,7 @@ func awsWhoami(tb *toolbox) tool {
 		}
 		out, res := tb.send(ctx, req, g, args.callArgs, vault.Call{
 			Method: http.MethodPost,
-			URL:    "https://sts." + region + "." + dnsSuffix(region) + "/",
+			URL:    "https://" + urlparse.Host("sts", region) + "/",
 			Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}},
 			Body:   []byte("Action=GetCallerIdentity&Version=2011-06-15"),
 		})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/vault/credsrc"
 )
 
@@ -76,9 +77,10 @@ func (v *Vault) KeyInfo(ctx context.Context, idOrName string) (KeyInfo, error) {
 	if err != nil {
 		return info, err
 	}
+	host, region, _ := urlparse.GlobalHost("iam", "") // where credsrc.IAM("") calls
 	may := func(action string) bool {
 		d := pol.Evaluate(policy.Input{
-			Services: []string{"iam"}, Region: "us-east-1", Method: "POST", Host: "iam.amazonaws.com", Path: "/",
+			Services: []string{"iam"}, Region: region, Method: "POST", Host: host, Path: "/",
 			Action: action, ReadOnly: true, Reason: "key hygiene check by the operator", Time: v.now(),
 		})
 		if !d.Allow {

@@ -49,7 +49,7 @@ func (v *Vault) Token(ctx context.Context, grant string, kind bearer.Kind, regio
 	}
 	// The region must be one of the partition's: a token for a region
 	// that does not exist is a typo the caller should hear about.
-	if _, err := urlparse.Parse("https://bedrock-runtime." + region + ".amazonaws.com/"); err != nil {
+	if _, err := urlparse.Parse("https://" + urlparse.Host("bedrock-runtime", region) + "/"); err != nil {
 		return bearer.Token{}, v.refuse(ctx, e, fmt.Errorf("%w: region %q: %w", ErrInvalid, region, err))
 	}
 	if _, err := bearer.Lifetime(lifetime, time.Time{}, v.now()); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/sigv4"
+	"github.com/alter-mcp/alter-mcp/urlparse"
 )
 
 // APIError is an error answer of an AWS query-protocol API (STS, IAM). It
@@ -50,25 +51,20 @@ func STS(region string) Endpoint {
 	if region == "" {
 		region = "us-east-1"
 	}
-	return Endpoint{URL: "https://sts." + region + "." + dnsSuffix(region) + "/", Region: region, Service: "sts"}
+	return Endpoint{URL: "https://" + urlparse.Host("sts", region) + "/", Region: region, Service: "sts"}
 }
 
-// IAM returns the global IAM endpoint of region's partition.
+// IAM returns the global IAM endpoint of region's partition (the
+// commercial one when region is ""), or its regional endpoint in a
+// partition that has no global one.
 func IAM(region string) Endpoint {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return Endpoint{URL: "https://iam.cn-north-1.amazonaws.com.cn/", Region: "cn-north-1", Service: "iam"}
-	case strings.HasPrefix(region, "us-gov-"):
-		return Endpoint{URL: "https://iam.us-gov.amazonaws.com/", Region: "us-gov-west-1", Service: "iam"}
+	if _, ok := urlparse.PartitionOf(region); !ok {
+		region = ""
 	}
-	return Endpoint{URL: "https://iam.amazonaws.com/", Region: "us-east-1", Service: "iam"}
-}
-
-func dnsSuffix(region string) string {
-	if strings.HasPrefix(region, "cn-") {
-		return "amazonaws.com.cn"
+	if host, signing, ok := urlparse.GlobalHost("iam", region); ok {
+		return Endpoint{URL: "https://" + host + "/", Region: signing, Service: "iam"}
 	}
-	return "amazonaws.com"
+	return Endpoint{URL: "https://" + urlparse.Host("iam", region) + "/", Region: region, Service: "iam"}
 }
 
 var defaultClient = &http.Client{
