@@ -6,6 +6,10 @@ package audit
 // marked, and its instance is no longer live in this process.
 func Abandon(l *Log) {
 	l.closeOnce.Do(func() {
+		if l.stopSweep != nil {
+			l.stopSweep()
+			<-l.swept
+		}
 		l.mu.Lock()
 		l.closed = true
 		l.mu.Unlock()

@@ -21,6 +21,12 @@ const settingScanned = "audit.closed_through_seq"
 // scanPage is how many records a scan reads at a time.
 const scanPage = 1000
 
+// settingClaimPrefix names the store setting that claims an entry for one
+// interrupted record: of processes that take one call for dead at the same
+// moment (replicas sweeping one store), the one whose CreateSetting wins
+// writes the record, so an entry is never marked twice.
+const settingClaimPrefix = "audit.interrupted:"
+
 // MarkInterrupted writes an interrupted record for every entry whose begin
 // record has no end and never will: the call died with the process that
 // made it. Open calls it. A begin record without an end may also belong to
@@ -36,8 +42,9 @@ const scanPage = 1000
 //     processes, and a process id may have been reused.
 //
 // An end record that arrives after all (a live call taken for dead) is
-// kept; List shows the entry as ended. It returns how many entries it
-// marked.
+// kept; List shows the entry as ended. Processes sharing a store may mark
+// at the same time: each entry gets one interrupted record (see
+// settingClaimPrefix). It returns how many entries it marked.
 func (l *Log) MarkInterrupted(ctx context.Context) (int, error) {
 	from := l.scannedThrough(ctx)
 	open := map[string]store.AuditRecord{}
@@ -155,6 +162,15 @@ func (l *Log) interruptEach(ctx context.Context, entries []openEntry, reasons []
 		if err := json.Unmarshal(entries[i].data, &e); err != nil {
 			l.log.Error("audit: a begin record does not decode; it cannot be marked interrupted", "seq", entries[i].seq, "err", err)
 			continue
+		}
+		// Claim the entry first; a claim another process holds means it
+		// marks the entry. (A process that dies between its claim and its
+		// record leaves the entry open: verify counts it in flight.)
+		switch err := l.store.CreateSetting(ctx, settingClaimPrefix+e.ID, []byte(l.writer.Instance)); {
+		case errors.Is(err, store.ErrConflict):
+			continue
+		case err != nil:
+			return 0, fmt.Errorf("audit: claim entry %s to mark it interrupted: %w", e.ID, err)
 		}
 		e.Outcome = OutcomeInterrupted
 		e.ErrorMessage = reasons[i]

@@ -30,6 +30,11 @@ const (
 	DefaultGrace = time.Hour
 	// DefaultMaxBatch bounds the records committed in one transaction.
 	DefaultMaxBatch = 1000
+	// DefaultSweep is how often an open Log looks again for calls that
+	// died with their process (MarkInterrupted): the calls of a replica
+	// that died on another host are marked once they pass Grace, without
+	// waiting for some process to open a Log.
+	DefaultSweep = 10 * time.Minute
 )
 
 // commitTimeout bounds one transaction of the committer, lock wait included.
@@ -56,6 +61,9 @@ type Options struct {
 	MaxBatch int
 	// Host names this machine in begin records; "" means os.Hostname.
 	Host string
+	// Sweep: see DefaultSweep; 0 means DefaultSweep, negative never (only
+	// Open marks).
+	Sweep time.Duration
 }
 
 // Log is the audit trail kept in a store. Begin and End append records to
@@ -82,6 +90,9 @@ type Log struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	// stopSweep ends the sweeper, and swept is closed once it has.
+	stopSweep context.CancelFunc
+	swept     chan struct{}
 
 	// open holds the committed begin records of the entries this Log began
 	// and has not ended, so that Close can mark them interrupted.
@@ -148,7 +159,36 @@ func Open(ctx context.Context, s store.Store, o Options) (*Log, error) {
 		l.Close()
 		return nil, err
 	}
+	sweepCtx, stop := context.WithCancel(context.Background())
+	l.stopSweep, l.swept = stop, make(chan struct{})
+	go l.sweep(sweepCtx, o.Sweep)
 	return l, nil
+}
+
+// sweep runs MarkInterrupted every interval (DefaultSweep for 0) until ctx
+// ends; a negative interval never.
+func (l *Log) sweep(ctx context.Context, interval time.Duration) {
+	defer close(l.swept)
+	if interval < 0 {
+		return
+	}
+	if interval == 0 {
+		interval = DefaultSweep
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		sctx, cancel := context.WithTimeout(ctx, commitTimeout)
+		if _, err := l.MarkInterrupted(sctx); err != nil && ctx.Err() == nil {
+			l.log.Warn("audit: looking for calls that died with their process", "err", err)
+		}
+		cancel()
+	}
 }
 
 // Writer returns the identity this Log writes into its begin records.
@@ -245,6 +285,10 @@ func (l *Log) enqueue(ctx context.Context, q *pending, internal bool) error {
 // close the store or the sinks. Begin and End fail with ErrClosed after.
 func (l *Log) Close() error {
 	l.closeOnce.Do(func() {
+		if l.stopSweep != nil {
+			l.stopSweep()
+			<-l.swept
+		}
 		l.mu.Lock()
 		l.closed = true
 		l.mu.Unlock()
