@@ -30,8 +30,8 @@ const (
 	payloadChunked                    // a long S3 stream: aws-chunked, every chunk signed
 )
 
-// body is a request body and how it is sent.
-type body struct {
+// payload is a request body and how it is sent.
+type payload struct {
 	data []byte // the body in memory (payloadBytes)
 	// r is a stream and open replays it from its start (nil when it can be
 	// read only once). closer is closed when the call is done with the body.
@@ -46,20 +46,20 @@ type body struct {
 }
 
 // bytesBody is a body held in memory.
-func bytesBody(b []byte) *body {
+func bytesBody(b []byte) *payload {
 	if b == nil {
 		b = []byte{}
 	}
-	return &body{data: b, length: int64(len(b))}
+	return &payload{data: b, length: int64(len(b))}
 }
 
 // streamBody is a body read from r; length -1 (or 0) when unknown. A
 // seekable r is replayed by seeking back to where it is now.
-func streamBody(r io.Reader, length int64) *body {
+func streamBody(r io.Reader, length int64) *payload {
 	if length == 0 {
 		length = -1
 	}
-	b := &body{r: r, length: length}
+	b := &payload{r: r, length: length}
 	if rs, ok := r.(io.ReadSeeker); ok {
 		if start, err := rs.Seek(0, io.SeekCurrent); err == nil {
 			b.open = func() (io.ReadCloser, error) {
@@ -73,10 +73,10 @@ func streamBody(r io.Reader, length int64) *body {
 	return b
 }
 
-func (b *body) present() bool { return b != nil && (b.data != nil || b.r != nil) }
+func (b *payload) present() bool { return b != nil && (b.data != nil || b.r != nil) }
 
 // close releases the stream, once the call no longer needs it.
-func (b *body) close() {
+func (b *payload) close() {
 	if b != nil && b.closer != nil {
 		b.closer.Close()
 		b.closer = nil
@@ -85,7 +85,7 @@ func (b *body) close() {
 
 // buffer reads a small stream, or one of unknown length, into memory; all
 // reads any stream, up to maxBuffered.
-func (b *body) buffer(all bool) error {
+func (b *payload) buffer(all bool) error {
 	if b == nil || b.r == nil || b.length > smallBody && !all {
 		return nil
 	}
@@ -96,7 +96,7 @@ func (b *body) buffer(all bool) error {
 }
 
 // readAll reads the stream into memory, up to maxBuffered bytes.
-func (b *body) readAll() error {
+func (b *payload) readAll() error {
 	src := b.r
 	if b.open != nil {
 		rc, err := b.open()
@@ -136,7 +136,7 @@ func moreThan(n, limit int64) string {
 }
 
 // plan decides how the body is signed, for an S3 service or not.
-func (b *body) plan(s3 bool) error {
+func (b *payload) plan(s3 bool) error {
 	switch {
 	case !b.present():
 		b.mode, b.hash, b.length = payloadNone, sigv4.EmptyPayloadHash, 0
@@ -183,12 +183,12 @@ func hashAll(r io.Reader, length int64) (string, error) {
 }
 
 // replayable reports whether the body can be sent again for a retry.
-func (b *body) replayable() bool {
+func (b *payload) replayable() bool {
 	return !b.present() || b.data != nil || b.open != nil
 }
 
 // reader returns the body for one attempt.
-func (b *body) reader() (io.ReadCloser, error) {
+func (b *payload) reader() (io.ReadCloser, error) {
 	switch {
 	case !b.present():
 		return nil, nil

@@ -82,7 +82,7 @@ func (t *clientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if length == 0 {
 			length = -1 // net/http: a body with ContentLength 0 is of unknown length
 		}
-		o.body = &body{r: req.Body, length: length, closer: req.Body}
+		o.body = &payload{r: req.Body, length: length, closer: req.Body}
 		if req.GetBody != nil {
 			o.body.open = req.GetBody
 		}

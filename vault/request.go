@@ -82,7 +82,7 @@ type outgoing struct {
 	method string
 	rawURL string
 	header http.Header
-	body   *body
+	body   *payload
 	meta   callMeta
 	// orig is the request an HTTPClient was given, reported as the
 	// response's Request; nil for Request.
@@ -300,7 +300,7 @@ func (v *Vault) do(ctx context.Context, o *outgoing) (resp *http.Response, err e
 		e.Endpoint = target.Scheme + "://" + target.Host
 	}
 	if o.body == nil {
-		o.body = &body{}
+		o.body = &payload{}
 	}
 	if err := o.body.plan(ep.S3()); err != nil {
 		return nil, v.refuse(ctx, e, err)

@@ -20,7 +20,7 @@ import (
 // that writes the end record when it is done: at EOF, on a read error, or at
 // Close. A body known to be empty (HEAD, 204, 304, Content-Length 0) is done
 // at once, so that callers who never close it still leave an end record.
-func (v *Vault) respond(ctx context.Context, e *audit.Entry, a answer, start time.Time, cancel context.CancelFunc, o *outgoing) *http.Response {
+func (v *Vault) respond(ctx context.Context, e *audit.Entry, a sendResult, start time.Time, cancel context.CancelFunc, o *outgoing) *http.Response {
 	resp := a.resp
 	e.Status = resp.StatusCode
 	e.RequestID = firstHeader(resp.Header, "X-Amzn-Requestid", "X-Amz-Request-Id", "X-Amzn-Request-Id")
@@ -44,7 +44,7 @@ func (v *Vault) respond(ctx context.Context, e *audit.Entry, a answer, start tim
 		// The grant's secrets never reach the reader; credentials in the
 		// answer only when the grant may issue them (redact.go).
 		if needles, fields := secretNeedles(a.creds), o.redactFields; len(needles) > 0 || fields {
-			resp.Body = readCloser{newRedactor(resp.Body, needles, fields), resp.Body}
+			resp.Body = wrappedBody{newRedactor(resp.Body, needles, fields), resp.Body}
 		}
 	}
 	b := &auditedBody{rc: resp.Body}

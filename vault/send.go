@@ -18,8 +18,8 @@ import (
 	"github.com/alter-mcp/alter-mcp/urlparse"
 )
 
-// answer is what send got back.
-type answer struct {
+// sendResult is what send got back.
+type sendResult struct {
 	resp *http.Response
 	// peek is the start (up to peekLimit bytes) of an error response's body,
 	// read ahead to see its error code; resp.Body still yields all of it.
@@ -39,12 +39,12 @@ const peekLimit = 64 << 10
 // than 501, a 429, or a throttling error code. Each attempt is signed anew.
 // The delay before attempt n+1 is random in [0, min(max, base·2^(n-1))]
 // ("full jitter"), or Retry-After when AWS asks for longer.
-func (v *Vault) send(ctx context.Context, g *store.Grant, ep urlparse.Endpoint, target *url.URL, o *outgoing, idempotent bool) (answer, error) {
+func (v *Vault) send(ctx context.Context, g *store.Grant, ep urlparse.Endpoint, target *url.URL, o *outgoing, idempotent bool) (sendResult, error) {
 	limit := 1
 	if idempotent && o.body.replayable() {
 		limit = v.maxAttempts
 	}
-	var a answer
+	var a sendResult
 	for {
 		req, creds, err := v.signed(ctx, g, ep, target, o)
 		if err != nil {
@@ -158,17 +158,15 @@ func peekBody(resp *http.Response) []byte {
 			resp.ContentLength = int64(len(peek))
 			resp.Header.Set("Content-Length", strconv.Itoa(len(peek)))
 		}
-		rest = eofReader{}
+		rest = http.NoBody
 	}
-	resp.Body = readCloser{io.MultiReader(bytes.NewReader(peek), rest), resp.Body}
+	resp.Body = wrappedBody{io.MultiReader(bytes.NewReader(peek), rest), resp.Body}
 	return peek
 }
 
-type eofReader struct{}
-
-func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
-
-type readCloser struct {
+// wrappedBody is a response body read through a wrapper (the peeked start
+// put back, the redactor) and closed as the original.
+type wrappedBody struct {
 	io.Reader
 	io.Closer
 }
