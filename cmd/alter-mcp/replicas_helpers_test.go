@@ -12,6 +12,8 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -83,6 +85,29 @@ func startReplica(t *testing.T, env map[string]string, name string) *replica {
 	delete(e, "AWS_SECRET_ACCESS_KEY")
 	p := startProgram(t, e, "serve", "--transport", "http", "--listen", "127.0.0.1:0", "--stateless")
 	return &replica{proc: p, url: waitForURL(t, p)}
+}
+
+// roundRobin is a load balancer in front of the replicas' URLs: each
+// request goes to the next replica, so that one client's initialize, list
+// and calls land on different replicas. It returns its URL.
+func roundRobin(t *testing.T, urls ...string) string {
+	var targets []*url.URL
+	for _, s := range urls {
+		u, err := url.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		targets = append(targets, &url.URL{Scheme: u.Scheme, Host: u.Host})
+	}
+	var next atomic.Uint64
+	srv := httptest.NewServer(&httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(targets[next.Add(1)%uint64(len(targets))])
+		},
+		FlushInterval: -1,
+	})
+	t.Cleanup(srv.Close)
+	return srv.URL + "/mcp"
 }
 
 // mcpClient connects an MCP client to url with an API key.

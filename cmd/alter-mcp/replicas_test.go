@@ -18,7 +18,8 @@ import (
 // TestReplicas runs two replicas of serve --transport http --stateless (this
 // program, in processes of their own) on one PostgreSQL database, with a
 // home each and nothing else shared, and MCP clients calling tools through
-// both at once:
+// both at once, some directly and some through a round-robin load balancer
+// (stateless: any replica answers any request of a client):
 //
 //  1. every call is audited exactly once (one begin and one end record,
 //     each AWS request id once), audit verify is clean, and audit tail -f
@@ -39,11 +40,13 @@ func TestReplicas(t *testing.T) {
 	a, b := startReplica(t, env, "a"), startReplica(t, env, "b")
 	tail := startProgram(t, env, "audit", "tail", "-f", "--json", "--limit", "0", "--interval", "100ms")
 
-	// 1. Both replicas at once: 2 × 6 clients × 20 calls.
-	const calls = 2 * 6 * 20
+	// 1. Both replicas at once: 4 clients on each, and 4 behind a
+	// round-robin load balancer, whose requests alternate between them;
+	// 20 calls each.
+	const calls = 3 * 4 * 20
 	aws.delay.Store(int64(10 * time.Millisecond))
 	start := time.Now()
-	ok, errs := load(t, key, "both", []string{a.url, b.url}, 6, 20, nil)
+	ok, errs := load(t, key, "both", []string{a.url, b.url, roundRobin(t, a.url, b.url)}, 4, 20, nil)
 	t.Logf("%d calls through two replicas in %v", len(ok), time.Since(start).Round(time.Millisecond))
 	for _, err := range errs {
 		t.Errorf("a call failed: %v", err)
@@ -63,6 +66,15 @@ func TestReplicas(t *testing.T) {
 	}
 	if got := aws.requests.Load(); got != calls || len(tr.entries) != calls {
 		t.Errorf("AWS saw %d requests and the audit holds %d entries, want %d each", got, len(tr.entries), calls)
+	}
+	balanced := map[int]int{} // calls of the balanced clients, by replica
+	for reason, er := range tr.byReason {
+		if strings.HasPrefix(reason, "both-2-") {
+			balanced[er.begin[0].Writer.PID]++
+		}
+	}
+	if balanced[a.cmd.Process.Pid] == 0 || balanced[b.cmd.Process.Pid] == 0 {
+		t.Errorf("the balanced clients' calls were served by %v, want both replicas", balanced)
 	}
 	verify(t, env)
 	waitTail(t, tail, a.cmd.Process.Pid, b.cmd.Process.Pid)
