@@ -39,6 +39,7 @@ import (
 	"github.com/alter-mcp/alter-mcp/internal/motoserver"
 	"github.com/alter-mcp/alter-mcp/internal/sigcheck"
 	"github.com/alter-mcp/alter-mcp/internal/testutil"
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/sigv4"
 	"github.com/alter-mcp/alter-mcp/vault"
@@ -314,7 +315,7 @@ func decodeChunked(body io.Reader, w io.Writer) (n, chunks int64, err error) {
 		size, sig, ok := strings.Cut(strings.TrimSuffix(line, "\r\n"), ";chunk-signature=")
 		k, perr := strconv.ParseInt(size, 16, 64)
 		if !ok || perr != nil || len(sig) != 64 {
-			return n, chunks, fmt.Errorf("chunk header %q", clipLine(line))
+			return n, chunks, fmt.Errorf("chunk header %q", text.Clip(line, 100))
 		}
 		if _, err := io.CopyN(w, br, k); err != nil {
 			return n, chunks, fmt.Errorf("chunk data: %w", err)
@@ -328,11 +329,4 @@ func decodeChunked(body io.Reader, w io.Writer) (n, chunks int64, err error) {
 		n += k
 		chunks++
 	}
-}
-
-func clipLine(s string) string {
-	if len(s) > 100 {
-		return s[:100] + "..."
-	}
-	return s
 }

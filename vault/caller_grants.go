@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/store"
 )
 
@@ -34,7 +35,7 @@ func (v *Vault) resolveCaller(ctx context.Context, name string) (*store.Caller, 
 	case errors.Is(err, store.ErrNotFound):
 		return nil, "", nil
 	case err != nil:
-		return nil, "", fmt.Errorf("read caller %q: %w", clip(name, 100), err)
+		return nil, "", fmt.Errorf("read caller %q: %w", text.Clip(name, 100), err)
 	case c.Revoked:
 		return nil, "", fmt.Errorf("%w: caller %s was revoked; ask the operator for a new API key", ErrCallerRevoked, c.Name)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/store"
 )
 
@@ -159,10 +160,10 @@ func (v *Vault) checkCaller(ctx context.Context, caller string, g *store.Grant) 
 func (v *Vault) loadCaller(ctx context.Context, name string) (*store.Caller, error) {
 	c, err := v.store.GetCaller(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("%w: %q: no caller has that name; list them with `alter-mcp caller list`", ErrCallerNotFound, clip(name, 100))
+		return nil, fmt.Errorf("%w: %q: no caller has that name; list them with `alter-mcp caller list`", ErrCallerNotFound, text.Clip(name, 100))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read caller %q: %w", clip(name, 100), err)
+		return nil, fmt.Errorf("read caller %q: %w", text.Clip(name, 100), err)
 	}
 	return c, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
@@ -89,7 +90,7 @@ func (t *clientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if req.Host != "" && !strings.EqualFold(req.Host, req.URL.Host) {
 		o.body.close()
-		return nil, fmt.Errorf("%w: the request's Host %q differs from its URL's host %q; the vault sends to and signs for the URL's host", ErrInvalid, clip(req.Host, 100), clip(req.URL.Host, 100))
+		return nil, fmt.Errorf("%w: the request's Host %q differs from its URL's host %q; the vault sends to and signs for the URL's host", ErrInvalid, text.Clip(req.Host, 100), text.Clip(req.URL.Host, 100))
 	}
 	return t.v.do(req.Context(), o)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/catalog"
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 )
 
@@ -22,7 +23,7 @@ func (v *Vault) newEntry(m callMeta, now time.Time) *audit.Entry {
 		Client:    m.client,
 		SessionID: m.session,
 		Tool:      m.tool,
-		Reason:    clip(m.reason, MaxReasonBytes),
+		Reason:    text.Clip(m.reason, MaxReasonBytes),
 		Decision:  audit.DecisionAllow,
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/store"
 )
@@ -301,10 +302,10 @@ func (v *Vault) loadGrant(ctx context.Context, idOrName string) (*store.Grant, e
 		g, err = v.store.GetGrantByName(ctx, idOrName)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("%w: %q: no grant has that id or name; list them with `alter-mcp grant list`", ErrGrantNotFound, clip(idOrName, 100))
+		return nil, fmt.Errorf("%w: %q: no grant has that id or name; list them with `alter-mcp grant list`", ErrGrantNotFound, text.Clip(idOrName, 100))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read grant %q: %w", clip(idOrName, 100), err)
+		return nil, fmt.Errorf("read grant %q: %w", text.Clip(idOrName, 100), err)
 	}
 	return g, nil
 }
@@ -388,7 +389,7 @@ func checkName(kind, name string) error {
 		return fmt.Errorf("%w: the %s needs a name (letters, digits, '.', '_' and '-')", ErrInvalid, kind)
 	}
 	if len(name) > 64 {
-		return fmt.Errorf("%w: %s name %q is longer than 64 characters", ErrInvalid, kind, clip(name, 80))
+		return fmt.Errorf("%w: %s name %q is longer than 64 characters", ErrInvalid, kind, text.Clip(name, 80))
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -412,7 +413,7 @@ func checkStatic(c StaticCredentials) error {
 		validID = ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9'
 	}
 	if !validID {
-		return fmt.Errorf("%w: access key id %q is not an AWS access key id (AKIA or ASIA and 16 upper-case letters or digits)", ErrCredentials, clip(id, 40))
+		return fmt.Errorf("%w: access key id %q is not an AWS access key id (AKIA or ASIA and 16 upper-case letters or digits)", ErrCredentials, text.Clip(id, 40))
 	}
 	if c.SecretAccessKey == "" {
 		return fmt.Errorf("%w: the secret access key of %s is empty", ErrCredentials, id)
@@ -442,12 +443,4 @@ func utcOrZero(t time.Time) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
-}
-
-// clip shortens what an error repeats from its input.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

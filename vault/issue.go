@@ -11,6 +11,7 @@ import (
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/bearer"
 	"github.com/alter-mcp/alter-mcp/catalog"
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/sigv4"
 	"github.com/alter-mcp/alter-mcp/store"
@@ -103,12 +104,12 @@ func (v *Vault) Presign(ctx context.Context, grant, method, rawURL string, expir
 		method = http.MethodGet
 	}
 	e := v.issueEntry(o, OperationPresign)
-	e.Method, e.URL = method, audit.RedactURL(clip(rawURL, MaxURLBytes))
+	e.Method, e.URL = method, audit.RedactURL(text.Clip(rawURL, MaxURLBytes))
 	if err := o.checkCaps(rawURL); err != nil {
 		return Presigned{}, v.refuse(ctx, e, err)
 	}
 	if !validMethod(method) {
-		return Presigned{}, v.refuse(ctx, e, fmt.Errorf("%w: method %q", ErrInvalid, clip(method, 20)))
+		return Presigned{}, v.refuse(ctx, e, fmt.Errorf("%w: method %q", ErrInvalid, text.Clip(method, 20)))
 	}
 	if expires < time.Second || expires > MaxPresign {
 		return Presigned{}, v.refuse(ctx, e, fmt.Errorf("%w: a presigned URL lives 1s to 7 days, not %s", ErrInvalid, expires))

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/alter-mcp/alter-mcp/catalog"
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 )
@@ -66,7 +67,7 @@ func wireHeader(h http.Header) (http.Header, error) {
 	size := 0
 	for k, vs := range h {
 		if !validHeaderName(k) {
-			return nil, fmt.Errorf("%w: header name %q is not a valid HTTP header name (letters, digits and !#$%%&'*+-.^_`|~ only)", ErrInvalid, clip(k, 60))
+			return nil, fmt.Errorf("%w: header name %q is not a valid HTTP header name (letters, digits and !#$%%&'*+-.^_`|~ only)", ErrInvalid, text.Clip(k, 60))
 		}
 		ck := textproto.CanonicalMIMEHeaderKey(k)
 		for _, v := range vs {
@@ -171,7 +172,7 @@ func decidingInputs(rawQuery string, header http.Header, body []byte) map[string
 		if m == nil {
 			m = make(map[string]string, 4)
 		}
-		m[k] = clip(v, maxInputValue)
+		m[k] = text.Clip(v, maxInputValue)
 	}
 	keys := make([]string, 0, len(header))
 	for k := range header {

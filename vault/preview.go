@@ -13,6 +13,7 @@ import (
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/catalog"
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 )
@@ -130,7 +131,7 @@ func (v *Vault) Decline(ctx context.Context, c Call, p Preview, rule, message st
 	e := v.newEntry(m, v.now())
 	e.ID = audit.NewID()
 	e.Decision, e.Rule = audit.DecisionDeny, rule
-	e.Method, e.URL = o.method, audit.RedactURL(clip(o.rawURL, MaxURLBytes))
+	e.Method, e.URL = o.method, audit.RedactURL(text.Clip(o.rawURL, MaxURLBytes))
 	e.GrantID, e.GrantName = p.Grant.ID, p.Grant.Name
 	describe(e, p.Endpoint, p.Operation)
 	if o.body.present() {
@@ -139,7 +140,7 @@ func (v *Vault) Decline(ctx context.Context, c Call, p Preview, rule, message st
 	if b, err := contextJSON(c.Context); err == nil && len(b) <= MaxContextBytes {
 		e.Context = b
 	}
-	e.Outcome, e.ErrorMessage = audit.OutcomeDenied, clip(message, 1024)
+	e.Outcome, e.ErrorMessage = audit.OutcomeDenied, text.Clip(message, 1024)
 	actx := context.WithoutCancel(ctx)
 	if err := v.auditor.Begin(actx, e); err != nil {
 		v.log.Error("audit of a declined call failed", "rule", rule, "err", err)

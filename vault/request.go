@@ -13,6 +13,7 @@ import (
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/catalog"
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 )
 
@@ -112,7 +113,7 @@ func outgoingFromCall(c *Call) (*outgoing, error) {
 		return nil, err
 	}
 	if c.AuditID != "" && !audit.ValidID(c.AuditID) {
-		return nil, fmt.Errorf("%w: Call.AuditID %q is not an audit id: make one with audit.NewID", ErrInvalid, clip(c.AuditID, 40))
+		return nil, fmt.Errorf("%w: Call.AuditID %q is not an audit id: make one with audit.NewID", ErrInvalid, text.Clip(c.AuditID, 40))
 	}
 	n := 0
 	for _, set := range []bool{c.Body != nil, c.BodyReader != nil, c.JSON != nil} {
@@ -145,7 +146,7 @@ func outgoingFromCall(c *Call) (*outgoing, error) {
 		}
 	}
 	if !validMethod(o.method) {
-		return nil, fmt.Errorf("%w: method %q is not an HTTP method", ErrInvalid, clip(c.Method, 20))
+		return nil, fmt.Errorf("%w: method %q is not an HTTP method", ErrInvalid, text.Clip(c.Method, 20))
 	}
 	if len(c.Query) > 0 {
 		extra := url.Values(c.Query).Encode()
@@ -202,7 +203,7 @@ var presignParams = []string{"x-amz-signature", "x-amz-credential", "x-amz-secur
 func (v *Vault) do(ctx context.Context, o *outgoing) (resp *http.Response, err error) {
 	start := v.now()
 	e := v.newEntry(o.meta, start)
-	e.Method, e.URL = o.method, audit.RedactURL(clip(o.rawURL, MaxURLBytes))
+	e.Method, e.URL = o.method, audit.RedactURL(text.Clip(o.rawURL, MaxURLBytes))
 	cancel := context.CancelFunc(func() {})
 	if o.meta.timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, o.meta.timeout)
@@ -329,7 +330,7 @@ func (v *Vault) do(ctx context.Context, o *outgoing) (resp *http.Response, err e
 		if ans.attempts == 0 {
 			e.Outcome = audit.OutcomeError
 		}
-		e.ErrorMessage = clip(err.Error(), 1024)
+		e.ErrorMessage = text.Clip(err.Error(), 1024)
 		e.DurationMS = v.now().Sub(start).Milliseconds()
 		v.end(ctx, e)
 		v.log.Warn("call failed", "grant", g.ID, "operation", op.Action, "attempts", ans.attempts, "err", err)
@@ -368,7 +369,7 @@ func (v *Vault) refuse(ctx context.Context, e *audit.Entry, err error) error {
 	if e.Rule == "" {
 		e.Rule = refusalRule(err)
 	}
-	e.ErrorMessage = clip(err.Error(), 1024)
+	e.ErrorMessage = text.Clip(err.Error(), 1024)
 	e.DurationMS = v.now().Sub(e.Time).Milliseconds()
 	actx := context.WithoutCancel(ctx)
 	if aerr := v.auditor.Begin(actx, e); aerr != nil {

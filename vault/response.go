@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/internal/text"
 )
 
 // respond records what AWS said in e and hands the response over with a body
@@ -56,7 +57,7 @@ func (v *Vault) respond(ctx context.Context, e *audit.Entry, a sendResult, start
 				e.Outcome = audit.OutcomeNetworkError
 			}
 			if e.ErrorMessage == "" {
-				e.ErrorMessage = clip("reading the response: "+err.Error(), 1024)
+				e.ErrorMessage = text.Clip("reading the response: "+err.Error(), 1024)
 			}
 		}
 		v.end(ctx, e)
@@ -150,7 +151,7 @@ func parseError(body []byte, h http.Header) (code, message string) {
 	if i := strings.LastIndexByte(code, '#'); i >= 0 {
 		code = code[i+1:]
 	}
-	return clip(strings.TrimSpace(code), 128), clip(strings.TrimSpace(message), maxErrorMessage)
+	return text.Clip(strings.TrimSpace(code), 128), text.Clip(strings.TrimSpace(message), maxErrorMessage)
 }
 
 // xmlError returns the text of the first complete Code and Message elements.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/alter-mcp/alter-mcp/catalog"
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 )
 
@@ -49,7 +50,7 @@ func (v *Vault) target(ep urlparse.Endpoint, u *url.URL) (t *url.URL, routed boo
 	bu, err := url.Parse(base)
 	if err != nil || bu.Scheme != "http" && bu.Scheme != "https" || bu.Host == "" || bu.User != nil || bu.RawQuery != "" || bu.Fragment != "" {
 		return nil, false, fmt.Errorf("%w: %s is %q, which is not an endpoint URL (http[s]://host[:port][/path]); fix or unset it",
-			ErrInvalid, name, clip(base, 200))
+			ErrInvalid, name, text.Clip(base, 200))
 	}
 	path := u.EscapedPath()
 	if path == "" {
@@ -61,7 +62,7 @@ func (v *Vault) target(ep urlparse.Endpoint, u *url.URL) (t *url.URL, routed boo
 	raw := strings.TrimSuffix(bu.EscapedPath(), "/") + path
 	dec, err := url.PathUnescape(raw)
 	if err != nil {
-		return nil, false, fmt.Errorf("%w: path %q: %w", ErrInvalid, clip(raw, 200), err)
+		return nil, false, fmt.Errorf("%w: path %q: %w", ErrInvalid, text.Clip(raw, 200), err)
 	}
 	t.Scheme, t.Host, t.Path, t.RawPath = bu.Scheme, bu.Host, dec, raw
 	return t, true, nil

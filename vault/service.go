@@ -11,6 +11,7 @@ import (
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/catalog"
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/sigv4"
 	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/urlparse"
@@ -165,7 +166,7 @@ func (t *serviceTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	if err != nil {
 		e.Outcome = audit.OutcomeNetworkError
-		e.ErrorMessage = clip(audit.RedactText(err.Error()), 1024)
+		e.ErrorMessage = text.Clip(audit.RedactText(err.Error()), 1024)
 		e.DurationMS = t.v.now().Sub(start).Milliseconds()
 		t.v.end(ctx, e)
 		return nil, err
@@ -201,7 +202,7 @@ func (t *serviceTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		e.DurationMS = t.v.now().Sub(start).Milliseconds()
 		if err != nil && e.Outcome == audit.OutcomeOK {
 			e.Outcome = audit.OutcomeNetworkError
-			e.ErrorMessage = clip("reading the response: "+err.Error(), 1024)
+			e.ErrorMessage = text.Clip("reading the response: "+err.Error(), 1024)
 		}
 		t.v.end(ctx, e)
 	}
