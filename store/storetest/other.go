@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/store"
 )
 
@@ -74,7 +75,7 @@ func testSetting(t *testing.T, s store.Store) {
 	v, err := s.GetSetting(ctx, "master_key_check")
 	must(t, "GetSetting", err)
 	if !bytes.Equal(v, allBytes) {
-		t.Errorf("GetSetting = %q, want %q", clip(v), clip(allBytes))
+		t.Errorf("GetSetting = %q, want %q", text.Clip(string(v), 40), text.Clip(string(allBytes), 40))
 	}
 	must(t, "PutSetting overwrite", s.PutSetting(ctx, "master_key_check", []byte("v2")))
 	v, err = s.GetSetting(ctx, "master_key_check")

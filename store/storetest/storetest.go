@@ -30,6 +30,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/store"
 )
 
@@ -184,7 +185,7 @@ func diff(got, want any) []string {
 			}
 		case []byte:
 			if w := wv.Field(i).Bytes(); !bytes.Equal(g, w) {
-				out = append(out, fmt.Sprintf("%s = %q, want %q", name, clip(g), clip(w)))
+				out = append(out, fmt.Sprintf("%s = %q, want %q", name, text.Clip(string(g), 40), text.Clip(string(w), 40)))
 			}
 		case []string:
 			if w := wv.Field(i).Interface().([]string); !slices.Equal(g, w) {
@@ -204,13 +205,6 @@ func fmtTime(t time.Time) string {
 		return "zero time"
 	}
 	return t.Format(time.RFC3339Nano + " MST")
-}
-
-func clip(b []byte) []byte {
-	if len(b) > 40 {
-		return b[:40]
-	}
-	return b
 }
 
 // chainHash is the hash the suite's records carry: SHA-256 of the previous
