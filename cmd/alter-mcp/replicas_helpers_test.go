@@ -69,6 +69,18 @@ func sharedEnv(t *testing.T, storeURL, awsURL string) map[string]string {
 	}
 }
 
+// sharedEnvWithKey is env with a new master key in ALTER_MCP_MASTER_KEY and
+// the store's, old, in ALTER_MCP_MASTER_KEY_PREVIOUS: how replicas start
+// before a rekey.
+func sharedEnvWithKey(env map[string]string, old string) map[string]string {
+	e := maps.Clone(env)
+	key := make([]byte, 32)
+	rand.Read(key)
+	e["ALTER_MCP_MASTER_KEY"] = base64.StdEncoding.EncodeToString(key)
+	e["ALTER_MCP_MASTER_KEY_PREVIOUS"] = old
+	return e
+}
+
 // replica is `alter-mcp serve --transport http --stateless` in a process
 // of its own.
 type replica struct {

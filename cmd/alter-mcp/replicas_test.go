@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,7 +27,9 @@ import (
 //     shows the calls of both replicas;
 //  2. a replica killed with SIGKILL under load, and started again, marks
 //     the calls it died in interrupted, and the chain still verifies;
-//  3. a grant revoked (alter-mcp grant revoke, on the same store) is
+//  3. vault rekey runs while both replicas serve (they hold both keys),
+//     and no call fails;
+//  4. a grant revoked (alter-mcp grant revoke, on the same store) is
 //     refused by both replicas at their next call, and a revoked caller's
 //     next request is refused with 401.
 func TestReplicas(t *testing.T) {
@@ -115,7 +118,41 @@ func TestReplicas(t *testing.T) {
 	t.Logf("kill -9: %d calls completed, %d interrupted, %d records in all", len(ok), interrupted, tr.records)
 	verify(t, env)
 
-	// 3. Revocation holds on every replica at once.
+	// 3. A rekey while both replicas serve: restarted with the new key in
+	// ALTER_MCP_MASTER_KEY and the store's in ALTER_MCP_MASTER_KEY_PREVIOUS,
+	// they open every grant at every step, and no call fails.
+	oldKey := env["ALTER_MCP_MASTER_KEY"]
+	env = sharedEnvWithKey(env, oldKey)
+	for _, r := range []*replica{a, b} {
+		r.cmd.Process.Signal(os.Interrupt)
+		r.wait(15 * time.Second)
+	}
+	a, b = startReplica(t, env, "a"), startReplica(t, env, "b")
+	aws.delay.Store(int64(5 * time.Millisecond))
+	stop = make(chan struct{})
+	type loaded struct {
+		ok   []string
+		errs []error
+	}
+	during := make(chan loaded)
+	go func() {
+		ok, errs := load(t, key, "rekey", []string{a.url, b.url}, 2, 1000, stop)
+		during <- loaded{ok, errs}
+	}()
+	waitUntil(t, 10*time.Second, "calls before the rekey", func() bool { return aws.requests.Load() >= calls+40 })
+	before := aws.requests.Load()
+	rk := mustRun(t, env, "", "vault", "rekey")
+	waitUntil(t, 10*time.Second, "calls after the rekey", func() bool { return aws.requests.Load() >= before+20 })
+	close(stop)
+	l := <-during
+	for _, err := range l.errs {
+		t.Errorf("a call during the rekey failed: %v", err)
+	}
+	t.Logf("rekey to %s while serving: %d calls, none failed", strings.TrimSpace(rk.stdout), len(l.ok))
+	delete(env, "ALTER_MCP_MASTER_KEY_PREVIOUS")
+	verify(t, env) // with the new key alone
+
+	// 4. Revocation holds on every replica at once.
 	cb, err := mcpClient(t, b.url, key)
 	if err != nil {
 		t.Fatal(err)

@@ -28,8 +28,11 @@ interrupted, run it again the same way; or set ALTER_MCP_MASTER_KEY to the new
 key and ALTER_MCP_MASTER_KEY_PREVIOUS to the old one, which opens everything and
 lets "alter-mcp vault rekey" finish without --new-key-stdin.
 
-Stop other alter-mcp processes that use the store (serve) first: they hold the
-old key and would seal new secrets with it.`
+Processes that serve from the store meanwhile (replicas) keep working only if
+they hold the new key too: restart them first with ALTER_MCP_MASTER_KEY set to
+the new key and ALTER_MCP_MASTER_KEY_PREVIOUS to the store's, then run this
+with the same two variables. Otherwise stop them first: with the old key alone
+they cannot open what has moved.`
 
 const vaultRekeyExample = `  # The key in <home>/master.key: a new random key
   alter-mcp vault rekey
@@ -37,7 +40,11 @@ const vaultRekeyExample = `  # The key in <home>/master.key: a new random key
   # The key in ALTER_MCP_MASTER_KEY
   head -c 32 /dev/urandom | base64 > new.key
   alter-mcp vault rekey --new-key-stdin < new.key
-  export ALTER_MCP_MASTER_KEY="$(cat new.key)"`
+  export ALTER_MCP_MASTER_KEY="$(cat new.key)"
+
+  # Replicas serving meanwhile, restarted with both keys beforehand
+  ALTER_MCP_MASTER_KEY="$(cat new.key)" ALTER_MCP_MASTER_KEY_PREVIOUS="$(cat old.key)" \
+    alter-mcp vault rekey`
 
 func newVaultRekeyCmd(a *app, vf *vaultFlags) *cobra.Command {
 	var newKeyStdin bool
