@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mark3labs/mcp-go/client"
+
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/internal/pgtest"
 )
@@ -29,9 +31,9 @@ import (
 //     the calls it died in interrupted, and the chain still verifies;
 //  3. vault rekey runs while both replicas serve (they hold both keys),
 //     and no call fails;
-//  4. a grant revoked (alter-mcp grant revoke, on the same store) is
-//     refused by both replicas at their next call, and a revoked caller's
-//     next request is refused with 401.
+//  4. a grant re-policied or revoked (alter-mcp grant set-policy, revoke,
+//     on the same store) is refused by both replicas at their next call,
+//     and a revoked caller's next request is refused with 401.
 func TestReplicas(t *testing.T) {
 	t.Parallel()
 	pg := pgtest.URL(t)
@@ -164,6 +166,13 @@ func TestReplicas(t *testing.T) {
 	aws.delay.Store(0)
 	if err := whoamiCall(t.Context(), cb, "before-revoke"); err != nil {
 		t.Fatal(err)
+	}
+	// A new policy first: both refuse under it at their next call.
+	mustRun(t, env, "", "grant", "set-policy", "sts", "--deny-services", "sts")
+	for name, c := range map[string]*client.Client{"a": ca, "b": cb} {
+		if err := whoamiCall(t.Context(), c, "after-policy-"+name); err == nil || !strings.Contains(err.Error(), "deny_services") {
+			t.Errorf("replica %s under a policy that denies sts: %v; want it refused by rule deny_services", name, err)
+		}
 	}
 	mustRun(t, env, "", "grant", "revoke", "sts")
 	revoked := time.Now()

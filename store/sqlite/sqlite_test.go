@@ -376,3 +376,12 @@ func BenchmarkAppendAudit(b *testing.B) {
 		})
 	}
 }
+
+// TestCheck: doctor's line names SQLite, the schema and WAL mode.
+func TestCheck(t *testing.T) {
+	s, _ := openTemp(t)
+	info, err := s.Check(t.Context())
+	if err != nil || !strings.HasPrefix(info, "SQLite 3.") || !strings.Contains(info, "schema 1") || !strings.Contains(info, "journal wal") {
+		t.Errorf("Check = %q, %v", info, err)
+	}
+}
