@@ -196,3 +196,43 @@ func TestFuzzRunsEveryTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestFuzzDeadlineRace: .ci/fuzz fails on a finding or a failing seed, and
+// not on Go's "context deadline exceeded" without an input written
+// (go.dev/issue/75804), which it runs again. A fake go stands in.
+func TestFuzzDeadlineRace(t *testing.T) {
+	bin := t.TempDir()
+	fakeGo := `#!/bin/sh
+case "$1" in
+env) echo "$FAKE_CACHE"; exit 0 ;;
+list) echo github.com/alter-mcp/alter-mcp; exit 0 ;;
+esac
+case "$FAKE_MODE" in
+ok) echo "fuzz: elapsed: 2s, execs: 100 (50/sec)"; exit 0 ;;
+race) printf -- '--- FAIL: FuzzX (2.00s)\n    context deadline exceeded\nFAIL\n'; exit 1 ;;
+crash) printf -- '--- FAIL: FuzzX (0.10s)\n    Failing input written to testdata/fuzz/FuzzX/abc\nFAIL\n'; exit 1 ;;
+seed) printf -- '--- FAIL: FuzzX/seed#0 (0.00s)\n    x_test.go:9: boom\nFAIL\n'; exit 1 ;;
+esac
+exit 3
+`
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode string
+		ok   bool
+		want string
+	}{
+		{"ok", true, "fuzz targets"},
+		{"race", true, "go.dev/issue/75804"},
+		{"crash", false, "Failing input written"},
+		{"seed", false, "seed#0"},
+	} {
+		cmd := exec.Command(filepath.Join(root, ".ci", "fuzz"))
+		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "FAKE_MODE="+tc.mode, "FAKE_CACHE="+t.TempDir())
+		out, err := cmd.CombinedOutput()
+		if (err == nil) != tc.ok || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%s: %v, want success %v and %q in:\n%.2000s", tc.mode, err, tc.ok, tc.want, out)
+		}
+	}
+}
