@@ -60,7 +60,10 @@ type Call struct {
 // Request makes one call with the grant c.Grant and returns AWS's answer,
 // whatever its status: an AWS error is a response, not a Go error. The
 // response body streams from AWS; close it, which writes the call's audit end
-// record (reading it to EOF does too).
+// record (reading it to EOF does too). An answer of status 300 or more also
+// carries what AWS said, parsed once for the audit: awserr.FromResponse(resp)
+// gives its code, message (redacted as the audit keeps it) and request ids,
+// whatever has been read of the body since.
 //
 // Errors: ErrInvalid (the call itself is malformed), ErrNotAWS (wrapping
 // urlparse's reason), ErrGrantNotFound, ErrGrantRevoked, ErrGrantExpired,

@@ -1,19 +1,16 @@
 package vault
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/awserr"
 	"github.com/alter-mcp/alter-mcp/internal/text"
 )
 
@@ -24,22 +21,27 @@ import (
 func (v *Vault) respond(ctx context.Context, e *audit.Entry, a sendResult, start time.Time, cancel context.CancelFunc, o *outgoing) *http.Response {
 	resp := a.resp
 	e.Status = resp.StatusCode
-	e.RequestID = firstHeader(resp.Header, "X-Amzn-Requestid", "X-Amz-Request-Id", "X-Amzn-Request-Id")
-	e.AmzID2 = resp.Header.Get("X-Amz-Id-2")
+	e.RequestID, e.AmzID2 = awserr.RequestID(resp.Header), awserr.HostID(resp.Header)
 	e.Outcome = audit.OutcomeOK
+	var answered *awserr.Error
 	if resp.StatusCode >= 300 {
-		e.ErrorCode, e.ErrorMessage = parseError(a.peek, resp.Header)
-		e.ErrorMessage = audit.RedactText(e.ErrorMessage)
+		answered = recordError(e, resp, a.peek)
 	}
 	if resp.StatusCode >= 400 || e.ErrorCode != "" {
 		e.Outcome = audit.OutcomeAWSError
 	}
 	// The signed request carries the session token: the caller gets the
-	// request it made, never the one that was sent.
+	// request it made, never the one that was sent. Request's answers carry
+	// the error parsed above in that request's context (awserr.FromResponse);
+	// an HTTPClient's caller gets its own request back untouched.
 	if o.orig != nil {
 		resp.Request = o.orig
 	} else {
-		resp.Request = (&http.Request{Method: o.method, URL: o.sent, Header: o.header, Host: o.sent.Host}).WithContext(ctx)
+		rctx := ctx
+		if answered != nil {
+			rctx = awserr.NewContext(ctx, answered)
+		}
+		resp.Request = (&http.Request{Method: o.method, URL: o.sent, Header: o.header, Host: o.sent.Host}).WithContext(rctx)
 	}
 	if resp.Body != nil && resp.Body != http.NoBody {
 		// The grant's secrets never reach the reader; credentials in the
@@ -76,15 +78,6 @@ func (v *Vault) respond(ctx context.Context, e *audit.Entry, a sendResult, start
 	return resp
 }
 
-func firstHeader(h http.Header, names ...string) string {
-	for _, n := range names {
-		if s := h.Get(n); s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 // auditedBody is a response body that counts what is read and calls finish
 // once, at EOF, on a read error, or when closed.
 type auditedBody struct {
@@ -117,71 +110,22 @@ func (b *auditedBody) done(err error) {
 	b.once.Do(func() { b.finish(b.n.Load(), err) })
 }
 
-// maxErrorMessage bounds the error message kept in the audit.
-const maxErrorMessage = 512
+// Bounds of what the audit keeps of an AWS error.
+const (
+	maxErrorCode    = 128
+	maxErrorMessage = 512
+)
 
-// parseError finds the AWS error code and message of an error response:
-// x-amzn-ErrorType, an XML body (<Error><Code>, also inside <ErrorResponse>)
-// or a JSON body ({"__type": "...#Code", "message": "..."}).
-func parseError(body []byte, h http.Header) (code, message string) {
-	if t := h.Get("X-Amzn-Errortype"); t != "" {
-		code, _, _ = strings.Cut(t, ":")
-	}
-	body = bytes.TrimSpace(body)
-	switch {
-	case len(body) == 0:
-	case body[0] == '<':
-		c, m := xmlError(body)
-		code, message = firstNonEmpty(code, c), m
-	case body[0] == '{':
-		var j map[string]any
-		if json.Unmarshal(body, &j) == nil {
-			for _, k := range []string{"__type", "code", "Code"} {
-				if s, ok := j[k].(string); ok && s != "" && code == "" {
-					code = s
-				}
-			}
-			for _, k := range []string{"message", "Message", "errorMessage"} {
-				if s, ok := j[k].(string); ok && s != "" && message == "" {
-					message = s
-				}
-			}
-		}
-	}
-	if i := strings.LastIndexByte(code, '#'); i >= 0 {
-		code = code[i+1:]
-	}
-	return text.Clip(strings.TrimSpace(code), 128), text.Clip(strings.TrimSpace(message), maxErrorMessage)
-}
-
-// xmlError returns the text of the first complete Code and Message elements.
-func xmlError(body []byte) (code, message string) {
-	d := xml.NewDecoder(bytes.NewReader(body))
-	d.Strict = false
-	var cur string
-	var text []byte
-	for code == "" || message == "" {
-		tok, err := d.Token()
-		if err != nil {
-			break
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			cur, text = t.Name.Local, text[:0]
-		case xml.CharData:
-			if len(text) < 4<<10 {
-				text = append(text, t...)
-			}
-		case xml.EndElement:
-			switch {
-			case t.Name.Local != cur:
-			case cur == "Code" && code == "":
-				code = string(text)
-			case cur == "Message" && message == "":
-				message = string(text)
-			}
-			cur = ""
-		}
-	}
-	return code, message
+// recordError parses an error answer, from its headers and the start of its
+// body the vault peeked, and records in e what AWS said: the code, the
+// message (redacted, then clipped) and the request ids, which an XML body
+// may hold when the headers do not. The Error returned carries the redacted
+// message, for whoever shows it.
+func recordError(e *audit.Entry, resp *http.Response, peek []byte) *awserr.Error {
+	ae := awserr.Parse(resp.StatusCode, resp.Header, peek)
+	ae.Message = audit.RedactText(ae.Message)
+	e.ErrorCode = text.Clip(ae.Code, maxErrorCode)
+	e.ErrorMessage = text.Clip(ae.Message, maxErrorMessage)
+	e.RequestID, e.AmzID2 = ae.RequestID, ae.HostID
+	return ae
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net/http"
 	"testing"
 
 	"github.com/alter-mcp/alter-mcp/store"
@@ -60,41 +59,6 @@ func TestSealBindsGrantAndKey(t *testing.T) {
 	if id, ok := other.verifyCheck(check); ok || id != s.keyID {
 		t.Errorf("another key verified the check (stored id %q)", id)
 	}
-}
-
-func TestParseError(t *testing.T) {
-	for _, tt := range []struct {
-		body, header, code, msg string
-	}{
-		{`<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>k</Key></Error>`, "", "NoSuchKey", "The specified key does not exist."},
-		{`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>bad token</Message></Error><RequestId>r</RequestId></ErrorResponse>`, "", "InvalidClientTokenId", "bad token"},
-		{`{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}`, "", "ResourceNotFoundException", "Requested resource not found"},
-		{`{"message":"Too many requests"}`, "ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/", "ThrottlingException", "Too many requests"},
-		{`{"Message":"m","code":"ValidationException"}`, "", "ValidationException", "m"},
-		{``, "", "", ""},
-		{`not an error body`, "", "", ""},
-		{`<Error><Code>Trunc`, "", "", ""},
-	} {
-		h := http.Header{}
-		if tt.header != "" {
-			h.Set("X-Amzn-ErrorType", tt.header)
-		}
-		code, msg := parseError([]byte(tt.body), h)
-		if code != tt.code || msg != tt.msg {
-			t.Errorf("parseError(%q) = %q, %q; want %q, %q", tt.body, code, msg, tt.code, tt.msg)
-		}
-	}
-}
-
-func FuzzParseError(f *testing.F) {
-	f.Add([]byte(`<Error><Code>A</Code><Message>B</Message></Error>`))
-	f.Add([]byte(`{"__type":"x#Y","message":"z"}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		code, msg := parseError(b, http.Header{})
-		if len(code) > 128+3 || len(msg) > maxErrorMessage+3 {
-			t.Fatalf("unbounded: %d %d", len(code), len(msg))
-		}
-	})
 }
 
 func TestRandomIDs(t *testing.T) {

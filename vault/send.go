@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/awserr"
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/sigv4"
 	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/urlparse"
@@ -175,18 +177,8 @@ type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
-// throttleCodes are AWS error codes that mean "too many requests, retry
-// later" (the AWS SDKs' list), and transient ones that mean "retry".
-var throttleCodes = map[string]bool{
-	"Throttling": true, "ThrottlingException": true, "ThrottledException": true,
-	"RequestThrottledException": true, "TooManyRequestsException": true,
-	"ProvisionedThroughputExceededException": true, "TransactionInProgressException": true,
-	"RequestLimitExceeded": true, "BandwidthLimitExceeded": true, "LimitExceededException": true,
-	"RequestThrottled": true, "SlowDown": true, "PriorRequestNotComplete": true,
-	"EC2ThrottledException": true, "RequestTimeout": true, "RequestTimeoutException": true,
-}
-
-// retryReason says why an attempt's result should be retried, or "".
+// retryReason says why an attempt's result should be retried, or "": the
+// statuses and error codes the AWS SDKs retry (awserr.Error.Retryable).
 func retryReason(resp *http.Response, err error, peek []byte) string {
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -194,19 +186,17 @@ func retryReason(resp *http.Response, err error, peek []byte) string {
 		}
 		return "network error"
 	}
-	switch resp.StatusCode {
-	case 429, 500, 502, 503, 504:
-		if code, _ := parseError(peek, resp.Header); code != "" {
-			return strconv.Itoa(resp.StatusCode) + " " + code
-		}
-		return strconv.Itoa(resp.StatusCode)
+	if resp.StatusCode < 400 {
+		return ""
 	}
-	if resp.StatusCode >= 400 {
-		if code, _ := parseError(peek, resp.Header); throttleCodes[code] {
-			return strconv.Itoa(resp.StatusCode) + " " + code
-		}
+	e := awserr.Parse(resp.StatusCode, resp.Header, peek)
+	switch {
+	case !e.Retryable():
+		return ""
+	case e.Code != "":
+		return strconv.Itoa(resp.StatusCode) + " " + text.Clip(e.Code, maxErrorCode)
 	}
-	return ""
+	return strconv.Itoa(resp.StatusCode)
 }
 
 // backoff is the delay before the attempt after attempt n.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/awserr"
 	"github.com/alter-mcp/alter-mcp/catalog"
 	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/sigv4"
@@ -177,15 +178,10 @@ func (t *serviceTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		peek = peekBody(resp)
 	}
 	e.Status = resp.StatusCode
-	e.RequestID = firstHeader(resp.Header, "X-Amzn-Requestid", "X-Amz-Request-Id", "X-Amzn-Request-Id")
-	e.AmzID2 = resp.Header.Get("X-Amz-Id-2")
+	e.RequestID, e.AmzID2 = awserr.RequestID(resp.Header), awserr.HostID(resp.Header)
 	e.Outcome = audit.OutcomeOK
 	if resp.StatusCode >= 300 {
-		e.ErrorCode, e.ErrorMessage = parseError(peek, resp.Header)
-		e.ErrorMessage = audit.RedactText(e.ErrorMessage)
-		if e.RequestID == "" {
-			e.RequestID = xmlRequestID(peek)
-		}
+		recordError(e, resp, peek)
 	}
 	if resp.StatusCode >= 400 || e.ErrorCode != "" {
 		e.Outcome = audit.OutcomeAWSError
@@ -208,20 +204,4 @@ func (t *serviceTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	resp.Body = b
 	return resp, nil
-}
-
-// xmlRequestID finds <RequestId> in a query-protocol error answer, for the
-// servers that do not send it as a header.
-func xmlRequestID(body []byte) string {
-	const open, close = "<RequestId>", "</RequestId>"
-	i := bytes.Index(body, []byte(open))
-	if i < 0 {
-		return ""
-	}
-	rest := body[i+len(open):]
-	j := bytes.Index(rest, []byte(close))
-	if j < 0 || j > 128 {
-		return ""
-	}
-	return string(bytes.TrimSpace(rest[:j]))
 }

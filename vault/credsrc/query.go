@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/awserr"
 	"github.com/alter-mcp/alter-mcp/sigv4"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 )
@@ -117,27 +118,8 @@ func (e Endpoint) call(ctx context.Context, creds sigv4.Credentials, form url.Va
 }
 
 func decodeError(op string, resp *http.Response, data []byte) error {
-	// AWS answers <ErrorResponse><Error>...; some services and moto nest
-	// the Error in <Errors>.
-	type awsError struct {
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
-	}
-	var doc struct {
-		Error     awsError `xml:"Error"`
-		Nested    awsError `xml:"Errors>Error"`
-		RequestID string   `xml:"RequestId"`
-	}
-	e := &APIError{Operation: op, Status: resp.StatusCode, RequestID: resp.Header.Get("X-Amzn-Requestid")}
-	if xml.Unmarshal(data, &doc) == nil {
-		e.Code, e.Message = doc.Error.Code, doc.Error.Message
-		if e.Code == "" {
-			e.Code, e.Message = doc.Nested.Code, doc.Nested.Message
-		}
-		if doc.RequestID != "" {
-			e.RequestID = doc.RequestID
-		}
-	}
+	ae := awserr.Parse(resp.StatusCode, resp.Header, data)
+	e := &APIError{Operation: op, Status: resp.StatusCode, Code: ae.Code, Message: ae.Message, RequestID: ae.RequestID}
 	if e.Code == "" {
 		e.Code = http.StatusText(resp.StatusCode)
 	}
