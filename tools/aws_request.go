@@ -12,6 +12,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/awserr"
 	"github.com/alter-mcp/alter-mcp/catalog"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/vault"
@@ -220,7 +221,7 @@ func (tb *toolbox) shapeResponse(ctx context.Context, out *sent, format string, 
 	defer resp.Body.Close()
 	op, ep := out.preview.Operation, out.preview.Endpoint
 	r := requestResult{
-		Status: resp.StatusCode, Headers: selectHeaders(resp.Header), RequestID: requestID(resp.Header),
+		Status: resp.StatusCode, Headers: selectHeaders(resp.Header), RequestID: awserr.RequestID(resp.Header),
 		Service: op.Service, Region: ep.SigningRegion, Operation: op.Name, Action: op.Action,
 	}
 	if r.Service == "" {
@@ -243,7 +244,7 @@ func (tb *toolbox) shapeResponse(ctx context.Context, out *sent, format string, 
 		// Error answers may repeat the canonical request the server
 		// computed, session token included: redacted, and never spooled.
 		head = []byte(audit.RedactText(string(head)))
-		e := parseAWSError(resp.StatusCode, resp.Header, head)
+		e := answerError(resp, head)
 		r.ErrorCode, r.ErrorMsg, r.Hint = e.Code, e.Message, hintFor(e)
 		if r.ErrorCode == "" && r.Hint == "" {
 			r.Hint = fmt.Sprintf("AWS answered HTTP %d.", resp.StatusCode)

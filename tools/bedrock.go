@@ -31,8 +31,9 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/awserr"
+	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 
@@ -208,7 +209,7 @@ func (b *bedrock) invoke() tool {
 		if res != nil {
 			return res, nil
 		}
-		r := modelResult{ModelID: modelID, Region: region, Operation: out.preview.Operation.Name, RequestID: requestID(out.resp.Header)}
+		r := modelResult{ModelID: modelID, Region: region, Operation: out.preview.Operation.Name, RequestID: awserr.RequestID(out.resp.Header)}
 		if args.Stream {
 			var a answer
 			if err := b.stream(ctx, req, out, &a, a.nativeEvent); err != nil {
@@ -335,7 +336,7 @@ func (b *bedrock) converse() tool {
 		if res != nil {
 			return res, nil
 		}
-		r := modelResult{ModelID: modelID, Region: region, Operation: out.preview.Operation.Name, RequestID: requestID(out.resp.Header)}
+		r := modelResult{ModelID: modelID, Region: region, Operation: out.preview.Operation.Name, RequestID: awserr.RequestID(out.resp.Header)}
 		var a answer
 		if args.Stream {
 			if err := b.stream(ctx, req, out, &a, a.converseEvent); err != nil {
@@ -536,7 +537,7 @@ func (b *bedrock) listModels() tool {
 		if err := json.Unmarshal(data, &x); err != nil {
 			return b.badAnswer(ctx, out, err), nil
 		}
-		r := listModelsResult{Region: region, Models: make([]modelInfo, 0, len(x.ModelSummaries)), RequestID: requestID(out.resp.Header)}
+		r := listModelsResult{Region: region, Models: make([]modelInfo, 0, len(x.ModelSummaries)), RequestID: awserr.RequestID(out.resp.Header)}
 		for _, m := range x.ModelSummaries {
 			r.Models = append(r.Models, modelInfo{ModelID: m.ModelID, Name: m.ModelName, Provider: m.ProviderName,
 				InputModalities: m.InputModalities, OutputModalities: m.OutputModalities, Streaming: m.ResponseStreamingSupported,
@@ -568,12 +569,12 @@ func (b *bedrock) awsError(ctx context.Context, out *sent) *mcp.CallToolResult {
 	body, _, _, _ := readHead(resp.Body, maxErrorBody)
 	resp.Body.Close()
 	body = []byte(audit.RedactText(string(body)))
-	e := parseAWSError(resp.StatusCode, resp.Header, body)
+	e := answerError(resp, body)
 	if e.Code == "" {
 		e.Code = strings.ReplaceAll(http.StatusText(resp.StatusCode), " ", "")
 	}
 	eb := errorBody{Error: "aws_error", Sent: true, Status: resp.StatusCode, ErrorCode: e.Code, Message: e.Message,
-		Hint: first(bedrockHint(e.Code, e.Message), hintFor(e)), RequestID: requestID(resp.Header)}
+		Hint: first(bedrockHint(e.Code, e.Message), hintFor(e)), RequestID: awserr.RequestID(resp.Header)}
 	if eb.Message == "" {
 		eb.Message = fmt.Sprintf("Bedrock answered HTTP %d %s.", resp.StatusCode, e.Code)
 	}
@@ -583,7 +584,7 @@ func (b *bedrock) awsError(ctx context.Context, out *sent) *mcp.CallToolResult {
 
 func (b *bedrock) readFailed(ctx context.Context, out *sent, err error) *mcp.CallToolResult {
 	out.resp.Body.Close()
-	eb := errorBody{Error: "network", Sent: true, RequestID: requestID(out.resp.Header),
+	eb := errorBody{Error: "network", Sent: true, RequestID: awserr.RequestID(out.resp.Header),
 		Message: "The answer could not be read to its end: " + err.Error() + ". The model ran (and is billed); call again for a new answer."}
 	if ctx.Err() != nil {
 		eb.Error, eb.Message = "canceled", "The call was canceled while the answer was read: "+err.Error()+"."
@@ -594,7 +595,7 @@ func (b *bedrock) readFailed(ctx context.Context, out *sent, err error) *mcp.Cal
 
 func (b *bedrock) badAnswer(ctx context.Context, out *sent, err error) *mcp.CallToolResult {
 	out.resp.Body.Close()
-	eb := errorBody{Error: "bad_answer", Sent: true, Status: out.resp.StatusCode, RequestID: requestID(out.resp.Header),
+	eb := errorBody{Error: "bad_answer", Sent: true, Status: out.resp.StatusCode, RequestID: awserr.RequestID(out.resp.Header),
 		Message: "The answer could not be read: " + err.Error() + ". Try aws_request to see it as it is."}
 	eb.AuditID = b.tb.auditID(context.WithoutCancel(ctx), out, eb.RequestID)
 	return errorResult(eb)

@@ -22,6 +22,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/awserr"
 	"github.com/alter-mcp/alter-mcp/eventstream"
 )
 
@@ -92,7 +93,7 @@ type streamError struct {
 // streamFailed is the tool error of a stream that ended with err.
 func (b *bedrock) streamFailed(ctx context.Context, out *sent, a *answer, err error) *mcp.CallToolResult {
 	out.resp.Body.Close()
-	eb := errorBody{Sent: true, RequestID: requestID(out.resp.Header)}
+	eb := errorBody{Sent: true, RequestID: awserr.RequestID(out.resp.Header)}
 	var (
 		exc *eventstream.ExceptionError
 		em  *eventstream.ErrorMessage

@@ -16,8 +16,9 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/awserr"
+	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 
@@ -50,8 +51,8 @@ func (tb *toolbox) bucketRegion(ctx context.Context, req mcp.CallToolRequest, g 
 	case region == "" && resp.StatusCode == http.StatusOK:
 		region = guess
 	case resp.StatusCode == http.StatusNotFound:
-		b := errorBody{Error: "aws_error", Sent: true, Status: resp.StatusCode, ErrorCode: "NoSuchBucket", RequestID: requestID(resp.Header),
-			Message: fmt.Sprintf("The bucket %s does not exist.", bucket), Hint: hintFor(awsError{Code: "NoSuchBucket"})}
+		b := errorBody{Error: "aws_error", Sent: true, Status: resp.StatusCode, ErrorCode: "NoSuchBucket", RequestID: awserr.RequestID(resp.Header),
+			Message: fmt.Sprintf("The bucket %s does not exist.", bucket), Hint: hintFor(&awserr.Error{Code: "NoSuchBucket"})}
 		b.AuditID = tb.auditID(ctx, out, b.RequestID)
 		return "", errorResult(b)
 	case region == "":
@@ -81,7 +82,7 @@ func (tb *toolbox) s3Send(ctx context.Context, req mcp.CallToolRequest, g vault.
 			return out, region, nil
 		}
 		head, _, _, _ := readHead(resp.Body, maxErrorBody)
-		e := parseAWSError(resp.StatusCode, resp.Header, head)
+		e := answerError(resp, head)
 		if attempt == 0 && e.Region != "" && e.Region != region {
 			resp.Body.Close()
 			tb.regions.set(bucket, e.Region)
@@ -107,7 +108,7 @@ func (tb *toolbox) awsErrorResult(ctx context.Context, out *sent, body []byte) *
 	}
 	resp.Body.Close()
 	body = []byte(audit.RedactText(string(body)))
-	e := parseAWSError(resp.StatusCode, resp.Header, body)
+	e := answerError(resp, body)
 	if e.Code == "" {
 		e.Code = http.StatusText(resp.StatusCode)
 		switch resp.StatusCode {
@@ -118,7 +119,7 @@ func (tb *toolbox) awsErrorResult(ctx context.Context, out *sent, body []byte) *
 		}
 	}
 	b := errorBody{Error: "aws_error", Sent: true, Status: resp.StatusCode, ErrorCode: e.Code, Hint: hintFor(e),
-		Message: e.Message, RequestID: requestID(resp.Header)}
+		Message: e.Message, RequestID: awserr.RequestID(resp.Header)}
 	if b.Message == "" {
 		b.Message = fmt.Sprintf("AWS answered HTTP %d %s.", resp.StatusCode, e.Code)
 	}
@@ -202,7 +203,7 @@ func s3ListBuckets(tb *toolbox) tool {
 			return res, nil
 		}
 		r := s3ListBucketsResult{Buckets: make([]bucketInfo, 0, len(x.Buckets)), NextContinuationToken: x.ContinuationToken,
-			RequestID: requestID(out.resp.Header)}
+			RequestID: awserr.RequestID(out.resp.Header)}
 		for _, b := range x.Buckets {
 			r.Buckets = append(r.Buckets, bucketInfo{Name: b.Name, CreationDate: b.CreationDate, Region: b.BucketRegion})
 			if b.BucketRegion != "" {
@@ -222,7 +223,7 @@ func (tb *toolbox) decodeXML(ctx context.Context, out *sent, v any) *mcp.CallToo
 		err = xml.Unmarshal(data, v)
 	}
 	if err != nil {
-		b := errorBody{Error: "bad_answer", Sent: true, Status: out.resp.StatusCode, RequestID: requestID(out.resp.Header),
+		b := errorBody{Error: "bad_answer", Sent: true, Status: out.resp.StatusCode, RequestID: awserr.RequestID(out.resp.Header),
 			Message: "The answer could not be read: " + err.Error() + ". Try aws_request to see it as it is."}
 		out.resp.Body.Close()
 		b.AuditID = tb.auditID(ctx, out, b.RequestID)
@@ -342,7 +343,7 @@ func s3List(tb *toolbox) tool {
 		}
 		r := s3ListResult{Bucket: bucket, Region: region, Prefix: args.Prefix, Delimiter: args.Delimiter,
 			Objects: make([]objectInfo, 0, len(x.Contents)), CommonPrefixes: make([]string, 0, len(x.CommonPrefixes)),
-			IsTruncated: x.IsTruncated, NextContinuationToken: x.NextContinuationToken, RequestID: requestID(out.resp.Header)}
+			IsTruncated: x.IsTruncated, NextContinuationToken: x.NextContinuationToken, RequestID: awserr.RequestID(out.resp.Header)}
 		for _, o := range x.Contents {
 			r.Objects = append(r.Objects, objectInfo{Key: decode(o.Key), Size: o.Size, LastModified: o.LastModified,
 				ETag: strings.Trim(o.ETag, `"`), StorageClass: o.StorageClass})
@@ -434,7 +435,7 @@ func s3Get(tb *toolbox) tool {
 		defer resp.Body.Close()
 		r := s3GetResult{Bucket: bucket, Key: args.Key, Offset: args.Offset, ContentType: resp.Header.Get("Content-Type"),
 			ETag: strings.Trim(resp.Header.Get("ETag"), `"`), LastModified: resp.Header.Get("Last-Modified"),
-			VersionID: resp.Header.Get("X-Amz-Version-Id"), RequestID: requestID(resp.Header)}
+			VersionID: resp.Header.Get("X-Amz-Version-Id"), RequestID: awserr.RequestID(resp.Header)}
 		var data []byte
 		switch resp.StatusCode {
 		case http.StatusPartialContent:
@@ -518,7 +519,7 @@ func totalOfRange(cr string) int64 {
 
 func (tb *toolbox) readError(ctx context.Context, out *sent, err error) *mcp.CallToolResult {
 	out.resp.Body.Close()
-	b := errorBody{Error: "network", Sent: true, RequestID: requestID(out.resp.Header),
+	b := errorBody{Error: "network", Sent: true, RequestID: awserr.RequestID(out.resp.Header),
 		Message: "The object could not be read to its end: " + err.Error() + ". Try again."}
 	b.AuditID = tb.auditID(ctx, out, b.RequestID)
 	return errorResult(b)
@@ -617,7 +618,7 @@ func s3Put(tb *toolbox) tool {
 		}
 		resp.Body.Close()
 		r := s3PutResult{Bucket: bucket, Key: args.Key, Size: len(body), ContentType: ct,
-			ETag: strings.Trim(resp.Header.Get("ETag"), `"`), VersionID: resp.Header.Get("X-Amz-Version-Id"), RequestID: requestID(resp.Header)}
+			ETag: strings.Trim(resp.Header.Get("ETag"), `"`), VersionID: resp.Header.Get("X-Amz-Version-Id"), RequestID: awserr.RequestID(resp.Header)}
 		r.AuditID = tb.auditID(ctx, out, r.RequestID)
 		return result(r), nil
 	}}

@@ -16,8 +16,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/awserr"
+	"github.com/alter-mcp/alter-mcp/urlparse"
 )
 
 // Body formats.
@@ -262,81 +263,34 @@ func selectHeaders(h http.Header) map[string]string {
 	return out
 }
 
-// requestID is AWS's id of the request, to join CloudTrail.
-func requestID(h http.Header) string {
-	for _, k := range []string{"X-Amzn-Requestid", "X-Amz-Request-Id", "X-Amzn-Request-Id"} {
-		if v := h.Get(k); v != "" {
-			return v
-		}
+// answerError is what an AWS error answer says, for the hints: as the
+// vault parsed it (awserr.FromResponse), or parsed here from head, the start
+// of the body, for an answer that did not come from vault.Request.
+func answerError(resp *http.Response, head []byte) *awserr.Error {
+	if e, ok := awserr.FromResponse(resp); ok {
+		return forHints(*e)
 	}
-	return ""
+	return parseAWSError(resp.StatusCode, resp.Header, head)
 }
 
-// awsError is what an AWS error answer says.
-type awsError struct {
-	Code, Message, Region, Endpoint string
+// parseAWSError parses an error answer for the hints.
+func parseAWSError(status int, h http.Header, body []byte) *awserr.Error {
+	return forHints(*awserr.Parse(status, h, body))
 }
 
-// parseAWSError reads the code and message of an error answer:
-// x-amzn-ErrorType, an XML error (<Error><Code>, also in <ErrorResponse>)
-// or a JSON one ({"__type": "...#Code", "message": ...}); for redirects the
-// bucket's region, from x-amz-bucket-region or the body.
-func parseAWSError(status int, h http.Header, body []byte) awsError {
-	var e awsError
-	if t := h.Get("X-Amzn-Errortype"); t != "" {
-		e.Code, _, _ = strings.Cut(t, ":")
-	}
-	body = bytes.TrimSpace(body)
-	switch {
-	case len(body) == 0:
-	case body[0] == '<':
-		var x struct {
-			Code     string `xml:"Code"`
-			Message  string `xml:"Message"`
-			Region   string `xml:"Region"`
-			Endpoint string `xml:"Endpoint"`
-			Error    *struct {
-				Code     string `xml:"Code"`
-				Message  string `xml:"Message"`
-				Region   string `xml:"Region"`
-				Endpoint string `xml:"Endpoint"`
-			} `xml:"Error"`
-		}
-		if xml.Unmarshal(body, &x) == nil {
-			if x.Error != nil {
-				x.Code, x.Message, x.Region, x.Endpoint = first(x.Code, x.Error.Code), first(x.Message, x.Error.Message), first(x.Region, x.Error.Region), first(x.Endpoint, x.Error.Endpoint)
-			}
-			e.Code, e.Message, e.Region, e.Endpoint = first(e.Code, x.Code), x.Message, x.Region, x.Endpoint
-		}
-	case body[0] == '{':
-		var j map[string]any
-		if json.Unmarshal(body, &j) == nil {
-			for _, k := range []string{"__type", "code", "Code"} {
-				if s, ok := j[k].(string); ok && s != "" && e.Code == "" {
-					e.Code = s
-				}
-			}
-			for _, k := range []string{"message", "Message", "errorMessage"} {
-				if s, ok := j[k].(string); ok && s != "" && e.Message == "" {
-					e.Message = s
-				}
-			}
-		}
-	}
-	if i := strings.LastIndexByte(e.Code, '#'); i >= 0 {
-		e.Code = e.Code[i+1:]
-	}
-	if e.Code == "" && status == http.StatusMovedPermanently {
+// forHints completes what AWS said for hintFor and the agent: S3 answers a
+// HEAD for a bucket of another region with a bare 301, and names in a
+// redirect the bucket's endpoint, whose region says where to go. The message
+// is redacted (it may repeat the signed request).
+func forHints(e awserr.Error) *awserr.Error {
+	if e.Code == "" && e.Status == http.StatusMovedPermanently {
 		e.Code = "PermanentRedirect"
-	}
-	if r := h.Get("X-Amz-Bucket-Region"); r != "" {
-		e.Region = r
 	}
 	if e.Region == "" && e.Endpoint != "" {
 		e.Region = regionOfEndpoint(e.Endpoint)
 	}
 	e.Message = audit.RedactText(e.Message)
-	return e
+	return &e
 }
 
 // regionOfEndpoint reads the region of an S3 endpoint host such as
@@ -363,7 +317,10 @@ func first(s ...string) string {
 
 // hintFor says what to do about an AWS error, for the errors an agent
 // meets and cannot read its way out of.
-func hintFor(e awsError) string {
+func hintFor(e *awserr.Error) string {
+	if e.Throttling() {
+		return "AWS is throttling this account; the vault already retried. Wait before calling again, and make fewer calls."
+	}
 	switch e.Code {
 	case "SignatureDoesNotMatch":
 		return "AWS computed a different signature. Usually the URL is encoded in a way AWS reads differently: encode each path segment once (a space as %20, '+' as %2B, keep '/'), do not encode it twice, and send query values as given. " +
@@ -386,13 +343,11 @@ func hintFor(e awsError) string {
 		if strings.Contains(strings.ToLower(e.Message), "expired") || strings.Contains(strings.ToLower(e.Message), "time") {
 			return "The server's clock is off from AWS's by more than 5 minutes. Tell the user: the machine running alter-mcp must sync its clock."
 		}
-		return hintFor(awsError{Code: "SignatureDoesNotMatch"})
+		return hintFor(&awserr.Error{Code: "SignatureDoesNotMatch"})
 	case "NoSuchKey":
 		return "No object has this key. Keys are case-sensitive and exact: list the bucket with s3_list (with a prefix) to find the right one."
 	case "NoSuchBucket":
 		return "No bucket has this name (bucket names are global). s3_list_buckets lists the buckets of the grant's account."
-	case "Throttling", "ThrottlingException", "SlowDown", "TooManyRequestsException", "RequestLimitExceeded", "ProvisionedThroughputExceededException":
-		return "AWS is throttling this account; the vault already retried. Wait before calling again, and make fewer calls."
 	}
 	return ""
 }

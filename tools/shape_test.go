@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/alter-mcp/alter-mcp/awserr"
 )
 
 func TestXMLToJSON(t *testing.T) {
@@ -129,6 +131,25 @@ host:b.s3.amazonaws.com</Message></Error>`, "SignatureDoesNotMatch", "", "%20"},
 		if strings.Contains(e.Message, "SECRET") {
 			t.Errorf("the message keeps the session token: %q", e.Message)
 		}
+	}
+}
+
+// The hints read the error the vault parsed, when the answer carries one,
+// and leave it as the vault made it.
+func TestAnswerErrorFromTheVault(t *testing.T) {
+	parsed := &awserr.Error{Status: 301, Endpoint: "bkt.s3.eu-central-1.amazonaws.com"}
+	req, _ := http.NewRequestWithContext(awserr.NewContext(t.Context(), parsed), "HEAD", "https://bkt.s3.us-east-1.amazonaws.com/", nil)
+	e := answerError(&http.Response{StatusCode: 301, Request: req}, []byte(`<Error><Code>Other</Code></Error>`))
+	if e.Code != "PermanentRedirect" || e.Region != "eu-central-1" || !strings.Contains(hintFor(e), "https://BUCKET.s3.eu-central-1.amazonaws.com/") {
+		t.Errorf("answerError = %+v, hint %q", e, hintFor(e))
+	}
+	if parsed.Code != "" || parsed.Region != "" {
+		t.Errorf("the vault's error changed: %+v", parsed)
+	}
+	// Without one (an answer that did not come from vault.Request), head is parsed.
+	e = answerError(&http.Response{StatusCode: 400, Header: http.Header{}}, []byte(`{"__type":"x#ThrottlingException"}`))
+	if e.Code != "ThrottlingException" || !strings.Contains(hintFor(e), "throttling") {
+		t.Errorf("answerError = %+v, hint %q", e, hintFor(e))
 	}
 }
 

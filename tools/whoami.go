@@ -7,6 +7,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/alter-mcp/alter-mcp/awserr"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
@@ -73,7 +74,7 @@ func awsWhoami(tb *toolbox) tool {
 			return res, nil
 		}
 		r := whoamiResult{Account: x.Account, ARN: x.ARN, UserID: x.UserID, GrantID: g.ID, GrantName: g.Name,
-			Region: region, RequestID: requestID(out.resp.Header)}
+			Region: region, RequestID: awserr.RequestID(out.resp.Header)}
 		r.AuditID = tb.auditID(ctx, out, r.RequestID)
 		return result(r), nil
 	}}
