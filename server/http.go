@@ -444,7 +444,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			http.Error(w, "alter-mcp could not check the API key; the server log has the details", http.StatusServiceUnavailable)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(withCaller(r.Context(), c.Name)))
+		ctx := context.WithValue(withCaller(r.Context(), c.Name), authenticatedKey{}, true)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -147,7 +148,7 @@ func New(o Options) (*Server, error) {
 		s.log.Info("MCP client connected",
 			"client", clientString(req.Params.ClientInfo),
 			"protocol", res.ProtocolVersion,
-			"caller", callerOrOperator(s.sessionOf(ctx).Caller),
+			"caller", callerOrOperator(s.sessionOf(ctx)),
 			"session", sessionID(ctx))
 	})
 	s.mcp = mcpserver.NewMCPServer(Name, o.Version,
@@ -161,11 +162,15 @@ func New(o Options) (*Server, error) {
 		mcpserver.WithToolHandlerMiddleware(s.toolMiddleware),
 		mcpserver.WithResourceHandlerMiddleware(s.resourceMiddleware),
 	)
+	spoolDir := o.SpoolDir
+	if home := o.Vault.Info().Home; spoolDir == "" && home != "" {
+		spoolDir = filepath.Join(home, "spool")
+	}
 	var err error
 	s.tools, err = tools.Register(s.mcp, tools.Deps{
 		Vault:        o.Vault,
 		DefaultGrant: o.DefaultGrant,
-		SpoolDir:     o.SpoolDir,
+		SpoolDir:     spoolDir,
 		Logger:       o.Logger,
 	}, o.Tools)
 	if err != nil {
@@ -189,29 +194,46 @@ func withCaller(ctx context.Context, caller string) context.Context {
 
 // sessionOf assembles the tools.Session of a request: the caller from the
 // transport, the client's name and version from the initialize handshake (or,
-// from 2026-07-28 on, from the request's own _meta), and the MCP session id.
+// from 2026-07-28 on, from the request's own _meta, which names the client
+// but never the caller), and the MCP session id.
+//
+// The caller an API key authenticated is that registered caller. Any other
+// name (--caller, or the MCP client's name on stdio without it) is resolved
+// against the vault (vault.ResolveCaller): a registered caller of that name
+// limits the session to its grants, any other name is the operator recorded
+// by that name. On stdio this happens once, at the session's first call, and
+// holds for the whole session.
 func (s *Server) sessionOf(ctx context.Context) tools.Session {
 	caller, _ := ctx.Value(callerKey{}).(string)
+	_, authenticated := ctx.Value(authenticatedKey{}).(bool)
 	var client mcp.Implementation
 	if info := mcpserver.RequestProtocolInfoFromContext(ctx); info != nil && info.ClientInfo != nil {
 		client = *info.ClientInfo
 	} else if cs, ok := mcpserver.ClientSessionFromContext(ctx).(mcpserver.SessionWithClientInfo); ok {
 		client = cs.GetClientInfo()
 	}
-	if st, stdio := ctx.Value(stdioSessionKey{}).(*stdioSession); stdio && caller == "" {
-		// stdio without --caller: the caller is the MCP client's name. A
-		// vault caller of that name restricts the session to its grants;
-		// any other name is the operator, recorded by that name. The name
-		// is taken once, at the session's first call, and kept: a later
-		// request whose _meta names another client changes nothing.
-		name := client.Name
-		if cs, ok := mcpserver.ClientSessionFromContext(ctx).(mcpserver.SessionWithClientInfo); ok && cs.GetClientInfo().Name != "" {
-			name = cs.GetClientInfo().Name // the handshake's, where there was one
+	sess := tools.Session{Client: clientString(client), SessionID: sessionID(ctx)}
+	switch st, stdio := ctx.Value(stdioSessionKey{}).(*stdioSession); {
+	case authenticated:
+		sess.Caller, sess.Name = caller, caller
+	case stdio:
+		name := caller
+		if name == "" {
+			name = client.Name
+			if cs, ok := mcpserver.ClientSessionFromContext(ctx).(mcpserver.SessionWithClientInfo); ok && cs.GetClientInfo().Name != "" {
+				name = cs.GetClientInfo().Name // the handshake's, where there was one
+			}
 		}
-		caller = st.pin(name)
+		sess.Caller, sess.Name, sess.Err = st.pin(ctx, s.o.Vault, name)
+	default:
+		sess.Name = caller
+		sess.Caller, sess.Err = s.o.Vault.ResolveCaller(ctx, caller)
 	}
-	return tools.Session{Caller: caller, Client: clientString(client), SessionID: sessionID(ctx)}
+	return sess
 }
+
+// authenticatedKey marks a request whose caller an API key authenticated.
+type authenticatedKey struct{}
 
 func sessionID(ctx context.Context) string {
 	if cs := mcpserver.ClientSessionFromContext(ctx); cs != nil {
@@ -226,19 +248,34 @@ func sessionID(ctx context.Context) string {
 // stdioSessionKey carries the *stdioSession of a ServeStdio.
 type stdioSessionKey struct{}
 
-// stdioSession is what a stdio session keeps for its whole life: its id and,
-// without --caller, the client name its calls are made as.
+// stdioSession is what a stdio session keeps for its whole life: its id and
+// who its calls are made as.
 type stdioSession struct {
-	id     string
-	once   sync.Once
+	id   string
+	mu   sync.Mutex
+	done bool
+	name string // --caller, or the client's name taken at the first call
+	// caller is name resolved against the vault; "" is the operator.
 	caller string
 }
 
-// pin returns the session's caller: name, the first time it is asked, and
-// that same name ever after.
-func (st *stdioSession) pin(name string) string {
-	st.once.Do(func() { st.caller = name })
-	return st.caller
+// pin returns the session's caller and name: name, resolved, the first time
+// it is asked, and the same ever after. A failure to resolve (a revoked
+// caller, the store unreadable) is returned and tried again next time, with
+// the name already fixed.
+func (st *stdioSession) pin(ctx context.Context, v *vault.Vault, name string) (caller, fixed string, err error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.done {
+		if st.name == "" {
+			st.name = name
+		}
+		if st.caller, err = v.ResolveCaller(ctx, st.name); err != nil {
+			return "", st.name, err
+		}
+		st.done = true
+	}
+	return st.caller, st.name, nil
 }
 
 func clientString(c mcp.Implementation) string {
@@ -252,11 +289,14 @@ func clientString(c mcp.Implementation) string {
 	}
 }
 
-func callerOrOperator(caller string) string {
-	if caller == "" {
-		return "(operator)"
+func callerOrOperator(sess tools.Session) string {
+	switch {
+	case sess.Caller != "":
+		return sess.Caller
+	case sess.Name != "":
+		return sess.Name + " (operator)"
 	}
-	return caller
+	return "(operator)"
 }
 
 // toolMiddleware wraps every tool call: it refuses new calls once shutdown

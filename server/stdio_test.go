@@ -102,12 +102,14 @@ func TestStdio(t *testing.T) {
 				t.Errorf("protocol %q, want %q", res.ProtocolVersion, want)
 			}
 			sess := whoami(t, r.client)
-			wantCaller := tc.caller
-			if wantCaller == "" {
-				wantCaller = "test-client" // without --caller, the MCP client's name
+			wantName := tc.caller
+			if wantName == "" {
+				wantName = "test-client" // without --caller, the MCP client's name
 			}
-			if sess.Caller != wantCaller {
-				t.Errorf("caller %q, want %q (the arguments said mallory)", sess.Caller, wantCaller)
+			// alice is a registered caller; test-client is not, so it is
+			// the operator, named so in the audit.
+			if wantCaller := tc.caller; sess.Name != wantName || sess.Caller != wantCaller {
+				t.Errorf("caller %q named %q, want %q named %q (the arguments said mallory)", sess.Caller, sess.Name, wantCaller, wantName)
 			}
 			if sess.Client != "test-client/1.2.3" {
 				t.Errorf("client %q, want test-client/1.2.3", sess.Client)
@@ -217,6 +219,9 @@ func TestStdioGracefulShutdown(t *testing.T) {
 // the caller is, in either era.
 func TestStdioCallerFixedForSession(t *testing.T) {
 	v, _ := testVault(t)
+	if _, _, err := v.AddCaller(t.Context(), "limited-agent", []string{"reader"}); err != nil {
+		t.Fatal(err)
+	}
 	call := func(id int, client string, modern bool) string {
 		meta := `"_meta":{"io.modelcontextprotocol/clientInfo":{"name":"` + client + `","version":"1"}`
 		if modern {
@@ -226,12 +231,12 @@ func TestStdioCallerFixedForSession(t *testing.T) {
 		return `{"jsonrpc":"2.0","id":` + strconvItoa(id) + `,"method":"tools/call","params":{"name":"whoami_test","arguments":{},` + meta + `}}` + "\n"
 	}
 	for _, tc := range []struct {
-		name  string
-		lines []string
-		want  string
+		name         string
+		lines        []string
+		want, caller string // the session's name, and the vault caller it resolved to
 	}{
-		{"handshake then other _meta", []string{initializeBody + "\n", `{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n", call(2, "operator-please", false), call(3, "root", false)}, "raw"},
-		{"2026-07-28: first _meta pins", []string{call(2, "limited-agent", true), call(3, "operator-please", true), call(4, "", true)}, "limited-agent"},
+		{"handshake then other _meta", []string{initializeBody + "\n", `{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n", call(2, "limited-agent", false), call(3, "root", false)}, "raw", ""},
+		{"2026-07-28: first _meta pins", []string{call(2, "limited-agent", true), call(3, "operator-please", true), call(4, "", true)}, "limited-agent", "limited-agent"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stdioMu.Lock()
@@ -270,13 +275,13 @@ func TestStdioCallerFixedForSession(t *testing.T) {
 				if msg.Result.IsError || len(msg.Result.Content) == 0 {
 					t.Fatalf("call %d: %s", msg.ID, sc.Text())
 				}
-				var sess struct{ Caller string }
+				var sess struct{ Caller, Name string }
 				if err := json.Unmarshal([]byte(msg.Result.Content[0].Text), &sess); err != nil {
 					t.Fatal(err)
 				}
 				n++
-				if sess.Caller != tc.want {
-					t.Errorf("call %d made as %q, want %q: a request's _meta changed the caller", msg.ID, sess.Caller, tc.want)
+				if sess.Name != tc.want || sess.Caller != tc.caller {
+					t.Errorf("call %d made as %q (%q), want %q (%q): a request's _meta changed the caller", msg.ID, sess.Name, sess.Caller, tc.want, tc.caller)
 				}
 			}
 			inW.Close()

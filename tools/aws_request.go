@@ -11,7 +11,6 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/awserr"
 	"github.com/alter-mcp/alter-mcp/catalog"
 	"github.com/alter-mcp/alter-mcp/urlparse"
@@ -193,11 +192,11 @@ var targetVersions struct {
 // checkCustom checks the region and service an agent gave against the
 // configured custom endpoint the URL names.
 func (tb *toolbox) checkCustom(ctx context.Context, g vault.Grant, c vault.Call, region, service string) *mcp.CallToolResult {
-	caller, err := tb.vault.ResolveCaller(ctx, session(ctx).Caller)
-	if err != nil {
-		return vaultError(err)
+	s := session(ctx)
+	if s.Err != nil {
+		return vaultError(s.Err)
 	}
-	c.Grant, c.Caller = g.ID, caller
+	c.Grant, c.Caller, c.CallerLabel = g.ID, s.Caller, s.Name
 	pv, err := tb.vault.Preview(ctx, c)
 	if err != nil {
 		return nil // Request refuses the call, and audits the refusal.
@@ -205,7 +204,7 @@ func (tb *toolbox) checkCustom(ctx context.Context, g vault.Grant, c vault.Call,
 	ep := pv.Endpoint
 	if !ep.Custom {
 		return invalid("region and service are only for custom endpoints the operator configured; %s is an AWS URL, whose host names its region (%s) and service (%s). Leave them out.",
-			clip(audit.RedactURL(c.URL), 200), ep.SigningRegion, ep.Service)
+			clip(vault.RedactURL(c.URL), 200), ep.SigningRegion, ep.Service)
 	}
 	if region != "" && region != ep.SigningRegion || service != "" && service != ep.Service && service != ep.SigningName {
 		return invalid("the endpoint %s is configured for region %s and service %s; the region and service of a custom endpoint come from its configuration. Leave them out, or use another endpoint.",
@@ -243,7 +242,7 @@ func (tb *toolbox) shapeResponse(ctx context.Context, out *sent, format string, 
 	if failed {
 		// Error answers may repeat the canonical request the server
 		// computed, session token included: redacted, and never spooled.
-		head = []byte(audit.RedactText(string(head)))
+		head = []byte(vault.RedactText(string(head)))
 		e := answerError(resp, head)
 		r.ErrorCode, r.ErrorMsg, r.Hint = e.Code, e.Message, hintFor(e)
 		if r.ErrorCode == "" && r.Hint == "" {
@@ -256,7 +255,7 @@ func (tb *toolbox) shapeResponse(ctx context.Context, out *sent, format string, 
 		}
 	} else if more {
 		r.Truncated = true
-		e, err := tb.spool.keep(session(ctx).Caller, ct, head, rest)
+		e, err := tb.spool.keep(session(ctx).Name, ct, head, rest)
 		if err != nil {
 			tb.log.Warn("could not spool a response", "err", err)
 			r.Note = "The body is longer than max_bytes and could not be kept for read_response: repeat the request with a larger max_bytes."

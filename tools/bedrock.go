@@ -31,7 +31,6 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/awserr"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/vault"
@@ -568,7 +567,7 @@ func (b *bedrock) awsError(ctx context.Context, out *sent) *mcp.CallToolResult {
 	resp := out.resp
 	body, _, _, _ := readHead(resp.Body, maxErrorBody)
 	resp.Body.Close()
-	body = []byte(audit.RedactText(string(body)))
+	body = []byte(vault.RedactText(string(body)))
 	e := answerError(resp, body)
 	if e.Code == "" {
 		e.Code = strings.ReplaceAll(http.StatusText(resp.StatusCode), " ", "")

@@ -21,9 +21,9 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/awserr"
 	"github.com/alter-mcp/alter-mcp/eventstream"
+	"github.com/alter-mcp/alter-mcp/vault"
 )
 
 // Bounds of what a streamed answer keeps.
@@ -106,11 +106,11 @@ func (b *bedrock) streamFailed(ctx context.Context, out *sent, a *answer, err er
 		eb.Message = "The call was canceled, and the stream from Bedrock closed; partial_text holds what had arrived."
 	case errors.As(err, &exc):
 		eb.Error, eb.ErrorCode = "aws_error", exc.Type
-		eb.Message = first(audit.RedactText(exc.Message), "Bedrock sent "+exc.Type+" in the middle of the answer.")
+		eb.Message = first(vault.RedactText(exc.Message), "Bedrock sent "+exc.Type+" in the middle of the answer.")
 		eb.Hint = first(bedrockHint(exc.Type, exc.Message), "Bedrock stopped the answer with this exception; partial_text holds what had arrived. Call again.")
 	case errors.As(err, &em):
 		eb.Error, eb.ErrorCode = "aws_error", em.Code
-		eb.Message = first(audit.RedactText(em.Message), "Bedrock sent the error "+em.Code+" in the middle of the answer.")
+		eb.Message = first(vault.RedactText(em.Message), "Bedrock sent the error "+em.Code+" in the middle of the answer.")
 		eb.Hint = first(bedrockHint(em.Code, em.Message), "Bedrock stopped the answer with this error; partial_text holds what had arrived. Call again.")
 	case errors.As(err, &bad), errors.As(err, &bc):
 		eb.Error = "bad_stream"

@@ -9,8 +9,6 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/alter-mcp/alter-mcp/audit"
-	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 
@@ -38,18 +36,14 @@ type sent struct {
 // the response body.
 func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Grant, args callArgs, c vault.Call) (*sent, *mcp.CallToolResult) {
 	s := session(ctx)
-	caller, err := tb.vault.ResolveCaller(ctx, s.Caller)
-	if err != nil {
-		return nil, vaultError(err)
+	if s.Err != nil {
+		return nil, vaultError(s.Err)
 	}
 	c.Grant = g.ID
 	c.Tool = req.Params.Name
-	c.Caller, c.Client, c.SessionID = caller, s.Client, s.SessionID
-	if caller == "" {
-		c.CallerLabel = s.Caller // an operator's session, named by its MCP client
-	}
+	c.Caller, c.CallerLabel, c.Client, c.SessionID = s.Caller, s.Name, s.Client, s.SessionID
 	c.Reason, c.Context = args.Reason, args.Context
-	c.AuditID = audit.NewID() // the entry's id, known before the call: the result names it
+	c.AuditID = vault.NewAuditID() // the entry's id, known before the call: the result names it
 
 	out := &sent{call: c, start: tb.now()}
 	if g.Policy.ConfirmWrites {
@@ -72,26 +66,11 @@ func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Gr
 	resp, err := tb.vault.Request(ctx, c)
 	if err != nil {
 		b := vaultErrorBody(err)
-		b.AuditID = tb.auditID(ctx, out, "")
+		b.AuditID, _ = vault.AuditedID(err)
 		return nil, errorResult(b)
 	}
 	out.resp = resp
 	return out, nil
-}
-
-// auditID is the id of the audit entry of the call out made, or "" when
-// the vault refused it before reading it (a malformed call is not audited).
-func (tb *toolbox) auditID(ctx context.Context, out *sent, _ string) string {
-	id := out.call.AuditID
-	if out.resp != nil {
-		return id // AWS answered, so the vault wrote the entry: no need to look
-	}
-	if log := tb.vault.AuditLog(); log != nil {
-		if _, _, err := log.Get(ctx, id); err != nil {
-			return ""
-		}
-	}
-	return id
 }
 
 // vaultError turns an error of the vault into a tool error that says what
@@ -104,7 +83,7 @@ func vaultErrorBody(err error) errorBody {
 		d := denied.Decision
 		b := errorBody{Error: "denied", Grant: denied.Grant, Rule: d.Rule,
 			Message: fmt.Sprintf("Denied by the policy of grant %s (rule %s): %s Nothing was sent to AWS.", denied.Grant, d.Rule, d.Message)}
-		if d.Rule == policy.RuleRate || d.Rule == policy.RuleCallerRate {
+		if d.RetryAfter > 0 { // a rate limit: when the same call would be allowed
 			b.RetryAfter = d.RetryAfter.Seconds()
 		}
 		return b
@@ -136,4 +115,11 @@ func vaultErrorBody(err error) errorBody {
 	}
 	return errorBody{Error: "network", Sent: true,
 		Message: "AWS could not be reached, even after retries: " + err.Error() + ". A write may or may not have been applied; check before repeating it."}
+}
+
+// auditID is the id of the audit entry of the call out made: the vault
+// wrote it, since AWS answered (refusals name theirs through
+// vault.AuditedID).
+func (tb *toolbox) auditID(_ context.Context, out *sent, _ string) string {
+	return out.call.AuditID
 }

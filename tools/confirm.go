@@ -25,7 +25,6 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 
@@ -148,7 +147,7 @@ func describeOp(pv vault.Preview) string {
 func confirmMessage(ctx context.Context, c vault.Call, pv vault.Preview) string {
 	var b strings.Builder
 	who := session(ctx)
-	name := who.Caller
+	name := who.Name
 	if name == "" {
 		name = who.Client
 	}
@@ -157,7 +156,7 @@ func confirmMessage(ctx context.Context, c vault.Call, pv vault.Preview) string 
 	}
 	fmt.Fprintf(&b, "%s wants to make a change in AWS with grant %s:\n\n", name, pv.Grant.Name)
 	fmt.Fprintf(&b, "  %s (%s)\n", describeOp(pv), pv.Endpoint.SigningRegion)
-	fmt.Fprintf(&b, "  %s %s\n", strings.ToUpper(c.Method), clip(audit.RedactURL(c.URL), 300))
+	fmt.Fprintf(&b, "  %s %s\n", strings.ToUpper(c.Method), clip(vault.RedactURL(c.URL), 300))
 	if c.Tool == "s3_presign" {
 		b.WriteString("  as a presigned URL: whoever holds it may upload this object until it expires\n")
 	}

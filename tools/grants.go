@@ -65,7 +65,11 @@ func listGrants(tb *toolbox) tool {
 		if _, err := bind[listGrantsArgs](req); err != nil {
 			return invalid("list_grants takes no arguments"), nil
 		}
-		gs, err := tb.vault.CallerGrants(ctx, session(ctx).Caller)
+		s := session(ctx)
+		if s.Err != nil {
+			return vaultError(s.Err), nil
+		}
+		gs, err := tb.vault.CallerGrants(ctx, s.Caller)
 		if err != nil {
 			return vaultError(err), nil
 		}
@@ -113,7 +117,11 @@ func orEmpty(s []string) []string {
 // choice is not clear, listing the grants the caller may use.
 func (tb *toolbox) grantFor(ctx context.Context, requested string) (vault.Grant, *mcp.CallToolResult) {
 	requested = strings.TrimSpace(requested)
-	caller := session(ctx).Caller
+	s := session(ctx)
+	if s.Err != nil {
+		return vault.Grant{}, vaultError(s.Err)
+	}
+	caller := s.Caller
 	gs, err := tb.vault.CallerGrants(ctx, caller)
 	if err != nil {
 		return vault.Grant{}, vaultError(err)

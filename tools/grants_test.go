@@ -35,8 +35,11 @@ func TestListGrants(t *testing.T) {
 		}
 		return strings.Join(out, ",")
 	}
+	// The server resolves who a session is (see server.sessionOf): the
+	// operator, the operator named by its MCP client, a registered caller.
+	sessions := map[string]Session{"": {}, "claude-desktop": {Name: "claude-desktop"}, "alice": {Caller: "alice", Name: "alice"}}
 	for caller, want := range map[string]string{"": "a,b", "claude-desktop": "a,b", "alice": "a"} {
-		c := e.connect(t, e.server(t, Deps{DefaultGrant: "b"}, Options{}, Session{Caller: caller}), "")
+		c := e.connect(t, e.server(t, Deps{DefaultGrant: "b"}, Options{}, sessions[caller]), "")
 		m := c.ok(t, "list_grants", nil)
 		if got := names(m); got != want {
 			t.Errorf("caller %q sees %s, want %s", caller, got, want)
@@ -57,7 +60,8 @@ func TestListGrants(t *testing.T) {
 			t.Errorf("grant a: %v", g)
 		}
 	}
-	c := e.connect(t, e.server(t, Deps{}, Options{}, Session{Caller: "bob"}), legacy2025)
+	_, revoked := e.v.ResolveCaller(ctx, "bob")
+	c := e.connect(t, e.server(t, Deps{}, Options{}, Session{Name: "bob", Err: revoked}), legacy2025)
 	c.fail(t, "list_grants", nil, "caller_revoked")
 	c.fail(t, "aws_whoami", nil, "caller_revoked")
 }

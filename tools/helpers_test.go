@@ -72,7 +72,9 @@ func (e *env) grant(t *testing.T, name string, p policy.Policy, c vault.StaticCr
 // request is made by sess (as the server package would establish it).
 func (e *env) server(t *testing.T, d Deps, o Options, sess Session) *server.MCPServer {
 	t.Helper()
-	d.Vault = e.v
+	if d.Vault == nil {
+		d.Vault = e.v
+	}
 	s := server.NewMCPServer("alter-mcp-test", "0.0.0",
 		server.WithToolHandlerMiddleware(func(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 			return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {

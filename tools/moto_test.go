@@ -88,7 +88,7 @@ func TestMoto(t *testing.T) {
 	operator := e.server(t, Deps{}, Options{}, Session{})
 	c := e.connect(t, operator, "")
 	legacy := e.connect(t, operator, legacy2025)
-	alice := e.connect(t, e.server(t, Deps{}, Options{}, Session{Caller: "alice", SessionID: "alice-session"}), legacy2024)
+	alice := e.connect(t, e.server(t, Deps{}, Options{}, Session{Caller: "alice", Name: "alice", SessionID: "alice-session"}), legacy2024)
 
 	const bucket = "tools-moto-bucket"
 

@@ -64,7 +64,7 @@ func readResponse(tb *toolbox) tool {
 		if args.Offset < 0 {
 			return invalid("offset must be 0 or more"), nil
 		}
-		e, err := tb.spool.get(session(ctx).Caller, strings.TrimSpace(args.ResponseID))
+		e, err := tb.spool.get(session(ctx).Name, strings.TrimSpace(args.ResponseID))
 		if err != nil {
 			return noResponse(args.ResponseID, err), nil
 		}
@@ -128,7 +128,7 @@ func (tb *toolbox) readResponseResource(ctx context.Context, req mcp.ReadResourc
 	if ids, ok := req.Params.Arguments["id"].([]string); ok && len(ids) == 1 {
 		id = ids[0]
 	}
-	e, err := tb.spool.get(session(ctx).Caller, id)
+	e, err := tb.spool.get(session(ctx).Name, id)
 	if err != nil {
 		return nil, fmt.Errorf("%s: no kept response has this id (kept for an hour, for the caller that made the request)", req.Params.URI)
 	}

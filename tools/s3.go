@@ -16,7 +16,6 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/awserr"
 	"github.com/alter-mcp/alter-mcp/urlparse"
 	"github.com/alter-mcp/alter-mcp/vault"
@@ -107,7 +106,7 @@ func (tb *toolbox) awsErrorResult(ctx context.Context, out *sent, body []byte) *
 		body, _, _, _ = readHead(resp.Body, maxErrorBody)
 	}
 	resp.Body.Close()
-	body = []byte(audit.RedactText(string(body)))
+	body = []byte(vault.RedactText(string(body)))
 	e := answerError(resp, body)
 	if e.Code == "" {
 		e.Code = http.StatusText(resp.StatusCode)

@@ -83,16 +83,14 @@ func s3Presign(tb *toolbox) tool {
 			query = urlparse.EncodeQuery(map[string]string{"versionId": args.VersionID})
 		}
 		s := session(ctx)
-		caller, err := tb.vault.ResolveCaller(ctx, s.Caller)
-		if err != nil {
-			return vaultError(err), nil
+		if s.Err != nil {
+			return vaultError(s.Err), nil
 		}
+		caller := s.Caller
 		target := urlparse.S3URL(region, args.Bucket, args.Key, query)
 		opts := vault.ClientOptions{Caller: caller, Reason: args.Reason, Context: args.Context, Tool: req.Params.Name,
 			Client: s.Client, SessionID: s.SessionID}
-		if caller == "" {
-			opts.CallerLabel = s.Caller
-		}
+		opts.CallerLabel = s.Name
 		if method == http.MethodPut {
 			// An upload URL is a write, handed to whoever holds it: it passes
 			// the gates every write passes.
@@ -135,7 +133,7 @@ func s3Presign(tb *toolbox) tool {
 
 // presignAllowed reports whether some grant of the vault may presign, so
 // that s3_presign is offered only where it can work.
-func presignAllowed(ctx context.Context, v *vault.Vault) bool {
+func presignAllowed(ctx context.Context, v Vault) bool {
 	gs, err := v.Grants(ctx)
 	if err != nil {
 		return true // let the call say why

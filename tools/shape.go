@@ -16,9 +16,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/awserr"
 	"github.com/alter-mcp/alter-mcp/urlparse"
+	"github.com/alter-mcp/alter-mcp/vault"
 )
 
 // Body formats.
@@ -289,7 +289,7 @@ func forHints(e awserr.Error) *awserr.Error {
 	if e.Region == "" && e.Endpoint != "" {
 		e.Region = regionOfEndpoint(e.Endpoint)
 	}
-	e.Message = audit.RedactText(e.Message)
+	e.Message = vault.RedactText(e.Message)
 	return &e
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -16,14 +15,12 @@ import (
 	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
-
-	"github.com/alter-mcp/alter-mcp/vault"
 )
 
 // toolbox is what every handler shares: the vault, the response spool and
 // the bucket region cache.
 type toolbox struct {
-	vault        *vault.Vault
+	vault        Vault
 	defaultGrant string
 	// readOnly: the server offers only read-only tools (serve --read-only);
 	// a tool that can also write (s3_presign with PUT) refuses to.
@@ -39,17 +36,11 @@ func newToolbox(d Deps) *toolbox {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	dir := d.SpoolDir
-	if dir == "" && d.Vault != nil {
-		if home := d.Vault.Info().Home; home != "" {
-			dir = filepath.Join(home, "spool")
-		}
-	}
 	return &toolbox{
 		vault:        d.Vault,
 		defaultGrant: d.DefaultGrant,
 		log:          log,
-		spool:        newSpool(dir),
+		spool:        newSpool(d.SpoolDir),
 		regions:      newRegionCache(4096),
 		now:          time.Now,
 	}

@@ -7,17 +7,32 @@ package tools
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"time"
 
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 
+// Vault is what the tools use of the vault; *vault.Vault implements it. A
+// test gives handlers a fake to run them without AWS.
+type Vault interface {
+	Request(ctx context.Context, c vault.Call) (*http.Response, error)
+	Preview(ctx context.Context, c vault.Call) (vault.Preview, error)
+	Identify(c vault.Call) (vault.Preview, error)
+	Decline(ctx context.Context, c vault.Call, p vault.Preview, rule, message string) string
+	Presign(ctx context.Context, grant, method, rawURL string, expires time.Duration, o vault.ClientOptions) (vault.Presigned, error)
+	CallerGrants(ctx context.Context, caller string) ([]vault.Grant, error)
+	Grant(ctx context.Context, idOrName string) (vault.Grant, error)
+	Grants(ctx context.Context) ([]vault.Grant, error)
+}
+
 // Deps is what the tools need.
 type Deps struct {
-	Vault *vault.Vault
+	Vault Vault
 	// DefaultGrant is used when a call names no grant_id (serve --default-grant).
 	DefaultGrant string
 	// SpoolDir keeps truncated response bodies for read_response; "" means
-	// a folder under the vault's home.
+	// a folder in the system's temporary folder.
 	SpoolDir string
 	Logger   *slog.Logger
 }
@@ -30,12 +45,21 @@ type Options struct {
 	ReadOnly bool     // offer only read-only tools
 }
 
-// Session is who is calling, as the transport established it: never taken
-// from tool arguments.
+// Session is who is calling, as the transport established it once for the
+// session: never taken from tool arguments or a request's _meta.
 type Session struct {
-	Caller    string // vault caller name ("" on stdio without --caller: the MCP client's name)
+	// Caller is the vault caller the calls are made as: a registered
+	// caller, limited to its grants, or "" for the operator.
+	Caller string
+	// Name names who calls, in the audit and as the owner of kept answers:
+	// the caller, or for an operator's session the name the transport gave
+	// it (the MCP client's name on stdio without --caller).
+	Name      string
 	Client    string // MCP client name/version
 	SessionID string
+	// Err, when set, is why the session's caller may make no call (a
+	// revoked caller); every tool that calls the vault returns it.
+	Err error `json:"-"`
 }
 
 type sessionKey struct{}
