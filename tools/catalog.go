@@ -119,14 +119,14 @@ func howToCall(o catalog.OperationInfo) (protocol, how string) {
 	}
 }
 
-// endpointFor is the endpoint of a service for aws_request: regional
-// (REGION to fill in, which Host gives the commercial suffix) where urlparse
-// knows the prefix in a region, else the global endpoint.
+// endpointFor is the endpoint of a service for aws_request: the
+// partition-wide endpoint of a service that has one (IAM, Route 53,
+// CloudFront, Organizations: their regional-looking hosts do not exist,
+// though urlparse would accept the name), else the regional one (REGION to
+// fill in, which Host gives the commercial suffix).
 func endpointFor(prefix string) string {
-	if _, err := urlparse.Parse("https://" + urlparse.Host(prefix, "us-east-1") + "/"); err != nil {
-		if host, _, ok := urlparse.GlobalHost(prefix, ""); ok {
-			return "https://" + host
-		}
+	if host, _, ok := urlparse.GlobalHost(prefix, ""); ok && !urlparse.Regionalized(prefix) {
+		return "https://" + host
 	}
 	return "https://" + urlparse.Host(prefix, "REGION")
 }

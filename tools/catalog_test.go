@@ -214,10 +214,21 @@ func TestAWSOperationsEndpoints(t *testing.T) {
 		if strings.Contains(m[1], "REGION") && ep.Region != "eu-west-1" {
 			t.Errorf("%s: %s is in region %q", s.Name, u, ep.Region)
 		}
-		if !strings.HasPrefix(m[1], "https://"+s.EndpointPrefix+".") {
+		// A service with a partition-wide endpoint is called there: its
+		// regional-looking host does not exist.
+		if host, _, ok := urlparse.GlobalHost(s.EndpointPrefix, ""); ok && !urlparse.Regionalized(s.EndpointPrefix) && m[1] != "https://"+host {
+			t.Errorf("%s: %s, want its global endpoint https://%s", s.Name, m[1], host)
+		}
+		if !strings.HasPrefix(m[1], "https://"+s.EndpointPrefix+".") && !strings.Contains(m[1], "."+s.EndpointPrefix+".") {
 			t.Errorf("%s: %s is not under the endpoint prefix %s", s.Name, m[1], s.EndpointPrefix)
 		}
 		checked++
+	}
+	for _, global := range []string{"iam", "route53", "cloudfront", "organizations"} {
+		_, ops := operations(t, c, map[string]any{"service": global, "limit": 1})
+		if how := str(ops[0], "how_to_call"); strings.Contains(how, "REGION") {
+			t.Errorf("%s is global, but how_to_call says %s", global, how)
+		}
 	}
 	if checked < 300 {
 		t.Errorf("%d services checked; the catalog has about 400", checked)

@@ -67,6 +67,13 @@ func GlobalHost(prefix, region string) (host, signingRegion string, ok bool) {
 	return host, exactHosts[host].signingRegion, true
 }
 
+// Regionalized reports whether a service (by endpoint prefix) has regional
+// endpoints. One that does not (IAM, Route 53, CloudFront, Organizations,
+// ...; botocore's isRegionalized false) is called at its partition-wide
+// endpoint (GlobalHost): a SERVICE.REGION host of it does not exist, though
+// Parse reads the name. STS has both, and is regionalized.
+func Regionalized(prefix string) bool { return !unregionalized[prefix] }
+
 type globalKey struct {
 	service   string
 	partition uint8

@@ -188,3 +188,21 @@ func TestBuiltS3URLsParse(t *testing.T) {
 		}
 	}
 }
+
+// TestRegionalized: services with only a partition-wide endpoint are not
+// regionalized, and each has a GlobalHost to call; STS has both.
+func TestRegionalized(t *testing.T) {
+	for _, p := range []string{"iam", "route53", "cloudfront", "organizations"} {
+		if Regionalized(p) {
+			t.Errorf("%s is regionalized", p)
+		}
+		if _, _, ok := GlobalHost(p, ""); !ok {
+			t.Errorf("%s has no global host", p)
+		}
+	}
+	for _, p := range []string{"sts", "s3", "dynamodb", "bedrock-runtime"} {
+		if !Regionalized(p) {
+			t.Errorf("%s is not regionalized", p)
+		}
+	}
+}

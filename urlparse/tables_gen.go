@@ -511,6 +511,30 @@ var resourceLabels = map[string]string{
 	"neptune-graph": "graphIdentifier",
 }
 
+// unregionalized are the endpoint prefixes of services that have only a
+// partition-wide endpoint (botocore: isRegionalized false), in the aws partition.
+var unregionalized = map[string]bool{
+	"account":                true,
+	"billingconductor":       true,
+	"budgets":                true,
+	"ce":                     true,
+	"chime":                  true,
+	"cloudfront":             true,
+	"codecatalyst":           true,
+	"health":                 true,
+	"iam":                    true,
+	"importexport":           true,
+	"mturk-requester":        true,
+	"networkmanager":         true,
+	"notifications-contacts": true,
+	"organizations":          true,
+	"route53":                true,
+	"savingsplans":           true,
+	"shield":                 true,
+	"tax":                    true,
+	"waf":                    true,
+}
+
 // exactHosts holds the hostnames of global (partition-wide) endpoints and
 // the hostnames that are not SERVICE.REGION.SUFFIX.
 var exactHosts = map[string]exactHost{

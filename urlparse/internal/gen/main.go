@@ -349,6 +349,7 @@ func generate(dir string) (src []byte, warnings []string, err error) {
 		}
 	}
 	exacts := map[string]exact{}
+	unregionalized := map[string]bool{} // services botocore marks isRegionalized false in the aws partition
 	for _, p := range ef.Partitions {
 		pi, ok := partIndex[p.Partition]
 		if !ok {
@@ -367,6 +368,9 @@ func generate(dir string) (src []byte, warnings []string, err error) {
 				continue
 			}
 			global := sv.IsRegionalized != nil && !*sv.IsRegionalized
+			if global && p.Partition == "aws" {
+				unregionalized[svc] = true
+			}
 			eks := make([]string, 0, len(sv.Endpoints))
 			for k := range sv.Endpoints {
 				eks = append(eks, k)
@@ -497,6 +501,12 @@ func generate(dir string) (src []byte, warnings []string, err error) {
 	b.WriteString("// resourceLabels maps endpoint prefixes whose hosts start with a resource\n// label (an operation host prefix such as \"{graphIdentifier}.\") to that label's name.\nvar resourceLabels = map[string]string{\n")
 	for _, k := range sortedKeys(resources) {
 		fmt.Fprintf(&b, "\t%q: %q,\n", k, resources[k])
+	}
+	b.WriteString("}\n\n")
+
+	b.WriteString("// unregionalized are the endpoint prefixes of services that have only a\n// partition-wide endpoint (botocore: isRegionalized false), in the aws partition.\nvar unregionalized = map[string]bool{\n")
+	for _, k := range sortedKeys(unregionalized) {
+		fmt.Fprintf(&b, "\t%q: true,\n", k)
 	}
 	b.WriteString("}\n\n")
 
