@@ -3,7 +3,6 @@
 package audit_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -11,14 +10,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 
@@ -62,35 +60,14 @@ func TestCrash(t *testing.T) {
 	}
 	setup.Close()
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashHomeEnv+"="+home, crashEndpointEnv+"="+srv.URL, crashGrantEnv+"="+g.ID)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	timer := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
-	defer timer.Stop()
-	done, killed := 0, false
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if sc.Text() == "done" {
-			done++
-		}
-		if done >= 100 && !killed {
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatal(err)
+	done := 0
+	pid := testutil.KillChild(t, "TestCrashChild", []string{crashHomeEnv + "=" + home, crashEndpointEnv + "=" + srv.URL, crashGrantEnv + "=" + g.ID},
+		30*time.Second, func(line string) bool {
+			if line == "done" {
+				done++
 			}
-			killed = true
-		}
-	}
-	cmd.Wait()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !killed || !ok || ws.Signal() != syscall.SIGKILL {
-		t.Fatalf("the child ended on its own after %d calls: %v", done, cmd.ProcessState)
-	}
+			return done >= 100
+		})
 
 	// Reopening marks the calls that died with the child.
 	v := openVault(t, home, e, nil)
@@ -119,8 +96,8 @@ func TestCrash(t *testing.T) {
 			}
 		case audit.KindInterrupted:
 			interrupted++
-			if en.Outcome != audit.OutcomeInterrupted || en.Writer == nil || en.Writer.PID != cmd.Process.Pid ||
-				!strings.Contains(en.ErrorMessage, fmt.Sprintf("process %d", cmd.Process.Pid)) {
+			if en.Outcome != audit.OutcomeInterrupted || en.Writer == nil || en.Writer.PID != pid ||
+				!strings.Contains(en.ErrorMessage, fmt.Sprintf("process %d", pid)) {
 				t.Errorf("interrupted entry %+v", en)
 			}
 		default:

@@ -8,14 +8,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/store"
 )
 
@@ -75,42 +74,19 @@ func TestCrash(t *testing.T) {
 // n commits, and returns every seq and grant id it reported.
 func runAndKill(t *testing.T, path string, n int) (seqs []int64, grants []string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashEnv+"="+path)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
-	defer timer.Stop()
-	killed := false
-	sc := bufio.NewScanner(out)
-	for sc.Scan() { // after the kill, read what the child wrote before it
-		switch k, v, _ := strings.Cut(sc.Text(), " "); k {
+	testutil.KillChild(t, "TestCrashChild", []string{crashEnv + "=" + path}, 20*time.Second, func(line string) bool {
+		switch k, v, _ := strings.Cut(line, " "); k {
 		case "seq":
 			seq, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				t.Fatalf("child wrote %q", sc.Text())
+				t.Fatalf("child wrote %q", line)
 			}
 			seqs = append(seqs, seq)
 		case "grant":
 			grants = append(grants, v)
 		}
-		if len(seqs) >= n && !killed {
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatal(err)
-			}
-			killed = true
-		}
-	}
-	err = cmd.Wait()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !killed || !ok || ws.Signal() != syscall.SIGKILL {
-		t.Fatalf("child ended on its own after %d seqs: %v", len(seqs), err)
-	}
+		return len(seqs) >= n
+	})
 	return seqs, grants
 }
 
