@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/alter-mcp/alter-mcp/awserr"
@@ -107,7 +108,7 @@ func (a awsRequestArgs) call() (vault.Call, int, *mcp.CallToolResult) {
 	switch a.Format {
 	case "", formatAuto, formatJSON, formatText, formatBase64:
 	default:
-		return c, 0, invalid("format %q is not one of auto, json, text, base64", clip(a.Format, 20))
+		return c, 0, invalid("format %q is not one of auto, json, text, base64", text.Clip(a.Format, 20))
 	}
 	maxBytes := a.MaxBytes
 	switch {
@@ -204,7 +205,7 @@ func (tb *toolbox) checkCustom(ctx context.Context, g vault.Grant, c vault.Call,
 	ep := pv.Endpoint
 	if !ep.Custom {
 		return invalid("region and service are only for custom endpoints the operator configured; %s is an AWS URL, whose host names its region (%s) and service (%s). Leave them out.",
-			clip(vault.RedactURL(c.URL), 200), ep.SigningRegion, ep.Service)
+			text.Clip(vault.RedactURL(c.URL), 200), ep.SigningRegion, ep.Service)
 	}
 	if region != "" && region != ep.SigningRegion || service != "" && service != ep.Service && service != ep.SigningName {
 		return invalid("the endpoint %s is configured for region %s and service %s; the region and service of a custom endpoint come from its configuration. Leave them out, or use another endpoint.",
@@ -215,7 +216,7 @@ func (tb *toolbox) checkCustom(ctx context.Context, g vault.Grant, c vault.Call,
 
 // shapeResponse reads an answer into a tool result. The body is returned
 // up to maxBytes; the rest of a longer one is streamed to the spool.
-func (tb *toolbox) shapeResponse(ctx context.Context, out *sent, format string, maxBytes int) *mcp.CallToolResult {
+func (tb *toolbox) shapeResponse(ctx context.Context, out *sentCall, format string, maxBytes int) *mcp.CallToolResult {
 	resp := out.resp
 	defer resp.Body.Close()
 	op, ep := out.preview.Operation, out.preview.Endpoint

@@ -28,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/alter-mcp/alter-mcp/awserr"
@@ -118,7 +119,7 @@ func (a modelArgs) target(g vault.Grant) (modelID, region string, bad *mcp.CallT
 	case modelID == "":
 		return "", "", invalid("model_id is required: a model id such as anthropic.claude-3-5-haiku-20241022-v1:0, an inference profile id or an ARN (bedrock_list_models lists them)")
 	case len(modelID) > 2048 || strings.ContainsFunc(modelID, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		return "", "", invalid("model_id %q is not a model id (bedrock_list_models lists them)", clip(modelID, 80))
+		return "", "", invalid("model_id %q is not a model id (bedrock_list_models lists them)", text.Clip(modelID, 80))
 	}
 	region = strings.ToLower(strings.TrimSpace(a.Region))
 	if region == "" {
@@ -130,7 +131,7 @@ func (a modelArgs) target(g vault.Grant) (modelID, region string, bad *mcp.CallT
 		}
 	}
 	if !regionPattern.MatchString(region) {
-		return "", "", invalid("region %q is not an AWS region such as us-east-1", clip(region, 40))
+		return "", "", invalid("region %q is not an AWS region such as us-east-1", text.Clip(region, 40))
 	}
 	switch {
 	case a.GuardrailID != "" && a.GuardrailVersion == "":
@@ -151,7 +152,7 @@ func runtimeURL(region, modelID, op string) string {
 
 // send makes c and turns an AWS error answer into a tool error with a
 // hint for Bedrock's errors.
-func (b *bedrock) send(ctx context.Context, req mcp.CallToolRequest, g vault.Grant, args callArgs, c vault.Call) (*sent, *mcp.CallToolResult) {
+func (b *bedrock) send(ctx context.Context, req mcp.CallToolRequest, g vault.Grant, args callArgs, c vault.Call) (*sentCall, *mcp.CallToolResult) {
 	out, res := b.tb.send(ctx, req, g, args, c)
 	if res != nil {
 		return nil, res
@@ -162,7 +163,7 @@ func (b *bedrock) send(ctx context.Context, req mcp.CallToolRequest, g vault.Gra
 	return out, nil
 }
 
-func (b *bedrock) awsError(ctx context.Context, out *sent) *mcp.CallToolResult {
+func (b *bedrock) awsError(ctx context.Context, out *sentCall) *mcp.CallToolResult {
 	resp := out.resp
 	body, _, _, _ := readHead(resp.Body, maxErrorBody)
 	resp.Body.Close()
@@ -180,7 +181,7 @@ func (b *bedrock) awsError(ctx context.Context, out *sent) *mcp.CallToolResult {
 	return errorResult(eb)
 }
 
-func (b *bedrock) readFailed(ctx context.Context, out *sent, err error) *mcp.CallToolResult {
+func (b *bedrock) readFailed(ctx context.Context, out *sentCall, err error) *mcp.CallToolResult {
 	out.resp.Body.Close()
 	eb := errorBody{Error: "network", Sent: true, RequestID: awserr.RequestID(out.resp.Header),
 		Message: "The answer could not be read to its end: " + err.Error() + ". The model ran (and is billed); call again for a new answer."}
@@ -191,7 +192,7 @@ func (b *bedrock) readFailed(ctx context.Context, out *sent, err error) *mcp.Cal
 	return errorResult(eb)
 }
 
-func (b *bedrock) badAnswer(ctx context.Context, out *sent, err error) *mcp.CallToolResult {
+func (b *bedrock) badAnswer(ctx context.Context, out *sentCall, err error) *mcp.CallToolResult {
 	out.resp.Body.Close()
 	eb := errorBody{Error: "bad_answer", Sent: true, Status: out.resp.StatusCode, RequestID: awserr.RequestID(out.resp.Header),
 		Message: "The answer could not be read: " + err.Error() + ". Try aws_request to see it as it is."}

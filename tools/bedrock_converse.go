@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/alter-mcp/alter-mcp/awserr"
@@ -121,7 +122,7 @@ func (a bedrockConverseArgs) request() ([]byte, *mcp.CallToolResult) {
 	for i := range cr.Messages {
 		m := &cr.Messages[i]
 		if m.Role != "user" && m.Role != "assistant" {
-			return nil, invalid("messages[%d].role is %q; it must be user or assistant (a system prompt goes in system)", i, clip(m.Role, 20))
+			return nil, invalid("messages[%d].role is %q; it must be user or assistant (a system prompt goes in system)", i, text.Clip(m.Role, 20))
 		}
 		content, err := blocks(m.Content)
 		if err != nil {

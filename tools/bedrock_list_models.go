@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/alter-mcp/alter-mcp/awserr"
@@ -68,7 +69,7 @@ func (b *bedrock) listModels() tool {
 			region = defaultRegion(g)
 		}
 		if !regionPattern.MatchString(region) {
-			return invalid("region %q is not an AWS region such as us-east-1", clip(region, 40)), nil
+			return invalid("region %q is not an AWS region such as us-east-1", text.Clip(region, 40)), nil
 		}
 		q := map[string]string{}
 		for k, v := range map[string]string{"byProvider": args.Provider, "byOutputModality": args.OutputModality, "byInferenceType": args.InferenceType} {

@@ -38,7 +38,7 @@ const (
 // exception or error AWS sent inside the stream (*eventstream.ExceptionError,
 // *eventstream.ErrorMessage), a damaged frame (*eventstream.Error), or the
 // reader's error. Cancelling ctx closes the stream from AWS at once.
-func (b *bedrock) stream(ctx context.Context, req mcp.CallToolRequest, out *sent, a *answer, event func(name string, payload []byte) error) error {
+func (b *bedrock) stream(ctx context.Context, req mcp.CallToolRequest, out *sentCall, a *answer, event func(name string, payload []byte) error) error {
 	body := out.resp.Body
 	// The transport also drops the connection when ctx ends; closing the
 	// body here does not depend on it.
@@ -85,7 +85,7 @@ type streamError struct {
 }
 
 // streamFailed is the tool error of a stream that ended with err.
-func (b *bedrock) streamFailed(ctx context.Context, out *sent, a *answer, err error) *mcp.CallToolResult {
+func (b *bedrock) streamFailed(ctx context.Context, out *sentCall, a *answer, err error) *mcp.CallToolResult {
 	out.resp.Body.Close()
 	eb := errorBody{Sent: true, RequestID: awserr.RequestID(out.resp.Header)}
 	var (

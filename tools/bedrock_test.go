@@ -797,7 +797,7 @@ func FuzzBedrockStream(f *testing.F) {
 			if i == 1 {
 				event = a.converseEvent
 			}
-			out := &sent{resp: &http.Response{Body: io.NopCloser(bytes.NewReader(data))}}
+			out := &sentCall{resp: &http.Response{Body: io.NopCloser(bytes.NewReader(data))}}
 			if err := b.stream(t.Context(), mcp.CallToolRequest{}, out, &a, event); err == nil {
 				var r modelResult
 				a.fill(&r)

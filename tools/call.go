@@ -20,9 +20,9 @@ type callArgs struct {
 	Context map[string]any `json:"context,omitempty" jsonschema_description:"Optional facts recorded with the call in the audit trail, such as a ticket or task id: {\"ticket\": \"OPS-42\"}. At most 16 KiB as JSON."`
 }
 
-// sent is an AWS call the vault made: its response, with what the vault
+// sentCall is an AWS call the vault made: its response, with what the vault
 // made of the request.
-type sent struct {
+type sentCall struct {
 	resp    *http.Response
 	preview vault.Preview // zero when the preview failed
 	start   time.Time
@@ -34,7 +34,7 @@ type sent struct {
 // reason, context), asks the user first when the grant wants writes
 // confirmed, and turns every refusal into a tool error. The caller closes
 // the response body.
-func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Grant, args callArgs, c vault.Call) (*sent, *mcp.CallToolResult) {
+func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Grant, args callArgs, c vault.Call) (*sentCall, *mcp.CallToolResult) {
 	s := session(ctx)
 	if s.Err != nil {
 		return nil, vaultError(s.Err)
@@ -45,7 +45,7 @@ func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Gr
 	c.Reason, c.Context = args.Reason, args.Context
 	c.AuditID = vault.NewAuditID() // the entry's id, known before the call: the result names it
 
-	out := &sent{call: c, start: tb.now()}
+	out := &sentCall{call: c, start: tb.now()}
 	if g.Policy.ConfirmWrites {
 		// The full preview (grant, caller, policy) only where a write may
 		// have to be confirmed: it reads the store, which Request does again.
@@ -120,6 +120,6 @@ func vaultErrorBody(err error) errorBody {
 // auditID is the id of the audit entry of the call out made: the vault
 // wrote it, since AWS answered (refusals name theirs through
 // vault.AuditedID).
-func (tb *toolbox) auditID(_ context.Context, out *sent, _ string) string {
+func (tb *toolbox) auditID(_ context.Context, out *sentCall, _ string) string {
 	return out.call.AuditID
 }

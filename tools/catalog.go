@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/alter-mcp/alter-mcp/catalog"
@@ -68,7 +69,7 @@ func awsOperations(tb *toolbox) tool {
 		}
 		if service != "" {
 			if _, ok := catalog.Service(service); !ok {
-				return invalid("no AWS service is named %q; use the AWS CLI's name (s3, dynamodb, ec2, bedrock-runtime), or leave service out to search every service", clip(service, 60)), nil
+				return invalid("no AWS service is named %q; use the AWS CLI's name (s3, dynamodb, ec2, bedrock-runtime), or leave service out to search every service", text.Clip(service, 60)), nil
 			}
 		}
 		ops := catalog.Search(service, query)

@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
@@ -156,7 +157,7 @@ func confirmMessage(ctx context.Context, c vault.Call, pv vault.Preview) string 
 	}
 	fmt.Fprintf(&b, "%s wants to make a change in AWS with grant %s:\n\n", name, pv.Grant.Name)
 	fmt.Fprintf(&b, "  %s (%s)\n", describeOp(pv), pv.Endpoint.SigningRegion)
-	fmt.Fprintf(&b, "  %s %s\n", strings.ToUpper(c.Method), clip(vault.RedactURL(c.URL), 300))
+	fmt.Fprintf(&b, "  %s %s\n", strings.ToUpper(c.Method), text.Clip(vault.RedactURL(c.URL), 300))
 	if c.Tool == "s3_presign" {
 		b.WriteString("  as a presigned URL: whoever holds it may upload this object until it expires\n")
 	}
@@ -166,7 +167,7 @@ func confirmMessage(ctx context.Context, c vault.Call, pv vault.Preview) string 
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		fmt.Fprintf(&b, "  %s: %s\n", k, clip(strings.Join(pv.Header[k], ", "), 200))
+		fmt.Fprintf(&b, "  %s: %s\n", k, text.Clip(strings.Join(pv.Header[k], ", "), 200))
 	}
 	for _, imp := range pv.Implied {
 		what := imp.Action
@@ -179,7 +180,7 @@ func confirmMessage(ctx context.Context, c vault.Call, pv vault.Preview) string 
 		fmt.Fprintf(&b, "  body: %d bytes\n", n)
 	}
 	if c.Reason != "" {
-		fmt.Fprintf(&b, "\nReason given by the agent: %s\n", clip(c.Reason, 300))
+		fmt.Fprintf(&b, "\nReason given by the agent: %s\n", text.Clip(c.Reason, 300))
 	}
 	b.WriteString("\nThis grant asks you to confirm every write. Approve this one call?")
 	return b.String()

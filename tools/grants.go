@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/alter-mcp/alter-mcp/vault"
@@ -159,17 +160,9 @@ func (tb *toolbox) grantFor(ctx context.Context, requested string) (vault.Grant,
 		return g, nil
 	}
 	body := errorBody{Error: "grant_not_found", Grants: refs,
-		Message: fmt.Sprintf("No grant has the id or name %q. Use one of the grants listed here (or call list_grants).", clip(want, 80))}
+		Message: fmt.Sprintf("No grant has the id or name %q. Use one of the grants listed here (or call list_grants).", text.Clip(want, 80))}
 	if !errors.Is(err, vault.ErrGrantNotFound) {
 		body = errorBody{Error: "vault_error", Message: err.Error()}
 	}
 	return vault.Grant{}, errorResult(body)
-}
-
-// clip shortens what a message repeats from the agent's input.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/mark3labs/mcp-go/mcp"
 )
 
@@ -59,7 +60,7 @@ func readResponse(tb *toolbox) tool {
 		switch args.Format {
 		case "", formatAuto, formatText, formatBase64:
 		default:
-			return invalid("format %q is not one of auto, text, base64", clip(args.Format, 20)), nil
+			return invalid("format %q is not one of auto, text, base64", text.Clip(args.Format, 20)), nil
 		}
 		if args.Offset < 0 {
 			return invalid("offset must be 0 or more"), nil
@@ -107,7 +108,7 @@ func readResponse(tb *toolbox) tool {
 func noResponse(id string, err error) *mcp.CallToolResult {
 	if errors.Is(err, errNoResponse) {
 		return errorResult(errorBody{Error: "response_not_found", Message: fmt.Sprintf(
-			"No kept response has the id %q: responses are kept for an hour and within a size cap, and only for the caller that made the request. Repeat the original request.", clip(id, 60))})
+			"No kept response has the id %q: responses are kept for an hour and within a size cap, and only for the caller that made the request. Repeat the original request.", text.Clip(id, 60))})
 	}
 	return errorResult(errorBody{Error: "spool_error", Message: err.Error()})
 }

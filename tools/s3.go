@@ -59,7 +59,7 @@ func (tb *toolbox) bucketRegion(ctx context.Context, req mcp.CallToolRequest, g 
 // s3Send sends the call build makes for the bucket's region. An answer
 // that says the bucket is in another region (a stale cache) updates the
 // region, and the call is sent once more.
-func (tb *toolbox) s3Send(ctx context.Context, req mcp.CallToolRequest, g vault.Grant, args callArgs, bucket string, build func(region string) vault.Call) (*sent, string, *mcp.CallToolResult) {
+func (tb *toolbox) s3Send(ctx context.Context, req mcp.CallToolRequest, g vault.Grant, args callArgs, bucket string, build func(region string) vault.Call) (*sentCall, string, *mcp.CallToolResult) {
 	region, res := tb.bucketRegion(ctx, req, g, args, bucket)
 	if res != nil {
 		return nil, "", res
@@ -95,7 +95,7 @@ type readCloser struct {
 
 // awsErrorResult is the tool error of an AWS error answer. body is read
 // from the response when nil.
-func (tb *toolbox) awsErrorResult(ctx context.Context, out *sent, body []byte) *mcp.CallToolResult {
+func (tb *toolbox) awsErrorResult(ctx context.Context, out *sentCall, body []byte) *mcp.CallToolResult {
 	resp := out.resp
 	if body == nil {
 		body, _, _, _ = readHead(resp.Body, maxErrorBody)
@@ -122,7 +122,7 @@ func (tb *toolbox) awsErrorResult(ctx context.Context, out *sent, body []byte) *
 }
 
 // decodeXML reads a successful answer's XML body into v (at most 16 MiB).
-func (tb *toolbox) decodeXML(ctx context.Context, out *sent, v any) *mcp.CallToolResult {
+func (tb *toolbox) decodeXML(ctx context.Context, out *sentCall, v any) *mcp.CallToolResult {
 	defer out.resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(out.resp.Body, 16<<20))
 	if err == nil {

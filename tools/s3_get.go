@@ -177,7 +177,7 @@ func totalOfRange(cr string) int64 {
 	return n
 }
 
-func (tb *toolbox) readError(ctx context.Context, out *sent, err error) *mcp.CallToolResult {
+func (tb *toolbox) readError(ctx context.Context, out *sentCall, err error) *mcp.CallToolResult {
 	out.resp.Body.Close()
 	b := errorBody{Error: "network", Sent: true, RequestID: awserr.RequestID(out.resp.Header),
 		Message: "The object could not be read to its end: " + err.Error() + ". Try again."}

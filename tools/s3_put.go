@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/alter-mcp/alter-mcp/awserr"
@@ -85,10 +86,10 @@ func s3Put(tb *toolbox) tool {
 		for _, k := range sortedKeys(args.Metadata) {
 			v := args.Metadata[k]
 			if !metadataName(k) {
-				return invalid("metadata name %q: use letters, digits, '-', '_' and '.'", clip(k, 40)), nil
+				return invalid("metadata name %q: use letters, digits, '-', '_' and '.'", text.Clip(k, 40)), nil
 			}
 			if !asciiValue(v) {
-				return invalid("metadata %s: S3 keeps metadata values as ASCII; %q is not (encode it, for example as base64)", k, clip(v, 40)), nil
+				return invalid("metadata %s: S3 keeps metadata values as ASCII; %q is not (encode it, for example as base64)", k, text.Clip(v, 40)), nil
 			}
 			h.Set("X-Amz-Meta-"+k, v)
 		}

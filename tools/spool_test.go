@@ -130,7 +130,7 @@ func TestShapeResponseMemory(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	res := tb.shapeResponse(t.Context(), &sent{resp: resp}, formatAuto, 4096)
+	res := tb.shapeResponse(t.Context(), &sentCall{resp: resp}, formatAuto, 4096)
 	runtime.ReadMemStats(&after)
 	if res.IsError {
 		t.Fatalf("result %v", res.Content)
