@@ -68,12 +68,18 @@ type Caller struct {
 	Name string // unique
 	// KeyHash is the SHA-256 of the API key, unique among callers that have
 	// one; empty for a caller without a key (such as the operator on stdio).
-	KeyHash   []byte
-	Grants    []string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Revoked   bool
-	Version   int64
+	KeyHash []byte
+	// OAuthSubject maps OAuth access tokens to this caller: a token whose
+	// sub is OAuthSubject, from OAuthIssuer, or from any issuer the server
+	// trusts when OAuthIssuer is "". Empty for a caller known only by its
+	// key. The pair is unique among callers that have a subject.
+	OAuthIssuer  string
+	OAuthSubject string
+	Grants       []string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Revoked      bool
+	Version      int64
 }
 
 // AuditRecord is one row of the audit log as stored. The audit package owns
@@ -146,13 +152,18 @@ type Store interface {
 	// ErrConflict when the version moved on or the new name is taken.
 	UpdateGrant(ctx context.Context, g *Grant) error
 
-	CreateCaller(ctx context.Context, c *Caller) error // ErrConflict on a taken name or key hash; sets Version to 1
+	CreateCaller(ctx context.Context, c *Caller) error // ErrConflict on a taken name, key hash or OAuth issuer and subject; sets Version to 1
 	GetCaller(ctx context.Context, name string) (*Caller, error)
 	GetCallerByKeyHash(ctx context.Context, hash []byte) (*Caller, error) // an empty hash finds none
-	ListCallers(ctx context.Context) ([]*Caller, error)                   // ordered by name, byte by byte
+	// GetCallerByOAuthSubject finds the caller whose OAuthIssuer is issuer
+	// (exactly: "" finds the callers of any issuer) and OAuthSubject is
+	// subject; an empty subject finds none.
+	GetCallerByOAuthSubject(ctx context.Context, issuer, subject string) (*Caller, error)
+	ListCallers(ctx context.Context) ([]*Caller, error) // ordered by name, byte by byte
 	// UpdateCaller replaces the caller whose Name and Version match c's and
 	// increments c.Version; ErrNotFound when there is no such name,
-	// ErrConflict when the version moved on or the new key hash is taken.
+	// ErrConflict when the version moved on or the new key hash or OAuth
+	// subject is taken.
 	UpdateCaller(ctx context.Context, c *Caller) error
 
 	// AppendAudit appends records to the chain atomically. It calls build

@@ -110,6 +110,14 @@ CREATE TABLE settings (
 	CONSTRAINT "settings.name" PRIMARY KEY (name)
 );
 `,
+	// 2: callers known by the subject of an OAuth access token. The issuer
+	// is '' for any trusted issuer, never NULL, so that ('', sub) is unique
+	// too; the subject is NULL for a caller without one.
+	`
+ALTER TABLE callers ADD COLUMN oauth_issuer  text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE callers ADD COLUMN oauth_subject text COLLATE "C";
+ALTER TABLE callers ADD CONSTRAINT "callers.oauth_subject" UNIQUE (oauth_subject, oauth_issuer);
+`,
 }
 
 // schemaVersion is the newest schema this build knows.

@@ -10,7 +10,7 @@ import (
 	"github.com/alter-mcp/alter-mcp/store"
 )
 
-const callerColumns = `name, key_hash, grants, created_at, updated_at, revoked, version`
+const callerColumns = `name, key_hash, grants, created_at, updated_at, revoked, version, oauth_issuer, oauth_subject`
 
 func scanCaller(row scanner) (*store.Caller, error) {
 	var (
@@ -18,7 +18,7 @@ func scanCaller(row scanner) (*store.Caller, error) {
 		grants string
 	)
 	err := row.Scan(&c.Name, &c.KeyHash, &grants, nullTime{&c.CreatedAt}, nullTime{&c.UpdatedAt},
-		&c.Revoked, &c.Version)
+		&c.Revoked, &c.Version, &c.OAuthIssuer, nullString{&c.OAuthSubject})
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +31,7 @@ func scanCaller(row scanner) (*store.Caller, error) {
 	return &c, nil
 }
 
-// callerValues are c's columns after name, in callerColumns order, ending with version.
+// callerValues are c's columns after name, in callerColumns order.
 func callerValues(c *store.Caller, version int64) ([]any, error) {
 	grants := c.Grants
 	if grants == nil {
@@ -43,7 +43,7 @@ func callerValues(c *store.Caller, version int64) ([]any, error) {
 	}
 	var e encoder
 	v := []any{blob(c.KeyHash), string(j), e.time("created time", c.CreatedAt),
-		e.time("updated time", c.UpdatedAt), boolean(c.Revoked), version}
+		e.time("updated time", c.UpdatedAt), boolean(c.Revoked), version, c.OAuthIssuer, nullIfEmpty(c.OAuthSubject)}
 	return v, e.err
 }
 
@@ -54,7 +54,7 @@ func (s *Store) CreateCaller(ctx context.Context, c *store.Caller) error {
 		return fmt.Errorf("create caller %q: %w", c.Name, err)
 	}
 	_, err = s.write.ExecContext(ctx, `INSERT INTO callers (`+callerColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, append([]any{c.Name}, v...)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{c.Name}, v...)...)
 	if err != nil {
 		return fmt.Errorf("create caller %q: %w", c.Name, mapUnique(err))
 	}
@@ -90,6 +90,22 @@ func (s *Store) GetCallerByKeyHash(ctx context.Context, hash []byte) (*store.Cal
 	return c, nil
 }
 
+// GetCallerByOAuthSubject implements store.Store. An empty subject matches no caller.
+func (s *Store) GetCallerByOAuthSubject(ctx context.Context, issuer, subject string) (*store.Caller, error) {
+	if subject == "" {
+		return nil, fmt.Errorf("get caller by OAuth subject: empty subject: %w", store.ErrNotFound)
+	}
+	c, err := scanCaller(s.read.QueryRowContext(ctx, `SELECT `+callerColumns+` FROM callers
+		WHERE oauth_subject = ? AND oauth_issuer = ?`, subject, issuer))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get caller by OAuth subject: %w", err)
+	}
+	return c, nil
+}
+
 // ListCallers implements store.Store.
 func (s *Store) ListCallers(ctx context.Context) ([]*store.Caller, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+callerColumns+` FROM callers ORDER BY name`)
@@ -119,7 +135,8 @@ func (s *Store) UpdateCaller(ctx context.Context, c *store.Caller) error {
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE callers SET key_hash = ?, grants = ?, created_at = ?,
-			updated_at = ?, revoked = ?, version = ? WHERE name = ? AND version = ?`,
+			updated_at = ?, revoked = ?, version = ?, oauth_issuer = ?, oauth_subject = ?
+			WHERE name = ? AND version = ?`,
 			append(v, c.Name, c.Version)...)
 		if err != nil {
 			return mapUnique(err)

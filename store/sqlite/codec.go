@@ -80,3 +80,29 @@ func (n nullTime) Scan(v any) error {
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
+
+// nullString scans a text column that is NULL for "" into s.
+type nullString struct{ s *string }
+
+// Scan implements sql.Scanner.
+func (n nullString) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*n.s = ""
+	case string:
+		*n.s = v
+	case []byte:
+		*n.s = string(v)
+	default:
+		return fmt.Errorf("text column holds %T", src)
+	}
+	return nil
+}
+
+// nullIfEmpty stores "" as NULL, so that a unique index ignores it.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -88,6 +88,14 @@ CREATE TABLE settings (
 	value BLOB
 ) STRICT;
 `,
+	// 2: callers known by the subject of an OAuth access token. The issuer
+	// is '' for any trusted issuer, never NULL, so that ('', sub) is unique
+	// too; the subject is NULL for a caller without one.
+	`
+ALTER TABLE callers ADD COLUMN oauth_issuer  TEXT NOT NULL DEFAULT '';
+ALTER TABLE callers ADD COLUMN oauth_subject TEXT;
+CREATE UNIQUE INDEX callers_oauth_subject ON callers (oauth_subject, oauth_issuer);
+`,
 }
 
 // schemaVersion is the newest schema this build knows.

@@ -198,3 +198,53 @@ func testCallerUpdateConflict(t *testing.T, s store.Store) {
 	must(t, "GetCallerByKeyHash", err)
 	same(t, "beta after conflicts", got, b)
 }
+
+// testCallerOAuthSubject checks callers found by the issuer and subject of
+// an OAuth token: the pair is unique, "" is an issuer of its own (any
+// issuer), and a subject can be given later and taken away.
+func testCallerOAuthSubject(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const iss = "https://idp.example.com/realms/aws"
+	okta := &store.Caller{Name: "okta-agent", OAuthIssuer: iss, OAuthSubject: "0oa1b2c3"}
+	anyIss := &store.Caller{Name: "any-issuer", OAuthSubject: "0oa1b2c3"}
+	must(t, "CreateCaller", s.CreateCaller(ctx, okta))
+	must(t, "CreateCaller", s.CreateCaller(ctx, anyIss))
+	must(t, "CreateCaller", s.CreateCaller(ctx, newCaller("keyed"))) // no subject: no collision
+	must(t, "CreateCaller", s.CreateCaller(ctx, &store.Caller{Name: "keyless"}))
+
+	for _, want := range []*store.Caller{okta, anyIss} {
+		c, err := s.GetCallerByOAuthSubject(ctx, want.OAuthIssuer, want.OAuthSubject)
+		must(t, "GetCallerByOAuthSubject", err)
+		same(t, "GetCallerByOAuthSubject "+want.Name, c, want)
+		c, err = s.GetCaller(ctx, want.Name)
+		must(t, "GetCaller", err)
+		same(t, "GetCaller "+want.Name, c, want)
+	}
+	for _, q := range [][2]string{{iss, "other"}, {"https://other.example.com", "0oa1b2c3"}, {"", ""}, {iss, ""}} {
+		_, err := s.GetCallerByOAuthSubject(ctx, q[0], q[1])
+		wantErr(t, fmt.Sprintf("GetCallerByOAuthSubject(%q, %q)", q[0], q[1]), err, store.ErrNotFound)
+	}
+
+	dup := &store.Caller{Name: "dup", OAuthIssuer: iss, OAuthSubject: "0oa1b2c3"}
+	wantErr(t, "CreateCaller with a taken issuer and subject", s.CreateCaller(ctx, dup), store.ErrConflict)
+	dup.OAuthIssuer = ""
+	wantErr(t, "CreateCaller with a taken subject of any issuer", s.CreateCaller(ctx, dup), store.ErrConflict)
+
+	// A subject can be given later, moved, and taken away again.
+	c, err := s.GetCaller(ctx, "keyless")
+	must(t, "GetCaller", err)
+	c.OAuthIssuer, c.OAuthSubject = iss, "0oa1b2c3"
+	wantErr(t, "UpdateCaller onto a taken subject", s.UpdateCaller(ctx, c), store.ErrConflict)
+	c.OAuthSubject = "service-account-ci"
+	must(t, "UpdateCaller", s.UpdateCaller(ctx, c))
+	got, err := s.GetCallerByOAuthSubject(ctx, iss, "service-account-ci")
+	must(t, "GetCallerByOAuthSubject", err)
+	same(t, "caller given a subject", got, c)
+	c.OAuthIssuer, c.OAuthSubject = "", ""
+	must(t, "UpdateCaller", s.UpdateCaller(ctx, c))
+	_, err = s.GetCallerByOAuthSubject(ctx, iss, "service-account-ci")
+	wantErr(t, "GetCallerByOAuthSubject of a removed subject", err, store.ErrNotFound)
+	got, err = s.GetCaller(ctx, "keyless")
+	must(t, "GetCaller", err)
+	same(t, "caller without a subject again", got, c)
+}

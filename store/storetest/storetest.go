@@ -88,6 +88,7 @@ var tests = []struct {
 	{"Caller/List", testCallerList},
 	{"Caller/Update", testCallerUpdate},
 	{"Caller/UpdateConflict", testCallerUpdateConflict},
+	{"Caller/OAuthSubject", testCallerOAuthSubject},
 
 	{"Audit/Empty", testAuditEmpty},
 	{"Audit/Append", testAuditAppend},
