@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
@@ -69,14 +69,10 @@ func (e env) get(k string) string { return e[k] }
 
 func openVault(t *testing.T, home string, e env, mod func(*vault.Options)) *vault.Vault {
 	t.Helper()
-	o := vault.Options{Home: home, Getenv: e.get, RetryBaseDelay: time.Millisecond, RetryMaxDelay: 5 * time.Millisecond}
-	if mod != nil {
-		mod(&o)
-	}
-	v, err := vault.Open(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.Close() })
-	return v
+	return testvault.Open(t, e, func(o *vault.Options) {
+		o.Home = home
+		if mod != nil {
+			mod(o)
+		}
+	})
 }

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/internal/testvault"
+	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/tools"
 	"github.com/alter-mcp/alter-mcp/vault"
 	"github.com/mark3labs/mcp-go/client"
@@ -28,22 +30,11 @@ func testVault(t *testing.T) (*vault.Vault, map[string]string) {
 	t.Helper()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	v, err := vault.Open(t.Context(), vault.Options{
-		Home:      t.TempDir(),
-		MasterKey: key,
-		Getenv:    func(string) string { return "" },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.Close() })
+	v := testvault.Open(t, nil, func(o *vault.Options) { o.MasterKey = key })
 	ctx := context.Background()
-	_, err = v.AddGrant(ctx, vault.GrantSpec{Name: "reader", Static: &vault.StaticCredentials{
+	testvault.Grant(t, v, "reader", policy.Policy{}, vault.StaticCredentials{
 		AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "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",
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	keys := map[string]string{}
 	for _, name := range []string{"alice", "bob", "carol"} {
 		_, k, err := v.AddCaller(ctx, name, []string{"reader"})

@@ -3,18 +3,17 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
@@ -40,32 +39,17 @@ type env struct {
 func newEnv(t *testing.T, vars map[string]string, mod func(*vault.Options)) *env {
 	t.Helper()
 	e := &env{home: filepath.Join(t.TempDir(), "home")}
-	o := vault.Options{
-		Home:           e.home,
-		Getenv:         func(k string) string { return vars[k] },
-		RetryBaseDelay: time.Millisecond,
-		RetryMaxDelay:  5 * time.Millisecond,
-		Logger:         slog.New(slog.DiscardHandler),
-	}
-	if mod != nil {
-		mod(&o)
-	}
-	v, err := vault.Open(t.Context(), o)
-	if err != nil {
-		t.Fatalf("open the vault: %v", err)
-	}
-	t.Cleanup(func() { v.Close() })
-	e.v = v
+	e.v = testvault.Open(t, vars, func(o *vault.Options) {
+		o.Home = e.home
+		if mod != nil {
+			mod(o)
+		}
+	})
 	return e
 }
 
 func (e *env) grant(t *testing.T, name string, p policy.Policy, c vault.StaticCredentials) vault.Grant {
-	t.Helper()
-	g, err := e.v.AddGrant(t.Context(), vault.GrantSpec{Name: name, Static: &c, Policy: p})
-	if err != nil {
-		t.Fatalf("add grant %s: %v", name, err)
-	}
-	return g
+	return testvault.Grant(t, e.v, name, p, c)
 }
 
 // server makes an MCP server offering the tools selected by o, whose every

@@ -12,11 +12,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/internal/sigcheck"
 	"github.com/alter-mcp/alter-mcp/internal/testutil"
+	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/vault"
@@ -24,8 +24,8 @@ import (
 
 // Test credentials: AWS's documented example key, never a real one.
 const (
-	testKeyID  = "AKIAIOSFODNN7EXAMPLE"
-	testSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	testKeyID  = testvault.KeyID
+	testSecret = testvault.Secret
 )
 
 // env is a fake environment for Options.Getenv.
@@ -52,37 +52,20 @@ func newHarness(t *testing.T, e env, mod func(*vault.Options)) *harness {
 		e = env{}
 	}
 	h := &harness{home: filepath.Join(t.TempDir(), "home"), env: e, logs: &syncBuffer{}}
-	o := vault.Options{
-		Home:           h.home,
-		Getenv:         e.get,
-		Logger:         slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		RetryBaseDelay: time.Millisecond,
-		RetryMaxDelay:  5 * time.Millisecond,
-	}
-	if mod != nil {
-		mod(&o)
-	}
-	v, err := vault.Open(t.Context(), o)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { v.Close() })
-	h.v = v
+	h.v = testvault.Open(t, e, func(o *vault.Options) {
+		o.Home = h.home
+		o.Logger = slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		if mod != nil {
+			mod(o)
+		}
+	})
 	return h
 }
 
 // addGrant adds a grant with the test key (or the given one) and policy.
 func (h *harness) addGrant(t *testing.T, name string, p policy.Policy, creds ...vault.StaticCredentials) vault.Grant {
 	t.Helper()
-	c := vault.StaticCredentials{AccessKeyID: testKeyID, SecretAccessKey: testSecret}
-	if len(creds) > 0 {
-		c = creds[0]
-	}
-	g, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: name, Static: &c, Policy: p})
-	if err != nil {
-		t.Fatalf("AddGrant %s: %v", name, err)
-	}
-	return g
+	return testvault.Grant(t, h.v, name, p, creds...)
 }
 
 // audit returns the audit entries of the store, decoded, in order.
