@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/http"
 	"strconv"
 )
@@ -50,6 +51,9 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 	}
 	hoisted := sc.hoistedHeaders[:0]
 	for k, vs := range req.Header {
+		if k == "Authorization" || k == "User-Agent" {
+			continue // ignored, in the spelling net/http and the SDKs use
+		}
 		n0 := len(names)
 		names = appendLower(names, k)
 		name := names[n0:]
@@ -95,7 +99,8 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 }
 
 func (sc *state) sameName(a, b canonicalHeader) bool {
-	return string(sc.headerNames[a.nameStart:a.nameEnd]) == string(sc.headerNames[b.nameStart:b.nameEnd])
+	return a.prefix == b.prefix && a.nameEnd-a.nameStart == b.nameEnd-b.nameStart &&
+		string(sc.headerNames[a.nameStart:a.nameEnd]) == string(sc.headerNames[b.nameStart:b.nameEnd])
 }
 
 func headerLess(names []byte, a, b *canonicalHeader) bool {
@@ -112,6 +117,9 @@ func headerLess(names []byte, a, b *canonicalHeader) bool {
 // zero-padded, so that comparing prefixes orders names as bytes.Compare does
 // up to their eighth byte.
 func namePrefix(name []byte) uint64 {
+	if len(name) >= 8 {
+		return binary.BigEndian.Uint64(name)
+	}
 	var p uint64
 	for i := range 8 {
 		p <<= 8

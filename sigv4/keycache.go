@@ -41,6 +41,18 @@ type keyEntry struct {
 	// inner and outer are SHA-256 states after the HMAC key's ipad and opad
 	// blocks, so a signature hashes two blocks less.
 	inner, outer []byte
+	// prefix is the inner state after the string to sign's first lines
+	// too, for the second they name; see (*state).mac.
+	prefix atomic.Pointer[prefixState]
+}
+
+// prefixState is the HMAC inner state after ipad and "ALGORITHM\nDATE\nSCOPE\n":
+// everything of a string to sign but the canonical request's hash. Requests
+// signed in the same second with the same key share it, which saves one
+// SHA-256 block per signature (of the eight an S3 GET hashes).
+type prefixState struct {
+	date  string // X-Amz-Date
+	state []byte // a marshaled sha256 state
 }
 
 // defaultKeys serves every Signer whose Keys field is nil.

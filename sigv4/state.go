@@ -337,7 +337,7 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 		sc.signature = appendHex(sc.signature[:0], sig)
 	} else {
 		e := sc.keyCache.signingKey(creds, sc.date, sc.day, opts.Region, opts.Service)
-		sc.signature = appendHex32(sc.signature[:0], sc.mac(e, st))
+		sc.signature = appendHex32(sc.signature[:0], sc.mac(e, st, len(st)-2*sha256.Size))
 	}
 	if opts.Trace != nil {
 		*opts.Trace = Trace{
@@ -351,17 +351,30 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 }
 
 // mac returns HMAC-SHA256(e.key, msg), resuming from the key's precomputed
-// pad states.
-func (sc *state) mac(e *keyEntry, msg []byte) *[32]byte {
+// pad states. msg[:fixed] is the part of a string to sign that only the key
+// and the date decide; the inner state after it is kept on e for the rest of
+// that second, so that only msg[fixed:] is hashed.
+func (sc *state) mac(e *keyEntry, msg []byte, fixed int) *[32]byte {
 	if sc.innerHash == nil {
 		sc.innerHash, sc.outerHash = sha256.New(), sha256.New()
 	}
-	if sc.innerHash.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.inner) != nil ||
+	inner := e.inner
+	rest := msg
+	if p := e.prefix.Load(); p != nil && p.date == sc.date {
+		inner, rest = p.state, msg[fixed:]
+	} else if sc.innerHash.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.inner) == nil {
+		sc.innerHash.Write(msg[:fixed])
+		if st, err := sc.innerHash.(encoding.BinaryAppender).AppendBinary(nil); err == nil {
+			e.prefix.Store(&prefixState{date: sc.date, state: st})
+			inner, rest = st, msg[fixed:]
+		}
+	}
+	if sc.innerHash.(encoding.BinaryUnmarshaler).UnmarshalBinary(inner) != nil ||
 		sc.outerHash.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.outer) != nil {
 		sc.macSum = hmacSHA256(e.key[:], msg, &sc.hmacScratch)
 		return &sc.macSum
 	}
-	sc.innerHash.Write(msg)
+	sc.innerHash.Write(rest)
 	sc.outerHash.Write(sc.innerHash.Sum(sc.macSum[:0]))
 	sc.outerHash.Sum(sc.macSum[:0])
 	return &sc.macSum
