@@ -90,7 +90,10 @@ func TestMoto(t *testing.T) {
 	legacy := e.connect(t, operator, legacy2025)
 	alice := e.connect(t, e.server(t, Deps{}, Options{}, Session{Caller: "alice", Name: "alice", SessionID: "alice-session"}), legacy2024)
 
+	// Every subtest works on this bucket, made here so that any one of
+	// them passes alone (go test -run 'TestMoto/s3_tools').
 	const bucket = "tools-moto-bucket"
+	c.ok(t, "aws_request", map[string]any{"grant_id": rw.ID, "method": "PUT", "url": "https://s3.us-east-1.amazonaws.com/" + bucket})
 
 	t.Run("list_grants", func(t *testing.T) {
 		for _, cl := range []*mcpClient{c, legacy} {
@@ -149,7 +152,7 @@ func TestMoto(t *testing.T) {
 	})
 
 	t.Run("aws_request S3", func(t *testing.T) {
-		m := c.ok(t, "aws_request", map[string]any{"grant_id": rw.ID, "method": "PUT", "url": "https://s3.us-east-1.amazonaws.com/" + bucket})
+		m := c.ok(t, "aws_request", map[string]any{"grant_id": rw.ID, "method": "PUT", "url": "https://s3.us-east-1.amazonaws.com/" + bucket + "-2"})
 		if num(m, "status") != 200 || str(m, "operation") != "CreateBucket" || str(m, "audit_id") == "" {
 			t.Fatalf("CreateBucket: %v", m)
 		}
@@ -297,11 +300,14 @@ func TestMoto(t *testing.T) {
 		if str(m, "etag") == "" || num(m, "size") != 8 || str(m, "content_type") != "text/csv; charset=utf-8" {
 			t.Errorf("s3_put: %v", m)
 		}
-		m = legacy.ok(t, "s3_list", map[string]any{"grant_id": ro.ID, "bucket": bucket, "max_keys": 2})
+		for _, k := range []string{"data/a.txt", "data/b.txt"} {
+			c.ok(t, "s3_put", map[string]any{"grant_id": rw.ID, "bucket": bucket, "key": k, "content": k})
+		}
+		m = legacy.ok(t, "s3_list", map[string]any{"grant_id": ro.ID, "bucket": bucket, "prefix": "data", "max_keys": 2}) // no "/": moto miscomputes signatures over it
 		if m["region"] != "us-east-1" || m["is_truncated"] != true || str(m, "next_continuation_token") == "" || len(m["objects"].([]any)) != 2 {
 			t.Fatalf("s3_list: %v", m)
 		}
-		m = legacy.ok(t, "s3_list", map[string]any{"grant_id": ro.ID, "bucket": bucket, "continuation_token": m["next_continuation_token"]})
+		m = legacy.ok(t, "s3_list", map[string]any{"grant_id": ro.ID, "bucket": bucket, "prefix": "data", "continuation_token": m["next_continuation_token"]})
 		if m["is_truncated"] != false || len(m["objects"].([]any)) != 1 {
 			t.Errorf("s3_list, page 2: %v", m)
 		}
@@ -386,17 +392,16 @@ func TestMoto(t *testing.T) {
 		}
 	})
 
-	t.Run("no secret in any result", func(t *testing.T) {
-		all := e.all()
-		if len(all) < 10000 {
-			t.Fatalf("only %d bytes of results recorded", len(all))
+	// Whatever ran, no result showed a secret.
+	all := e.all()
+	if all == "" {
+		t.Fatal("no results recorded")
+	}
+	for _, secret := range []string{admin.SecretAccessKey, "WRONGSECRET"} {
+		if strings.Contains(all, secret) {
+			t.Errorf("a secret appears in a tool result")
 		}
-		for _, secret := range []string{admin.SecretAccessKey, "WRONGSECRET"} {
-			if strings.Contains(all, secret) {
-				t.Errorf("a secret appears in a tool result")
-			}
-		}
-	})
+	}
 }
 
 // TestMotoOddKeys runs the S3 tools on keys with spaces, unicode, '+' and
