@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,11 +41,21 @@ type AssumeRole struct {
 	cache *Cache
 }
 
+// The lengths are checked apart from the patterns: a counted repetition
+// such as {1,512} compiles into that many copies of its class, which cost
+// every start of the program 2 ms and 400 KB (GODEBUG=inittrace=1).
 var (
-	roleARN     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
-	sessionName = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	roleARN     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
+	sessionName = regexp.MustCompile(`^[\w+=,.@-]+$`)
 	externalID  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 )
+
+// validRoleARN reports whether arn names an IAM role whose path and name
+// together are at most 512 characters.
+func validRoleARN(arn string) bool {
+	_, name, _ := strings.Cut(arn, ":role/")
+	return len(name) <= 512 && roleARN.MatchString(arn)
+}
 
 // Validate checks the configuration before any call is made.
 func (a *AssumeRole) Validate() error {
@@ -52,10 +63,10 @@ func (a *AssumeRole) Validate() error {
 	if a.Source == nil {
 		errs = append(errs, errors.New("no source credentials"))
 	}
-	if !roleARN.MatchString(a.RoleARN) {
+	if !validRoleARN(a.RoleARN) {
 		errs = append(errs, fmt.Errorf("role ARN %q is not like arn:aws:iam::123456789012:role/NAME", a.RoleARN))
 	}
-	if a.SessionName != "" && !sessionName.MatchString(a.SessionName) {
+	if a.SessionName != "" && (len(a.SessionName) < 2 || len(a.SessionName) > 64 || !sessionName.MatchString(a.SessionName)) {
 		errs = append(errs, fmt.Errorf("session name %q: use 2 to 64 of letters, digits and +=,.@_-", a.SessionName))
 	}
 	if a.ExternalID != "" && (len(a.ExternalID) < 2 || len(a.ExternalID) > 1224 || !externalID.MatchString(a.ExternalID)) {
