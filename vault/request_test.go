@@ -306,7 +306,13 @@ func TestTypedErrors(t *testing.T) {
 
 	t.Run("rate limited", func(t *testing.T) {
 		limited := h.addGrant(t, "limited", policy.Policy{Rate: &policy.Rate{PerSecond: 0.001, Burst: 1}})
+		before := f.hits.Load()
 		do(t, h.v, vault.Call{URL: s3URL, Grant: limited.ID})
+		defer func() {
+			if got := f.hits.Load() - before; got != 1 { // the one call that was allowed
+				t.Errorf("%d requests reached the server, want 1", got)
+			}
+		}()
 		_, err := h.v.Request(ctx, vault.Call{URL: s3URL, Grant: limited.ID})
 		var denied *vault.DeniedError
 		if !errors.As(err, &denied) || denied.Decision.Rule != policy.RuleRate {
@@ -345,8 +351,8 @@ func TestTypedErrors(t *testing.T) {
 		}
 	})
 
-	if f.hits.Load() != 1 { // the one rate-limited call that was allowed
-		t.Errorf("%d requests reached the server, want 1", f.hits.Load())
+	if f.hits.Load() > 1 { // only the rate-limited subtest's first call may be sent
+		t.Errorf("%d requests reached the server, want at most 1", f.hits.Load())
 	}
 }
 
