@@ -81,6 +81,7 @@ func TestEntryFields(t *testing.T) {
 	}
 	meta := func(c vault.Call) vault.Call {
 		c.Caller, c.Tool, c.Client, c.SessionID = "bot", "aws_request", "claude-desktop/0.9.1", "sess-42"
+		c.OAuth = vault.OAuthIdentity{Issuer: "https://idp.example.com/realms/aws", Subject: "svc-1", ClientID: "reports-agent"}
 		c.Reason, c.Context = "summarize the quarterly report", map[string]any{"task": "weekly", "step": 2}
 		return c
 	}
@@ -186,11 +187,17 @@ func TestEntryFields(t *testing.T) {
 		"caller":     func(t *testing.T) { want(t, get.Caller, "bot"); want(t, put.Caller, "") },
 		"client":     func(t *testing.T) { want(t, get.Client, "claude-desktop/0.9.1") },
 		"session_id": func(t *testing.T) { want(t, get.SessionID, "sess-42") },
-		"tool":       func(t *testing.T) { want(t, get.Tool, "aws_request") },
-		"reason":     func(t *testing.T) { want(t, get.Reason, "summarize the quarterly report") },
-		"context":    func(t *testing.T) { want(t, string(get.Context), `{"step":2,"task":"weekly"}`) },
-		"grant_id":   func(t *testing.T) { want(t, get.GrantID, ro.ID); want(t, put.GrantID, rw.ID) },
-		"grant_name": func(t *testing.T) { want(t, get.GrantName, "reader") },
+		"token_issuer": func(t *testing.T) {
+			want(t, get.TokenIssuer, "https://idp.example.com/realms/aws")
+			want(t, put.TokenIssuer, "")
+		},
+		"token_subject":   func(t *testing.T) { want(t, get.TokenSubject, "svc-1") },
+		"token_client_id": func(t *testing.T) { want(t, get.TokenClientID, "reports-agent") },
+		"tool":            func(t *testing.T) { want(t, get.Tool, "aws_request") },
+		"reason":          func(t *testing.T) { want(t, get.Reason, "summarize the quarterly report") },
+		"context":         func(t *testing.T) { want(t, string(get.Context), `{"step":2,"task":"weekly"}`) },
+		"grant_id":        func(t *testing.T) { want(t, get.GrantID, ro.ID); want(t, put.GrantID, rw.ID) },
+		"grant_name":      func(t *testing.T) { want(t, get.GrantName, "reader") },
 		"decision": func(t *testing.T) {
 			want(t, get.Decision, audit.DecisionAllow)
 			want(t, denied.Decision, audit.DecisionDeny)

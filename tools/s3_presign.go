@@ -89,7 +89,7 @@ func s3Presign(tb *toolbox) tool {
 		caller := s.Caller
 		target := urlparse.S3URL(region, args.Bucket, args.Key, query)
 		opts := vault.ClientOptions{Caller: caller, Reason: args.Reason, Context: args.Context, Tool: req.Params.Name,
-			Client: s.Client, SessionID: s.SessionID}
+			Client: s.Client, SessionID: s.SessionID, OAuth: s.OAuth}
 		opts.CallerLabel = s.Name
 		if method == http.MethodPut {
 			// An upload URL is a write, handed to whoever holds it: it passes
@@ -100,7 +100,7 @@ func s3Presign(tb *toolbox) tool {
 			}
 			if g.Policy.ConfirmWrites {
 				c := vault.Call{Method: http.MethodPut, URL: target, Grant: g.ID, Reason: args.Reason, Context: args.Context,
-					Tool: req.Params.Name, Caller: caller, CallerLabel: opts.CallerLabel, Client: s.Client, SessionID: s.SessionID}
+					Tool: req.Params.Name, Caller: caller, CallerLabel: opts.CallerLabel, Client: s.Client, SessionID: s.SessionID, OAuth: s.OAuth}
 				pv, err := tb.vault.Preview(ctx, c)
 				if err != nil {
 					return vaultError(err), nil

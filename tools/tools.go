@@ -57,6 +57,9 @@ type Session struct {
 	Name      string
 	Client    string // MCP client name/version
 	SessionID string
+	// OAuth names the access token that authenticated Caller over HTTP
+	// (never the token), for the audit; zero for an API key or stdio.
+	OAuth vault.OAuthIdentity
 	// Err, when set, is why the session's caller may make no call (a
 	// revoked caller); every tool that calls the vault returns it.
 	Err error `json:"-"`

@@ -22,6 +22,10 @@ type Caller struct {
 	Grants    []string  `json:"grants"` // grant ids
 	CreatedAt time.Time `json:"created_at"`
 	Revoked   bool      `json:"revoked,omitempty"`
+	// OAuthIssuer and OAuthSubject: the access tokens it is known by
+	// (AddOAuthCaller); OAuthIssuer "" is any issuer the server trusts.
+	OAuthIssuer  string `json:"oauth_issuer,omitempty"`
+	OAuthSubject string `json:"oauth_subject,omitempty"`
 }
 
 // apiKeyPrefix starts every caller API key; 32 random bytes in unpadded
@@ -173,5 +177,6 @@ func callerView(c *store.Caller) Caller {
 	if grants == nil {
 		grants = []string{}
 	}
-	return Caller{Name: c.Name, Grants: slices.Clone(grants), CreatedAt: c.CreatedAt, Revoked: c.Revoked}
+	return Caller{Name: c.Name, Grants: slices.Clone(grants), CreatedAt: c.CreatedAt, Revoked: c.Revoked,
+		OAuthIssuer: c.OAuthIssuer, OAuthSubject: c.OAuthSubject}
 }

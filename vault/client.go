@@ -18,11 +18,12 @@ type ClientOptions struct {
 	Context map[string]any
 	Tool    string
 	Timeout time.Duration // per request, reading the response body included
-	// Client, SessionID and CallerLabel are recorded in the audit, as
-	// Call's are.
+	// Client, SessionID, CallerLabel and OAuth are recorded in the audit,
+	// as Call's are.
 	Client      string
 	SessionID   string
 	CallerLabel string
+	OAuth       OAuthIdentity
 }
 
 // checkCaps refuses options whose reason or context is over its cap, and a
@@ -37,7 +38,7 @@ func (o ClientOptions) checkCaps(rawURL string) error {
 
 func (o ClientOptions) meta(grant string) callMeta {
 	return callMeta{grant: grant, caller: o.Caller, callerLabel: o.CallerLabel, reason: o.Reason, tool: o.Tool,
-		client: o.Client, session: o.SessionID, context: o.Context, timeout: o.Timeout}
+		client: o.Client, session: o.SessionID, context: o.Context, timeout: o.Timeout, oauth: o.OAuth}
 }
 
 // HTTPClient returns a client whose every request goes through the vault

@@ -22,9 +22,13 @@ func (v *Vault) newEntry(m callMeta, now time.Time) *audit.Entry {
 		Caller:    cmp.Or(m.caller, m.callerLabel),
 		Client:    m.client,
 		SessionID: m.session,
-		Tool:      m.tool,
-		Reason:    text.Clip(m.reason, MaxReasonBytes),
-		Decision:  audit.DecisionAllow,
+		// The token's identity, never the token: the vault is never given it.
+		TokenIssuer:   m.oauth.Issuer,
+		TokenSubject:  m.oauth.Subject,
+		TokenClientID: m.oauth.ClientID,
+		Tool:          m.tool,
+		Reason:        text.Clip(m.reason, MaxReasonBytes),
+		Decision:      audit.DecisionAllow,
 	}
 }
 

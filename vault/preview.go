@@ -126,7 +126,7 @@ func (v *Vault) Decline(ctx context.Context, c Call, p Preview, rule, message st
 	}
 	m := o.meta
 	if err != nil {
-		m = callMeta{caller: c.Caller, callerLabel: c.CallerLabel, client: c.Client, session: c.SessionID, tool: c.Tool, reason: c.Reason}
+		m = callMeta{caller: c.Caller, callerLabel: c.CallerLabel, client: c.Client, session: c.SessionID, tool: c.Tool, reason: c.Reason, oauth: c.OAuth}
 	}
 	e := v.newEntry(m, v.now())
 	e.ID = audit.NewID()

@@ -51,6 +51,9 @@ type Call struct {
 	// operator (""): the MCP client of an operator's stdio session. It
 	// grants nothing; Caller alone decides which grants may be used.
 	CallerLabel string
+	// OAuth names the OAuth access token that authenticated Caller, for the
+	// audit; zero when there was none (an API key, stdio).
+	OAuth OAuthIdentity
 	// AuditID, when set, is the id of the call's audit entry, so that the
 	// caller can name it (an MCP tool returns it as audit_id). It must be
 	// a fresh id from audit.NewID; "" lets the vault make one.
@@ -100,6 +103,7 @@ type outgoing struct {
 // callMeta is what the audit records about who called and why.
 type callMeta struct {
 	grant, caller, callerLabel, reason, tool, client, session, auditID string
+	oauth                                                              OAuthIdentity
 	context                                                            map[string]any
 	timeout                                                            time.Duration
 }
@@ -109,7 +113,8 @@ func outgoingFromCall(c *Call) (*outgoing, error) {
 		method: strings.ToUpper(strings.TrimSpace(c.Method)),
 		rawURL: c.URL,
 		meta: callMeta{grant: c.Grant, caller: c.Caller, reason: c.Reason, tool: c.Tool,
-			client: c.Client, session: c.SessionID, context: c.Context, timeout: c.Timeout, auditID: c.AuditID, callerLabel: c.CallerLabel},
+			client: c.Client, session: c.SessionID, context: c.Context, timeout: c.Timeout, auditID: c.AuditID, callerLabel: c.CallerLabel,
+			oauth: c.OAuth},
 	}
 	var err error
 	if o.header, err = cleanHeader(c.Header); err != nil {
