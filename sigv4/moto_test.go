@@ -395,12 +395,6 @@ func TestMoto(t *testing.T) {
 			req, _ := motoQueryRequest(t, endpoint, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
 			motoSend(t, req, creds, stsOpts(), http.StatusOK)
 		})
-		t.Run("WrongSecret", func(t *testing.T) {
-			req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
-			opts := stsOpts()
-			opts.Payload = body
-			expectAWSError(t, motoSend(t, req, wrong, opts, 0), http.StatusForbidden, "SignatureDoesNotMatch")
-		})
 		t.Run("TamperedBody", func(t *testing.T) {
 			// Signed for one body, sent with another: the payload hash is in the signature.
 			req, _ := motoQueryRequest(t, endpoint, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
@@ -414,12 +408,6 @@ func TestMoto(t *testing.T) {
 			req.Header.Set("Content-Length", strconv.Itoa(len(other)))
 			expectAWSError(t, motoDo(t, req, 0, nil), http.StatusForbidden, "SignatureDoesNotMatch")
 		})
-		t.Run("UnknownAccessKey", func(t *testing.T) {
-			req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
-			opts := stsOpts()
-			opts.Payload = body
-			expectAWSError(t, motoSend(t, req, unknown, opts, 0), http.StatusForbidden, "InvalidClientTokenId")
-		})
 	})
 
 	t.Run("IAM", func(t *testing.T) {
@@ -432,18 +420,6 @@ func TestMoto(t *testing.T) {
 			if !bytes.Contains(r.Body, []byte("<UserName>"+motoUser+"</UserName>")) {
 				t.Fatalf("ListUsers does not list %s: %s", motoUser, r.Body)
 			}
-		})
-		t.Run("WrongSecret", func(t *testing.T) {
-			req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {"ListUsers"}, "Version": {"2010-05-08"}})
-			opts := iamOpts()
-			opts.Payload = body
-			expectAWSError(t, motoSend(t, req, wrong, opts, 0), http.StatusForbidden, "SignatureDoesNotMatch")
-		})
-		t.Run("UnknownAccessKey", func(t *testing.T) {
-			req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {"ListUsers"}, "Version": {"2010-05-08"}})
-			opts := iamOpts()
-			opts.Payload = body
-			expectAWSError(t, motoSend(t, req, unknown, opts, 0), http.StatusForbidden, "InvalidClientTokenId")
 		})
 	})
 
@@ -479,14 +455,43 @@ func TestMoto(t *testing.T) {
 			t.Fatalf("GetItem = %v, want %v", got.Item, wantItem)
 		}
 
-		t.Run("WrongSecret", func(t *testing.T) {
-			req, opts := dynamoRequest(t, endpoint, "GetItem", map[string]any{"TableName": table, "Key": map[string]any{"pk": map[string]string{"S": "k1"}}})
-			expectAWSError(t, motoSend(t, req, wrong, opts, 0), http.StatusForbidden, "SignatureDoesNotMatch")
-		})
-		t.Run("UnknownAccessKey", func(t *testing.T) {
-			req, opts := dynamoRequest(t, endpoint, "GetItem", map[string]any{"TableName": table, "Key": map[string]any{"pk": map[string]string{"S": "k1"}}})
-			expectAWSError(t, motoSend(t, req, unknown, opts, 0), http.StatusForbidden, "InvalidClientTokenId", "UnrecognizedClientException")
-		})
+	})
+
+	// Every service refuses a signature made with the wrong secret, and an
+	// access key it does not know.
+	t.Run("Rejected", func(t *testing.T) {
+		t.Parallel()
+		query := func(action, version string, opts func() sigv4.Options) func(*testing.T) (*http.Request, sigv4.Options) {
+			return func(t *testing.T) (*http.Request, sigv4.Options) {
+				req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {action}, "Version": {version}})
+				o := opts()
+				o.Payload = body
+				return req, o
+			}
+		}
+		getItem := func(t *testing.T) (*http.Request, sigv4.Options) {
+			return dynamoRequest(t, endpoint, "GetItem", map[string]any{"TableName": "sigv4-moto", "Key": map[string]any{"pk": map[string]string{"S": "k1"}}})
+		}
+		for _, svc := range []struct {
+			name           string
+			req            func(*testing.T) (*http.Request, sigv4.Options)
+			unknownKeyCode []string
+		}{
+			{"STS", query("GetCallerIdentity", "2011-06-15", stsOpts), []string{"InvalidClientTokenId"}},
+			{"IAM", query("ListUsers", "2010-05-08", iamOpts), []string{"InvalidClientTokenId"}},
+			{"DynamoDB", getItem, []string{"InvalidClientTokenId", "UnrecognizedClientException"}},
+		} {
+			for _, k := range []struct {
+				name  string
+				creds sigv4.Credentials
+				codes []string
+			}{{"WrongSecret", wrong, []string{"SignatureDoesNotMatch"}}, {"UnknownAccessKey", unknown, svc.unknownKeyCode}} {
+				t.Run(svc.name+"/"+k.name, func(t *testing.T) {
+					req, opts := svc.req(t)
+					expectAWSError(t, motoSend(t, req, k.creds, opts, 0), http.StatusForbidden, k.codes...)
+				})
+			}
+		}
 	})
 
 	t.Run("S3", func(t *testing.T) {
