@@ -1,0 +1,266 @@
+// Command alter-bench measures alter-mcp from outside, each figure beside a
+// reference measured in the same run on the same machine: signing against
+// aws-sdk-go-v2's signer, a tool call over stdio and streamable HTTP against
+// the same request signed and sent directly, cold start against
+// `python3 -c pass`, calls per second at 1, 8 and 64 clients, and the
+// server's memory under that load. AWS is a fast fake S3 on loopback, the
+// load generator is this process; everything is bounded in count and time.
+//
+//	go run ./cmd/alter-bench            # from the repository's root
+//
+// It builds alter-mcp into a temporary folder (or takes -bin), makes a vault
+// there with one grant and one caller, and prints one Markdown table.
+// BENCHMARKS.md keeps the table of a run with the machine it ran on.
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	benchKeyID  = "AKIAIOSFODNN7EXAMPLE"
+	benchSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+)
+
+func main() {
+	bin := flag.String("bin", "", "the alter-mcp binary (default: go build ./cmd/alter-mcp into a temporary folder)")
+	n := flag.Int("n", 2000, "calls per latency measurement")
+	d := flag.Duration("duration", 3*time.Second, "length of each calls-per-second measurement")
+	clientCounts := flag.String("clients", "1,8,64", "client counts for calls per second")
+	flag.Parse()
+	if err := run(*bin, *n, *d, *clientCounts); err != nil {
+		fmt.Fprintln(os.Stderr, "alter-bench:", err)
+		os.Exit(1)
+	}
+}
+
+// row is one line of the table: a figure and its reference.
+type row struct {
+	what, value, reference, ratio string
+}
+
+func run(bin string, n int, d time.Duration, clientCounts string) error {
+	tmp, err := os.MkdirTemp("", "alter-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if bin == "" {
+		bin = filepath.Join(tmp, "alter-mcp")
+		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/alter-mcp").CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./cmd/alter-mcp (run from the repository's root): %w: %s", err, out)
+		}
+	}
+	fake, err := startFakeS3()
+	if err != nil {
+		return err
+	}
+	defer fake.Close()
+
+	key := make([]byte, 32)
+	rand.Read(key)
+	env := append(os.Environ(),
+		"ALTER_MCP_HOME="+filepath.Join(tmp, "home"),
+		"ALTER_MCP_MASTER_KEY="+base64.StdEncoding.EncodeToString(key),
+		"AWS_ENDPOINT_URL="+fake.URL,
+		"ALTER_MCP_LOG_LEVEL=warn",
+	)
+	if err := runCmd(append(env, "AWS_ACCESS_KEY_ID="+benchKeyID, "AWS_SECRET_ACCESS_KEY="+benchSecret),
+		bin, "grant", "add", "--name", "bench", "--from-env", "--allow-services", "s3"); err != nil {
+		return err
+	}
+	apiKey, err := output(env, bin, "caller", "add", "bench", "--grants", "bench")
+	if err != nil {
+		return err
+	}
+	apiKey = strings.TrimSpace(apiKey)
+	listArgs := map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "reason": "benchmark"}
+	var rows []row
+	progress := func(s string) { fmt.Fprintln(os.Stderr, "alter-bench:", s) }
+
+	progress("signing")
+	alter, sdk, err := signing()
+	if err != nil {
+		return err
+	}
+	rows = append(rows, row{"sign S3 GET (ns, allocs)",
+		fmt.Sprintf("%d ns, %d allocs", alter.NsPerOp(), alter.AllocsPerOp()),
+		fmt.Sprintf("aws-sdk-go-v2: %d ns, %d allocs", sdk.NsPerOp(), sdk.AllocsPerOp()),
+		ratio(float64(alter.NsPerOp()), float64(sdk.NsPerOp()))})
+
+	progress("direct requests")
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	directLat, err := measure(n, direct(hc, fake.URL))
+	if err != nil {
+		return err
+	}
+
+	progress("stdio")
+	st, _, err := startStdio(bin, env)
+	if err != nil {
+		return err
+	}
+	stdioCall := func() error { return st.call("s3_list", listArgs) }
+	if _, err := measure(50, stdioCall); err != nil { // warm: the region, the keys
+		st.Close()
+		return err
+	}
+	stdioLat, err := measure(n, stdioCall)
+	st.Close()
+	if err != nil {
+		return fmt.Errorf("s3_list over stdio: %w", err)
+	}
+	rows = append(rows, latencyRows("s3_list over stdio", stdioLat, directLat)...)
+
+	progress("streamable HTTP")
+	srv, url, err := startHTTP(bin, env)
+	if err != nil {
+		return err
+	}
+	defer func() { srv.Process.Kill(); srv.Wait() }()
+	open := func() (*httpSession, error) { return newHTTPSession(hc, url, apiKey) }
+	one, err := open()
+	if err != nil {
+		return err
+	}
+	httpCall := func() error { return one.call("s3_list", listArgs) }
+	if _, err := measure(50, httpCall); err != nil {
+		return fmt.Errorf("s3_list over HTTP: %w", err)
+	}
+	httpLat, err := measure(n, httpCall)
+	if err != nil {
+		return fmt.Errorf("s3_list over HTTP: %w", err)
+	}
+	rows = append(rows, latencyRows("s3_list over HTTP", httpLat, directLat)...)
+
+	for _, f := range strings.Split(clientCounts, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || c < 1 {
+			return fmt.Errorf("-clients: %q is not a count", f)
+		}
+		progress(fmt.Sprintf("calls per second, %d clients", c))
+		got, err := throughput(c, d, open, func(s *httpSession) error { return s.call("s3_list", listArgs) })
+		if err != nil {
+			return fmt.Errorf("s3_list, %d clients: %w", c, err)
+		}
+		ref, err := throughput(c, d, func() (*http.Client, error) { return hc, nil }, func(*http.Client) error { return direct(hc, fake.URL)() })
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{fmt.Sprintf("s3_list calls/s over HTTP, %d clients", c), fmt.Sprintf("%.0f/s", got),
+			fmt.Sprintf("direct signed requests: %.0f/s", ref), ratio(got, ref)})
+		local, err := throughput(c, d, open, func(s *httpSession) error { return s.call("list_grants", nil) })
+		if err != nil {
+			return fmt.Errorf("list_grants, %d clients: %w", c, err)
+		}
+		rows = append(rows, row{fmt.Sprintf("list_grants calls/s over HTTP, %d clients (no AWS call)", c), fmt.Sprintf("%.0f/s", local),
+			fmt.Sprintf("s3_list: %.0f/s", got), ratio(local, got)})
+	}
+	now, peak := rss(srv.Process.Pid)
+	rows = append(rows, row{"server RSS after the load (now, peak)", fmt.Sprintf("%.0f MiB, %.0f MiB", mib(now), mib(peak)),
+		"goal: ≤ 100 MiB under 64 clients", ratio(mib(peak), 100)})
+
+	progress("cold start")
+	cold, err := coldStarts(20, bin, env)
+	if err != nil {
+		return err
+	}
+	py, err := execTimes(20, env, "python3", "-c", "pass")
+	if err != nil {
+		return err
+	}
+	rows = append(rows, row{"cold start: exec to initialize result (p50)", us(cold.pct(50)),
+		"python3 -c pass: " + us(py.pct(50)), ratio(float64(cold.pct(50)), float64(py.pct(50)))})
+	version, err := execTimes(20, env, bin, "version")
+	if err != nil {
+		return err
+	}
+	rows = append(rows, row{"alter-mcp version (p50)", us(version.pct(50)),
+		"python3 -c pass: " + us(py.pct(50)), ratio(float64(version.pct(50)), float64(py.pct(50)))})
+
+	if awsCLI, err := exec.LookPath("aws"); err == nil {
+		progress("aws s3api list-objects-v2")
+		cli, err := execTimes(10, append(env, "AWS_ACCESS_KEY_ID="+benchKeyID, "AWS_SECRET_ACCESS_KEY="+benchSecret, "AWS_DEFAULT_REGION=us-east-1"),
+			awsCLI, "s3api", "list-objects-v2", "--bucket", "bench-bucket", "--endpoint-url", fake.URL)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{"ListObjectsV2: aws s3api list-objects-v2 as a subprocess (p50)", us(cli.pct(50)),
+			"s3_list over stdio: " + us(stdioLat.pct(50)), ratio(float64(cli.pct(50)), float64(stdioLat.pct(50)))})
+	}
+
+	fmt.Printf("alter-bench on %s/%s, %d CPUs, %s; %d calls per latency, %s per calls/s point; AWS requests served by the fake: %d\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), n, d, fake.requests.Load())
+	fmt.Println("| measure | alter-mcp | reference, same run | ratio |")
+	fmt.Println("|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s | %s |\n", r.what, r.value, r.reference, r.ratio)
+	}
+	return nil
+}
+
+// coldStarts times n starts of `alter-mcp serve` over stdio, from exec to
+// the initialize result.
+func coldStarts(n int, bin string, env []string) (latencies, error) {
+	var l latencies
+	for range n {
+		s, ready, err := startStdio(bin, env)
+		if err != nil {
+			return nil, err
+		}
+		s.Close()
+		l = append(l, ready)
+	}
+	return sortLat(l), nil
+}
+
+func latencyRows(what string, l, ref latencies) []row {
+	var rows []row
+	for _, p := range []float64{50, 99} {
+		added := l.pct(p) - ref.pct(p)
+		rows = append(rows,
+			row{fmt.Sprintf("%s, p%.0f", what, p), us(l.pct(p)), fmt.Sprintf("direct signed request: %s", us(ref.pct(p))), ratio(float64(l.pct(p)), float64(ref.pct(p)))},
+			row{fmt.Sprintf("%s, added over direct, p%.0f", what, p), us(added), "goal: " + map[float64]string{50: "300 µs", 99: "2,000 µs"}[p],
+				ratio(float64(added), map[float64]float64{50: 300e3, 99: 2000e3}[p])})
+	}
+	return rows
+}
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+func us(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/1e3) }
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+func runCmd(env []string, bin string, args ...string) error {
+	_, err := output(env, bin, args...)
+	return err
+}
+
+func output(env []string, bin string, args ...string) (string, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("alter-mcp %s: %w: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out), nil
+}
