@@ -24,10 +24,20 @@ func (s *Store) AppendAudit(ctx context.Context, build func(head store.AuditHead
 		recs     []store.AuditRecord
 		buildErr error
 	)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	// Prepared before the transaction: the one write connection is the
+	// transaction's until it ends.
+	headStmt, err := s.stmt(ctx, s.write, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`)
+	if err != nil {
+		return nil, fmt.Errorf("append audit: %w", err)
+	}
+	insert, err := s.stmt(ctx, s.write, `INSERT INTO audit (`+auditColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("append audit: %w", err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var head store.AuditHead
-		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).
-			Scan(&head.Seq, &head.Hash)
+		err := tx.StmtContext(ctx, headStmt).QueryRowContext(ctx).Scan(&head.Seq, &head.Hash)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("read head: %w", err)
 		}
@@ -38,12 +48,7 @@ func (s *Store) AppendAudit(ctx context.Context, build func(head store.AuditHead
 		if len(recs) == 0 {
 			return nil
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit (`+auditColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
+		stmt := tx.StmtContext(ctx, insert)
 		for i := range recs {
 			r := &recs[i]
 			r.Seq = head.Seq + 1 + int64(i)

@@ -64,7 +64,7 @@ func (s *Store) CreateCaller(ctx context.Context, c *store.Caller) error {
 
 // GetCaller implements store.Store.
 func (s *Store) GetCaller(ctx context.Context, name string) (*store.Caller, error) {
-	c, err := scanCaller(s.read.QueryRowContext(ctx, `SELECT `+callerColumns+` FROM callers WHERE name = ?`, name))
+	c, err := scanCaller(s.queryRow(ctx, s.read, `SELECT `+callerColumns+` FROM callers WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrNotFound
 	}
@@ -79,7 +79,7 @@ func (s *Store) GetCallerByKeyHash(ctx context.Context, hash []byte) (*store.Cal
 	if len(hash) == 0 {
 		return nil, fmt.Errorf("get caller by key: empty key hash: %w", store.ErrNotFound)
 	}
-	c, err := scanCaller(s.read.QueryRowContext(ctx, `SELECT `+callerColumns+` FROM callers WHERE key_hash = ?`, hash))
+	c, err := scanCaller(s.queryRow(ctx, s.read, `SELECT `+callerColumns+` FROM callers WHERE key_hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrNotFound
 	}

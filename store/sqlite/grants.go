@@ -50,7 +50,7 @@ func (s *Store) CreateGrant(ctx context.Context, g *store.Grant) error {
 
 // GetGrant implements store.Store.
 func (s *Store) GetGrant(ctx context.Context, id string) (*store.Grant, error) {
-	g, err := scanGrant(s.read.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM grants WHERE id = ?`, id))
+	g, err := scanGrant(s.queryRow(ctx, s.read, `SELECT `+grantColumns+` FROM grants WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrNotFound
 	}
@@ -62,7 +62,7 @@ func (s *Store) GetGrant(ctx context.Context, id string) (*store.Grant, error) {
 
 // GetGrantByName implements store.Store.
 func (s *Store) GetGrantByName(ctx context.Context, name string) (*store.Grant, error) {
-	g, err := scanGrant(s.read.QueryRowContext(ctx, `SELECT `+grantColumns+` FROM grants WHERE name = ?`, name))
+	g, err := scanGrant(s.queryRow(ctx, s.read, `SELECT `+grantColumns+` FROM grants WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrNotFound
 	}

@@ -60,7 +60,7 @@ func (s *Store) DeleteRotation(ctx context.Context, grantID string) error {
 // GetSetting implements store.Store.
 func (s *Store) GetSetting(ctx context.Context, name string) ([]byte, error) {
 	var v []byte
-	err := s.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
+	err := s.queryRow(ctx, s.read, `SELECT value FROM settings WHERE name = ?`, name).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrNotFound
 	}

@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -44,7 +45,47 @@ type Store struct {
 	// read is a pool of query-only connections; in WAL mode readers see the
 	// last commit and never block the writer or each other.
 	read *sql.DB
+	// readStmts and writeStmts hold the statements of the hot path (a
+	// call's grant, caller and audit records), prepared once per connection
+	// and kept, by query text: preparing costs as much as running them.
+	readStmts, writeStmts sync.Map
 }
+
+// stmt returns the prepared statement of query on db (s.read or s.write),
+// preparing it on first use. database/sql prepares it once on each
+// connection that runs it and keeps it there.
+func (s *Store) stmt(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	m := &s.readStmts
+	if db == s.write {
+		m = &s.writeStmts
+	}
+	if st, ok := m.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := m.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// queryRow runs a prepared query expected to return one row on db.
+func (s *Store) queryRow(ctx context.Context, db *sql.DB, query string, args ...any) scanner {
+	st, err := s.stmt(ctx, db, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// errRow is a row whose statement could not be prepared.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 var (
 	_ store.Store   = (*Store)(nil)
@@ -161,6 +202,9 @@ func ParseDSN(dsn string) (string, error) {
 // Close closes the store's connections. SQLite checkpoints the WAL into the
 // main file when the last connection to it closes.
 func (s *Store) Close() error {
+	for _, m := range []*sync.Map{&s.readStmts, &s.writeStmts} {
+		m.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
+	}
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
