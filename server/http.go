@@ -85,6 +85,12 @@ func (s *Server) httpTransport(t Transport) (*httpTransport, error) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
+	if s.o.OAuth != nil {
+		// Clients read it before they have a token.
+		for _, p := range s.o.OAuth.MetadataPaths() {
+			mux.HandleFunc(p, s.o.OAuth.ServeMetadata)
+		}
+	}
 	mux.Handle("/", s.authenticate(s.limitBody(ht.handler)))
 	ht.handler = s.guard(mux)
 	return ht, nil
@@ -418,7 +424,8 @@ func isLoopbackConn(r *http.Request) bool {
 }
 
 // authenticate establishes the caller of a request from its API key
-// (Authorization: Bearer alter_key_…), or refuses it with 401.
+// (Authorization: Bearer alter_key_…) or, when OAuth is on, its access
+// token (authenticateToken), or refuses it with 401.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		header := r.Header.Get("Authorization")
@@ -429,7 +436,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		scheme, key, _ := strings.Cut(header, " ")
 		key = strings.TrimSpace(key)
 		if header == "" || !strings.EqualFold(scheme, "Bearer") || key == "" {
-			s.unauthorized(w, r, "", "alter-mcp needs an API key: send the header \"Authorization: Bearer alter_key_...\"; the operator makes one with `alter-mcp caller add NAME --grants ID`")
+			s.unauthorized(w, r, "", s.credentialsNeeded())
+			return
+		}
+		if s.o.OAuth != nil && !strings.HasPrefix(key, vault.APIKeyPrefix) {
+			s.authenticateToken(w, r, key, next)
 			return
 		}
 		c, err := s.o.Vault.Authenticate(r.Context(), key)
@@ -451,7 +462,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 
 func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, code, msg string) {
 	challenge := `Bearer realm="alter-mcp"`
-	if code != "" {
+	switch {
+	case s.o.OAuth != nil:
+		challenge = s.o.OAuth.Challenge(code, msg)
+	case code != "":
 		challenge += fmt.Sprintf(`, error=%q, error_description=%q`, code, strings.ReplaceAll(msg, `"`, "'"))
 	}
 	s.log.Warn("request refused: not authenticated", "remote", r.RemoteAddr, "reason", msg)

@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/oauth"
 	"github.com/alter-mcp/alter-mcp/prompts"
 	"github.com/alter-mcp/alter-mcp/tools"
 	"github.com/alter-mcp/alter-mcp/vault"
@@ -87,6 +88,10 @@ type Options struct {
 	// ShutdownTimeout bounds how long calls in flight may take to finish
 	// once shutdown begins; 0 means DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// OAuth, when set, accepts OAuth access tokens on HTTP, beside API keys,
+	// and serves the Protected Resource Metadata that points clients to
+	// the authorization servers.
+	OAuth *oauth.Verifier
 	// TLSCertFile and TLSKeyFile make Serve speak HTTPS.
 	TLSCertFile string
 	TLSKeyFile  string
@@ -216,6 +221,7 @@ func (s *Server) sessionOf(ctx context.Context) tools.Session {
 	switch st, stdio := ctx.Value(stdioSessionKey{}).(*stdioSession); {
 	case authenticated:
 		sess.Caller, sess.Name = caller, caller
+		sess.OAuth, _ = ctx.Value(tokenKey{}).(vault.OAuthIdentity)
 	case stdio:
 		name := caller
 		if name == "" {
@@ -232,7 +238,8 @@ func (s *Server) sessionOf(ctx context.Context) tools.Session {
 	return sess
 }
 
-// authenticatedKey marks a request whose caller an API key authenticated.
+// authenticatedKey marks a request whose caller an API key or an access
+// token authenticated.
 type authenticatedKey struct{}
 
 func sessionID(ctx context.Context) string {

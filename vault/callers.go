@@ -28,11 +28,12 @@ type Caller struct {
 	OAuthSubject string `json:"oauth_subject,omitempty"`
 }
 
-// apiKeyPrefix starts every caller API key; 32 random bytes in unpadded
-// URL-safe base64 follow.
-const apiKeyPrefix = "alter_key_"
+// APIKeyPrefix starts every caller API key; 32 random bytes in unpadded
+// URL-safe base64 follow. A bearer credential without it is an OAuth
+// access token, when the server accepts those.
+const APIKeyPrefix = "alter_key_"
 
-var apiKeyLen = len(apiKeyPrefix) + base64.RawURLEncoding.EncodedLen(32)
+var apiKeyLen = len(APIKeyPrefix) + base64.RawURLEncoding.EncodedLen(32)
 
 // AddCaller adds a caller that may use grants (ids or names; each must
 // exist and not be revoked) and returns it with its API key. Only a hash of
@@ -49,7 +50,7 @@ func (v *Vault) AddCaller(ctx context.Context, name string, grants []string) (Ca
 	if _, err := rand.Read(raw); err != nil {
 		return Caller{}, "", fmt.Errorf("make an API key: %w", err)
 	}
-	key := apiKeyPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	key := APIKeyPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	clear(raw)
 	hash := sha256.Sum256([]byte(key))
 	now := v.now().UTC()
@@ -126,7 +127,7 @@ func (v *Vault) RevokeCaller(ctx context.Context, name string) error {
 // guessed key is right; the stored hash is compared in constant time too.
 func (v *Vault) Authenticate(ctx context.Context, apiKey string) (Caller, error) {
 	hash := sha256.Sum256([]byte(apiKey))
-	if len(apiKey) != apiKeyLen || !strings.HasPrefix(apiKey, apiKeyPrefix) {
+	if len(apiKey) != apiKeyLen || !strings.HasPrefix(apiKey, APIKeyPrefix) {
 		return Caller{}, fmt.Errorf("%w: that is not an alter-mcp API key (alter_key_…); ask the operator for one (`alter-mcp caller add`)", ErrCallerNotFound)
 	}
 	c, err := v.store.GetCallerByKeyHash(ctx, hash[:])

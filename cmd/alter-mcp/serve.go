@@ -29,7 +29,10 @@ an agent framework). Agents call AWS through the vault's grants and never see a 
 
 Over http and sse every request carries a caller's API key, "Authorization:
 Bearer alter_key_..." (alter-mcp caller add), and is made as that caller, with
-its grants only. The server listens on loopback unless --listen says otherwise,
+its grants only. With --oauth-issuer it may carry an OAuth access token of that
+identity provider instead, whose subject maps to a caller (caller add
+--oauth-subject); clients find the provider in the server's metadata at
+/.well-known/oauth-protected-resource. The server listens on loopback unless --listen says otherwise,
 refuses requests whose Host or Origin is not allowed (DNS rebinding), bounds the
 size of requests, ends idle sessions, and on SIGINT or SIGTERM lets calls in
 flight finish before it exits.
@@ -48,6 +51,12 @@ const serveExample = `  # For Claude Desktop, Cursor or VS Code: they start it o
   # Streamable HTTP on all interfaces, with TLS; clients send their API key
   alter-mcp serve --transport http --listen 0.0.0.0:8787 \
     --tls-cert /etc/alter/cert.pem --tls-key /etc/alter/key.pem
+
+  # Behind an identity provider: clients sign in with OAuth (API keys still work)
+  alter-mcp serve --transport http --listen 0.0.0.0:8787 \
+    --tls-cert /etc/alter/cert.pem --tls-key /etc/alter/key.pem \
+    --oauth-issuer https://login.example.com/realms/aws \
+    --oauth-resource https://alter.example.com:8787/mcp --oauth-scopes alter-mcp
 
   # Behind a load balancer: replicas share a store, any one answers any request
   alter-mcp serve --transport http --listen 0.0.0.0:8787 --stateless \
@@ -77,6 +86,11 @@ type serveFlags struct {
 	auditFileMax    int64
 	auditBackups    int
 	auditStderr     bool
+	oauthIssuers    []string
+	oauthResource   string
+	oauthAudience   string
+	oauthScopes     []string
+	oauthClaimRules []string
 }
 
 const defaultListen = "127.0.0.1:8787"
@@ -103,6 +117,11 @@ func (f *serveFlags) register(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.maxRequestBytes, "max-request-bytes", server.DefaultMaxRequestBytes, "largest HTTP request body")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long calls in flight may take to finish on SIGINT or SIGTERM")
 	fs.BoolVar(&f.stateless, "stateless", false, "serve streamable HTTP without sessions, so that any replica can answer any request")
+	fs.StringSliceVar(&f.oauthIssuers, "oauth-issuer", nil, "accept OAuth access tokens of this authorization server (issuer URL, exactly as its tokens' iss; repeatable)")
+	fs.StringVar(&f.oauthResource, "oauth-resource", "", "this server's public URL, the resource clients get tokens for (default: the --listen URL, such as http://127.0.0.1:8787/mcp)")
+	fs.StringVar(&f.oauthAudience, "oauth-audience", "", "the audience (aud) tokens must carry (default: --oauth-resource)")
+	fs.StringSliceVar(&f.oauthScopes, "oauth-scopes", nil, "scopes every token must grant")
+	fs.StringSliceVar(&f.oauthClaimRules, "oauth-claim-caller", nil, "map tokens whose subject is no caller's by a claim: CLAIM=VALUE:CALLER, such as groups=aws-readers:reports-agent (repeatable; the first that matches wins)")
 }
 
 func newServeCmd(a *app) *cobra.Command {
@@ -124,7 +143,8 @@ func newServeCmd(a *app) *cobra.Command {
 }
 
 // httpOnlyFlags mean nothing over stdio.
-var httpOnlyFlags = []string{"listen", "tls-cert", "tls-key", "allowed-origins", "allowed-hosts", "insecure-no-auth", "session-idle-ttl", "max-request-bytes", "stateless"}
+var httpOnlyFlags = []string{"listen", "tls-cert", "tls-key", "allowed-origins", "allowed-hosts", "insecure-no-auth", "session-idle-ttl", "max-request-bytes", "stateless",
+	"oauth-issuer", "oauth-resource", "oauth-audience", "oauth-scopes", "oauth-claim-caller"}
 
 // check validates the flags before anything is opened.
 func (f *serveFlags) check(changed func(string) bool) error {
@@ -156,6 +176,11 @@ func (f *serveFlags) check(changed func(string) bool) error {
 	}
 	if f.insecureNoAuth && !server.IsLoopbackAddress(f.listen) {
 		return usagef("--insecure-no-auth serves without API keys and works only on a loopback --listen address (127.0.0.1:PORT, [::1]:PORT, localhost:PORT), not %q", f.listen)
+	}
+	for _, name := range []string{"oauth-resource", "oauth-audience", "oauth-scopes", "oauth-claim-caller"} {
+		if changed(name) && len(nonEmpty(f.oauthIssuers)) == 0 {
+			return usagef("--%s needs --oauth-issuer, the authorization server whose tokens are accepted", name)
+		}
 	}
 	if changed("caller") && !f.insecureNoAuth {
 		return usagef("--caller applies to stdio (and to --insecure-no-auth): over %s the caller is the one whose API key each request carries", f.transport)
@@ -197,6 +222,11 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 		return err
 	}
 
+	t := server.Transport(f.transport)
+	verifier, err := f.oauth(t)
+	if err != nil {
+		return err
+	}
 	s, err := server.New(server.Options{
 		Vault:   v,
 		Version: currentVersion().Version,
@@ -218,6 +248,7 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 		ShutdownTimeout: f.shutdownTimeout,
 		TLSCertFile:     f.tlsCert,
 		TLSKeyFile:      f.tlsKey,
+		OAuth:           verifier,
 	})
 	if err != nil {
 		// tools.Register refuses only unknown toolset and tool names.
@@ -225,7 +256,6 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 	}
 	defer s.Close() // kept answers go with the server
 
-	t := server.Transport(f.transport)
 	if t == server.Stdio {
 		a.log.Info("serving MCP over stdio", "caller", callerName(f.caller), "store", v.Info().Store)
 		return s.ServeStdio(ctx, a.stdin, a.stdout)
@@ -249,6 +279,15 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 	}
 	if f.insecureNoAuth {
 		a.log.Warn("--insecure-no-auth: requests without an API key are served as "+callerName(f.caller)+"; anything on this machine can call", "listen", l.Addr().String())
+	}
+	if verifier != nil {
+		a.log.Info("OAuth access tokens accepted", "issuers", verifier.Metadata().AuthorizationServers, "resource", verifier.Resource(),
+			"metadata", verifier.MetadataURL())
+		if err := verifier.Discover(ctx); err != nil {
+			// Tokens of an issuer that could not be reached are refused
+			// (503) until it can be.
+			a.log.Warn("an OAuth issuer could not be reached; its tokens are refused until it can be", "error", err)
+		}
 	}
 	a.log.Info("serving MCP", "transport", f.transport, "url", scheme+"://"+l.Addr().String()+path, "store", v.Info().Store)
 	return s.Serve(ctx, l, t)
