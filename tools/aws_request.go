@@ -56,7 +56,7 @@ type requestResult struct {
 }
 
 func awsRequest(tb *toolbox) tool {
-	def := newTool[awsRequestArgs]("aws_request",
+	def := newTool[awsRequestArgs, requestResult]("aws_request",
 		"Call any AWS API operation through the vault, which checks it against the grant's policy, signs it, sends it and records it in the audit trail. "+
 			"Use it for operations that have no dedicated tool; for S3 objects prefer s3_list, s3_get and s3_put. "+
 			"Find the operation, its HTTP method, URL path and IAM action with aws_operations first. "+

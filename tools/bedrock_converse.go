@@ -41,7 +41,7 @@ type converseRequest struct {
 }
 
 func (b *bedrock) converse() tool {
-	def := newTool[bedrockConverseArgs]("bedrock_converse",
+	def := newTool[bedrockConverseArgs, modelResult]("bedrock_converse",
 		"Chat with a Bedrock model through the Converse API, one request format for every chat model (Anthropic Claude, Amazon Nova, Meta Llama, Mistral, Cohere, ...): "+
 			"give a prompt, or messages for a conversation, with an optional system prompt, max_tokens and temperature. "+
 			"Returns the answer's text, stop_reason (end_turn, max_tokens, ...) and token usage. "+

@@ -24,7 +24,7 @@ type bedrockInvokeArgs struct {
 }
 
 func (b *bedrock) invoke() tool {
-	def := newTool[bedrockInvokeArgs]("bedrock_invoke",
+	def := newTool[bedrockInvokeArgs, modelResult]("bedrock_invoke",
 		"Run a Bedrock model with the model's own native request body (InvokeModel; with stream true, InvokeModelWithResponseStream). "+
 			"The body format differs by provider (Anthropic messages with anthropic_version, Amazon Nova and Titan, Meta Llama, Mistral, Cohere, embeddings, image models): "+
 			"prefer bedrock_converse for chat, which takes one format for every model, and use this tool for embeddings, image models and provider-specific options. "+

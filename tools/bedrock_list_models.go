@@ -44,7 +44,7 @@ type listModelsResult struct {
 }
 
 func (b *bedrock) listModels() tool {
-	def := newTool[bedrockListModelsArgs]("bedrock_list_models",
+	def := newTool[bedrockListModelsArgs, listModelsResult]("bedrock_list_models",
 		"List the foundation models Bedrock offers in a region (ListFoundationModels): model ids, names, providers, input and output modalities (TEXT, IMAGE, EMBEDDING), "+
 			"whether they stream, and how they can be invoked (ON_DEMAND; a model with only INFERENCE_PROFILE is called through an inference profile id such as us.MODEL_ID). "+
 			"Start here to pick a model_id for bedrock_converse or bedrock_invoke. A listed model may still need its access enabled for the account.",

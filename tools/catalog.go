@@ -39,7 +39,7 @@ type awsOperationsResult struct {
 }
 
 func awsOperations(tb *toolbox) tool {
-	def := newTool[awsOperationsArgs]("aws_operations",
+	def := newTool[awsOperationsArgs, awsOperationsResult]("aws_operations",
 		"Search the AWS API catalog (every service and operation of botocore): for each operation, its HTTP method and URI template, "+
 			"whether it is read-only, the IAM action that authorizes it, and how to call it with aws_request. "+
 			"Use it before aws_request to build the right URL, headers and body, and to check whether a grant's policy "+

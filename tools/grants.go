@@ -46,7 +46,7 @@ type listGrantsResult struct {
 }
 
 func listGrants(tb *toolbox) tool {
-	def := newTool[listGrantsArgs]("list_grants",
+	def := newTool[listGrantsArgs, listGrantsResult]("list_grants",
 		"List the AWS grants you may use. A grant is a set of AWS credentials kept by the vault, with a policy "+
 			"that says which services, regions and actions it allows; you never see its keys. "+
 			"Call this first, to pick the grant_id that other tools take (it may be omitted when you have exactly one "+

@@ -60,6 +60,9 @@ func (e *env) server(t *testing.T, d Deps, o Options, sess Session) *server.MCPS
 		d.Vault = e.v
 	}
 	s := server.NewMCPServer("alter-mcp-test", "0.0.0",
+		// Every successful result of every test is held to its tool's
+		// output schema.
+		server.WithOutputSchemaValidation(),
 		server.WithToolHandlerMiddleware(func(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 			return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 				return next(WithSession(ctx, sess), req)

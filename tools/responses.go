@@ -33,7 +33,7 @@ type readResponseResult struct {
 }
 
 func readResponse(tb *toolbox) tool {
-	def := newTool[readResponseArgs]("read_response",
+	def := newTool[readResponseArgs, readResponseResult]("read_response",
 		"Read more of a response body that aws_request cut at max_bytes (its result has truncated true and a response_id). "+
 			"Pass the response_id and the next_offset of the previous result as offset; repeat while truncated is true. "+
 			"Bodies are kept for an hour, only for the caller that made the request; after that, repeat the request. "+

@@ -46,7 +46,7 @@ type s3GetResult struct {
 }
 
 func s3Get(tb *toolbox) tool {
-	def := newTool[s3GetArgs]("s3_get",
+	def := newTool[s3GetArgs, s3GetResult]("s3_get",
 		"Read an S3 object: up to max_bytes from offset, as text (content) or, for binary data, base64 (content_base64), "+
 			"with its content type and total size. When truncated is true, call again with offset set to next_offset to read on; "+
 			"compare etag between calls to be sure the object did not change. Find keys with s3_list.",

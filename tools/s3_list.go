@@ -48,7 +48,7 @@ type s3ListResult struct {
 }
 
 func s3List(tb *toolbox) tool {
-	def := newTool[s3ListArgs]("s3_list",
+	def := newTool[s3ListArgs, s3ListResult]("s3_list",
 		"List the objects in an S3 bucket: keys with size, last-modified time, ETag and storage class. "+
 			"Browse like folders with delimiter \"/\" and a prefix ending in \"/\": subfolders come back as common_prefixes; "+
 			"call s3_list again with one of them as the prefix to go down. When is_truncated is true, call again with next_continuation_token. "+

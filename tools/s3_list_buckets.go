@@ -35,7 +35,7 @@ type s3ListBucketsResult struct {
 }
 
 func s3ListBuckets(tb *toolbox) tool {
-	def := newTool[s3ListBucketsArgs]("s3_list_buckets",
+	def := newTool[s3ListBucketsArgs, s3ListBucketsResult]("s3_list_buckets",
 		"List the S3 buckets of the grant's AWS account, with their creation dates (and regions, where S3 tells). "+
 			"Start here to explore S3; then call s3_list on a bucket to see its objects.",
 		mcp.ToolAnnotation{

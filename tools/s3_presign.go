@@ -35,7 +35,7 @@ type s3PresignResult struct {
 }
 
 func s3Presign(tb *toolbox) tool {
-	def := newTool[s3PresignArgs]("s3_presign",
+	def := newTool[s3PresignArgs, s3PresignResult]("s3_presign",
 		"Make a presigned URL for one S3 object: whoever has the URL may download (GET) or upload (PUT) that object "+
 			"until it expires, without AWS credentials. Use it to hand a file to a person or another program; "+
 			"use s3_get to read an object yourself. The grant's policy decides (a read-only grant presigns only GET and HEAD; "+

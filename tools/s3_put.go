@@ -40,7 +40,7 @@ type s3PutResult struct {
 }
 
 func s3Put(tb *toolbox) tool {
-	def := newTool[s3PutArgs]("s3_put",
+	def := newTool[s3PutArgs, s3PutResult]("s3_put",
 		"Write an S3 object: create it, or replace it whole if the key exists (there is no undo unless the bucket is versioned). "+
 			"Give the content as text or base64, and optionally its content type and metadata. "+
 			"Check first with s3_list whether the key exists when replacing it would matter. "+

@@ -6,6 +6,8 @@ package tools
 // table (UPDATE_README=true rewrites the table alone).
 
 import (
+	"context"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -14,6 +16,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/vault"
@@ -207,5 +212,79 @@ func TestReasonCapInSchema(t *testing.T) {
 		"context": map[string]any{"blob": strings.Repeat("c", vault.MaxContextBytes)}}, "invalid_request")
 	if !strings.Contains(str(m, "message"), fmt.Sprint(vault.MaxContextBytes)) {
 		t.Errorf("an oversized context: %v", m)
+	}
+}
+
+// TestOutputSchemas: every tool declares an output schema that compiles,
+// describes an object and requires the fields every result has; and the
+// test servers of this package hold every successful result of every test
+// to it (server.WithOutputSchemaValidation in helpers_test.go), which this
+// test shows refuses a result that does not match.
+func TestOutputSchemas(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	tb := newToolbox(Deps{Vault: e.v})
+	for _, tl := range allTools(tb) {
+		raw := tl.def.RawOutputSchema
+		if len(raw) == 0 {
+			t.Errorf("%s declares no output schema", tl.def.Name)
+			continue
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", tl.def.Name, err)
+		}
+		c := jsonschema.NewCompiler()
+		if err := c.AddResource("out.json", doc); err != nil {
+			t.Fatal(err)
+		}
+		sch, err := c.Compile("out.json")
+		if err != nil {
+			t.Errorf("%s: the output schema does not compile: %v", tl.def.Name, err)
+			continue
+		}
+		var m map[string]any
+		json.Unmarshal(raw, &m)
+		if m["type"] != "object" {
+			t.Errorf("%s: output schema type %v", tl.def.Name, m["type"])
+		}
+		if err := sch.Validate(map[string]any{}); err == nil {
+			t.Errorf("%s: an empty result validates", tl.def.Name)
+		}
+		if err := sch.Validate(map[string]any{"error": "denied", "message": "no", "sent": false}); err != nil {
+			t.Errorf("%s: an error result does not validate: %v", tl.def.Name, err)
+		}
+	}
+
+	// The validation the test servers run refuses a result off its schema.
+	s := e.server(t, Deps{}, Options{Tools: []string{"list_grants"}}, Session{})
+	bad := mcp.NewToolWithRawSchema("bad_shape", "test only", json.RawMessage(`{"type":"object"}`))
+	bad.RawOutputSchema = json.RawMessage(`{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}`)
+	s.AddTool(bad, func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return result(map[string]any{"n": "not a number"}), nil
+	})
+	req := mcp.CallToolRequest{}
+	req.Params.Name = "bad_shape"
+	res, err := e.connect(t, s, "").CallTool(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.IsError {
+		t.Error("a result off its output schema was not refused by the test server's validation")
+	}
+}
+
+// TestRawInputSchemaListsOnCurrentMCPGo: on mcp-go v1.2.1,
+// mcp.WithRawInputSchema left the default input schema type set beside the
+// raw one, and tools/list failed for the whole server, so the tools use
+// mcp.NewToolWithRawSchema. v1.6.0 clears it; this test shows it, so the
+// workaround can go when nothing else needs it.
+func TestRawInputSchemaListsOnCurrentMCPGo(t *testing.T) {
+	e := newEnv(t, nil, nil)
+	s := e.server(t, Deps{}, Options{Tools: []string{"list_grants"}}, Session{})
+	s.AddTool(mcp.NewTool("raw_schema", mcp.WithDescription("test only"), mcp.WithRawInputSchema(json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}}}`))),
+		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) { return mcp.NewToolResultText("ok"), nil })
+	names := listed(t, e.connect(t, s, ""))
+	if !slices.Contains(names, "raw_schema") || !slices.Contains(names, "list_grants") {
+		t.Errorf("tools/list: %v", names)
 	}
 }

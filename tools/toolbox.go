@@ -68,10 +68,90 @@ func schemaOf[T any]() json.RawMessage {
 
 // newTool is a tool definition with an input schema reflected from T.
 // Every tool sets its four annotation hints itself; a test checks it.
-func newTool[T any](name, description string, a mcp.ToolAnnotation) mcp.Tool {
+//
+// R is the tool's result type: its schema, reflected the same way, is the
+// tool's output schema, which clients that validate (the TypeScript SDK)
+// hold every successful result to. Error results (errorBody, isError true)
+// are not held to it.
+func newTool[T, R any](name, description string, a mcp.ToolAnnotation) mcp.Tool {
 	t := mcp.NewToolWithRawSchema(name, description, schemaOf[T]())
+	t.RawOutputSchema = outputSchemaOf[R]()
 	t.Annotations = a
 	return t
+}
+
+// outputReflector makes output schemas from result structs: one tree, no
+// $id or $ref; every field without omitempty is required, since every
+// result has it, so a client may rely on it; and a result may carry
+// properties a newer server adds (additionalProperties is left open), so
+// that an older client's validation does not fail on them.
+var outputReflector = jsonschema.Reflector{
+	Anonymous:                 true,
+	DoNotReference:            true,
+	ExpandedStruct:            true,
+	AllowAdditionalProperties: true,
+}
+
+// outputSchemaOf is the output schema of a tool whose results are R: an
+// object that is either an R or, for a result with isError set, an
+// errorBody. Clients validate both (the TypeScript SDK checks any
+// structured content against the schema, errors included).
+func outputSchemaOf[R any]() json.RawMessage {
+	b, err := json.Marshal(map[string]any{
+		"type":  "object",
+		"anyOf": []any{reflectOutput[R](), reflectOutput[errorBody]()},
+	})
+	if err != nil {
+		panic(fmt.Sprintf("output schema of %T: %v", *new(R), err))
+	}
+	return b
+}
+
+// reflectOutput is the schema of the result struct R, as a JSON tree.
+func reflectOutput[R any]() any {
+	s := outputReflector.Reflect(new(R))
+	s.Version = ""
+	b, err := json.Marshal(s)
+	var tree any
+	if err == nil {
+		err = json.Unmarshal(b, &tree)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("output schema of %T: %v", *new(R), err))
+	}
+	// A field of any type (a response body) reflects as the boolean schema
+	// true, valid JSON Schema that some clients' validators (the
+	// conformance suite's) refuse: spell it {}, which means the same.
+	return openSchemas(tree)
+}
+
+// openSchemas replaces the subschemas true under properties and items with {}.
+func openSchemas(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	for k, sub := range m {
+		switch k {
+		case "properties":
+			if props, ok := sub.(map[string]any); ok {
+				for name, p := range props {
+					if p == true {
+						props[name] = map[string]any{}
+					} else {
+						props[name] = openSchemas(p)
+					}
+				}
+			}
+		case "items", "additionalProperties":
+			if sub == true && k == "items" {
+				m[k] = map[string]any{}
+			} else {
+				m[k] = openSchemas(sub)
+			}
+		}
+	}
+	return m
 }
 
 // bind decodes a call's arguments into T, refusing unknown arguments so

@@ -29,7 +29,7 @@ type whoamiResult struct {
 }
 
 func awsWhoami(tb *toolbox) tool {
-	def := newTool[awsWhoamiArgs]("aws_whoami",
+	def := newTool[awsWhoamiArgs, whoamiResult]("aws_whoami",
 		"Show which AWS identity a grant acts as: the account id, the ARN of the user or role, and its user id "+
 			"(STS GetCallerIdentity, which needs no IAM permission). Use it to check a grant works, to learn the account "+
 			"before building ARNs, and when AWS answers AccessDenied, to see whose permissions are missing.",
