@@ -223,7 +223,16 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 	}
 
 	t := server.Transport(f.transport)
-	verifier, err := f.oauth(t)
+	var l net.Listener
+	if t != server.Stdio {
+		// Listening first tells the OAuth metadata the port when --listen
+		// asks for any (:0).
+		if l, err = net.Listen("tcp", f.listen); err != nil {
+			return fmt.Errorf("listen on %s: %w", f.listen, err)
+		}
+		defer l.Close() // Serve closes it too; this is for the failures before
+	}
+	verifier, err := f.oauth(t, l)
 	if err != nil {
 		return err
 	}
@@ -261,10 +270,6 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 		return s.ServeStdio(ctx, a.stdin, a.stdout)
 	}
 
-	l, err := net.Listen("tcp", f.listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", f.listen, err)
-	}
 	scheme := "http"
 	if f.tlsCert != "" {
 		scheme = "https"

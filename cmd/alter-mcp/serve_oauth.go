@@ -1,13 +1,15 @@
 package main
 
 import (
+	"net"
+
 	"github.com/alter-mcp/alter-mcp/oauth"
 	"github.com/alter-mcp/alter-mcp/server"
 )
 
 // oauth returns the token verifier the --oauth-* flags describe, or nil
-// without --oauth-issuer.
-func (f *serveFlags) oauth(t server.Transport) (*oauth.Verifier, error) {
+// without --oauth-issuer. The resource is by default the URL of l.
+func (f *serveFlags) oauth(t server.Transport, l net.Listener) (*oauth.Verifier, error) {
 	issuers := nonEmpty(f.oauthIssuers)
 	if len(issuers) == 0 || t == server.Stdio {
 		return nil, nil
@@ -19,7 +21,15 @@ func (f *serveFlags) oauth(t server.Transport) (*oauth.Verifier, error) {
 			path = server.SSEPath
 		}
 		var err error
-		if resource, err = oauth.DefaultResource(f.listen, f.tlsCert != "", path); err != nil {
+		addr := f.listen
+		if l != nil {
+			// The port :0 picked, under the name the operator gave.
+			if host, _, err := net.SplitHostPort(f.listen); err == nil {
+				_, port, _ := net.SplitHostPort(l.Addr().String())
+				addr = net.JoinHostPort(host, port)
+			}
+		}
+		if resource, err = oauth.DefaultResource(addr, f.tlsCert != "", path); err != nil {
 			return nil, usagef("%v", err)
 		}
 	}

@@ -18,7 +18,7 @@ func TestServeOAuthUsageErrors(t *testing.T) {
 	}{
 		{"scopes without issuer", append(http, "--oauth-scopes", "alter-mcp"), "--oauth-scopes needs --oauth-issuer"},
 		{"plain http issuer", append(http, "--oauth-issuer", "http://idp.example.com"), "only https is trusted, or http on a loopback address"},
-		{"unknown resource", append(http, "--listen", "0.0.0.0:8787", "--oauth-issuer", "https://idp.example.com"), "name it with --oauth-resource"},
+		{"unknown resource", append(http, "--listen", "0.0.0.0:0", "--oauth-issuer", "https://idp.example.com"), "name it with --oauth-resource"},
 		{"bad claim rule", append(http, "--oauth-issuer", "https://idp.example.com", "--oauth-claim-caller", "groups"), "CLAIM=VALUE:CALLER"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
