@@ -88,6 +88,10 @@ type Options struct {
 	// ShutdownTimeout bounds how long calls in flight may take to finish
 	// once shutdown begins; 0 means DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// ListChangedInterval is how often sessions are checked for grants that
+	// changed, to send them notifications/tools/list_changed; 0 is
+	// DefaultListChangedInterval.
+	ListChangedInterval time.Duration
 	// OAuth, when set, accepts OAuth access tokens on HTTP, beside API keys,
 	// and serves the Protected Resource Metadata that points clients to
 	// the authorization servers.
@@ -115,11 +119,14 @@ type Server struct {
 	cancelHardStop context.CancelFunc
 	// tools removes what the tools keep on disk, at Close.
 	tools io.Closer
+	// watch tells sessions their tool lists changed (listchanged.go).
+	watch watcher
 }
 
 // Close removes what the server keeps on disk (the response spool). Call it
 // once serving is over; a server is not served again after Close.
 func (s *Server) Close() error {
+	s.stopWatcher()
 	if s.tools == nil {
 		return nil
 	}
@@ -148,7 +155,13 @@ func New(o Options) (*Server, error) {
 	s := &Server{o: o, log: o.Logger}
 	s.hardStop, s.cancelHardStop = context.WithCancel(context.Background())
 
+	s.watch = watcher{sessions: map[string]*watched{}, stop: make(chan struct{}), done: make(chan struct{})}
 	hooks := &mcpserver.Hooks{}
+	hooks.AddOnRegisterSession(s.watchSession)
+	hooks.AddOnUnregisterSession(s.unwatchSession)
+	hooks.AddAfterListTools(func(_ context.Context, _ any, _ *mcp.ListToolsRequest, res *mcp.ListToolsResult) {
+		res.SetCacheHints(toolListTTL.Milliseconds(), mcp.CacheScopePrivate)
+	})
 	hooks.AddAfterInitialize(func(ctx context.Context, _ any, req *mcp.InitializeRequest, res *mcp.InitializeResult) {
 		s.log.Info("MCP client connected",
 			"client", clientString(req.Params.ClientInfo),
@@ -158,7 +171,7 @@ func New(o Options) (*Server, error) {
 	})
 	s.mcp = mcpserver.NewMCPServer(Name, o.Version,
 		mcpserver.WithInstructions(instructions),
-		mcpserver.WithToolCapabilities(false),
+		mcpserver.WithToolCapabilities(true), // notifications/tools/list_changed
 		mcpserver.WithResourceCapabilities(false, false),
 		mcpserver.WithPromptCapabilities(false),
 		mcpserver.WithLogging(),
@@ -176,12 +189,18 @@ func New(o Options) (*Server, error) {
 		Vault:        o.Vault,
 		DefaultGrant: o.DefaultGrant,
 		SpoolDir:     spoolDir,
+		SessionOf:    s.sessionNoted,
 		Logger:       o.Logger,
 	}, o.Tools)
 	if err != nil {
 		return nil, err
 	}
 	prompts.Register(s.mcp)
+	interval := o.ListChangedInterval
+	if interval <= 0 {
+		interval = DefaultListChangedInterval
+	}
+	go s.runWatcher(interval)
 	return s, nil
 }
 
@@ -318,7 +337,7 @@ func (s *Server) toolMiddleware(next mcpserver.ToolHandlerFunc) mcpserver.ToolHa
 		defer s.end()
 		ctx, cancel := s.callContext(ctx)
 		defer cancel()
-		sess := s.sessionOf(ctx)
+		sess := s.sessionNoted(ctx)
 		ctx = tools.WithSession(ctx, sess)
 		defer func() {
 			if p := recover(); p != nil {

@@ -85,6 +85,7 @@ func newTestServer(t *testing.T, v *vault.Vault, g *gate, mod func(*Options)) *S
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	s.MCP().AddTool(mcp.NewTool("whoami_test",
 		mcp.WithDescription("test only: the session the server gave this call"),
 		mcp.WithString("caller", mcp.Description("an identity the agent claims; must be ignored")),

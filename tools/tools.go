@@ -5,10 +5,14 @@
 package tools
 
 import (
+	"slices"
+
 	"context"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/alter-mcp/alter-mcp/vault"
 )
@@ -35,6 +39,37 @@ type Deps struct {
 	// a folder in the system's temporary folder.
 	SpoolDir string
 	Logger   *slog.Logger
+	// SessionOf tells who a request that is not a tool call (tools/list)
+	// comes from, as the server's middleware tells tool calls; nil: the
+	// operator.
+	SessionOf func(ctx context.Context) Session
+}
+
+// Offered is what the tools offer a caller, given the grants it may use:
+// s3_presign only when one of them may presign. The server lists the tools
+// through it at each tools/list, and tells a session the list changed when
+// the caller's grants change (notifications/tools/list_changed).
+func Offered(gs []vault.Grant, list []mcp.Tool) []mcp.Tool {
+	if presignAllowed(gs) {
+		return list
+	}
+	return slices.DeleteFunc(slices.Clone(list), func(t mcp.Tool) bool { return t.Name == "s3_presign" })
+}
+
+// offered filters a tools/list for the session of ctx.
+func (tb *toolbox) offered(ctx context.Context, sessionOf func(context.Context) Session, list []mcp.Tool) []mcp.Tool {
+	s := SessionFrom(ctx)
+	if sessionOf != nil {
+		s = sessionOf(ctx)
+	}
+	if s.Err != nil {
+		return nil
+	}
+	gs, err := tb.vault.CallerGrants(ctx, s.Caller)
+	if err != nil {
+		return list // the calls will say why
+	}
+	return Offered(gs, list)
 }
 
 // Options select what is offered, in the fixed order of Toolsets.

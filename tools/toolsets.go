@@ -83,11 +83,11 @@ func Register(s *server.MCPServer, d Deps, o Options) (io.Closer, error) {
 	if err != nil {
 		return nil, err
 	}
-	// s3_presign is offered only when some grant may presign (decided at
-	// start: restart the server after adding the first such grant).
-	if !presignAllowed(context.Background(), d.Vault) {
-		selected = slices.DeleteFunc(selected, func(t tool) bool { return t.def.Name == "s3_presign" })
-	}
+	// What a session is offered follows its caller's grants, at each
+	// tools/list (see Offered).
+	server.WithToolFilter(func(ctx context.Context, list []mcp.Tool) []mcp.Tool {
+		return tb.offered(ctx, d.SessionOf, list)
+	})(s)
 	spools := false
 	for _, t := range selected {
 		s.AddTool(t.def, t.handler)
