@@ -18,7 +18,7 @@ if [ ! -x "$node" ] || [ ! -f "$suite" ]; then
 	echo "conformance.sh: run 'npm ci' in e2e/ first (or set E2E_NODE to a Node >= 22)" >&2
 	exit 2
 fi
-scenarios=(server-initialize ping logging-set-level tools-list prompts-list resources-list dns-rebinding-protection)
+scenarios=(server-initialize ping logging-set-level tools-list prompts-list resources-list dns-rebinding-protection server-sse-multiple-streams)
 failed=0
 for s in "${scenarios[@]}"; do
 	if "$node" "$suite" server --url "$url" --scenario "$s" -o "$out" >"$out/$s.log" 2>&1; then
