@@ -282,7 +282,9 @@ func TestRawInputSchemaListsOnCurrentMCPGo(t *testing.T) {
 	e := newEnv(t, nil, nil)
 	s := e.server(t, Deps{}, Options{Tools: []string{"list_grants"}}, Session{})
 	s.AddTool(mcp.NewTool("raw_schema", mcp.WithDescription("test only"), mcp.WithRawInputSchema(json.RawMessage(`{"type":"object","properties":{"a":{"type":"string"}}}`))),
-		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) { return mcp.NewToolResultText("ok"), nil })
+		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return mcp.NewToolResultText("ok"), nil
+		})
 	names := listed(t, e.connect(t, s, ""))
 	if !slices.Contains(names, "raw_schema") || !slices.Contains(names, "list_grants") {
 		t.Errorf("tools/list: %v", names)
