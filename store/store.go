@@ -203,3 +203,13 @@ type Store interface {
 type Checker interface {
 	Check(ctx context.Context) (string, error)
 }
+
+// Versioned is implemented by backends that count the changes made to
+// grants and callers (policies live in grants), so that a reader can keep
+// them in memory and ask, with one cheap query, whether anything changed
+// since: the vault's cache (vault/cache.go). Version changes in the same
+// transaction as every grant or caller change, by any process or replica
+// sharing the store, and never goes back.
+type Versioned interface {
+	Version(ctx context.Context) (int64, error)
+}

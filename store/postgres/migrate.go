@@ -118,6 +118,28 @@ ALTER TABLE callers ADD COLUMN oauth_issuer  text COLLATE "C" NOT NULL DEFAULT '
 ALTER TABLE callers ADD COLUMN oauth_subject text COLLATE "C";
 ALTER TABLE callers ADD CONSTRAINT "callers.oauth_subject" UNIQUE (oauth_subject, oauth_issuer);
 `,
+	// 3: a counter of the changes to grants and callers, bumped by
+	// triggers in the transaction of each change, so that a replica keeping
+	// them in memory sees another's changes with one cheap read (Version).
+	`
+CREATE TABLE data_version (
+	one     boolean NOT NULL DEFAULT true,
+	version bigint  NOT NULL,
+	CONSTRAINT "data_version.one" PRIMARY KEY (one),
+	CONSTRAINT "data_version.single_row" CHECK (one)
+);
+INSERT INTO data_version (one, version) VALUES (true, 0);
+CREATE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE data_version SET version = version + 1;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER grants_data_version AFTER INSERT OR UPDATE OR DELETE ON grants
+	FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version();
+CREATE TRIGGER callers_data_version AFTER INSERT OR UPDATE OR DELETE ON callers
+	FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version();
+`,
 }
 
 // schemaVersion is the newest schema this build knows.

@@ -104,6 +104,7 @@ var tests = []struct {
 	{"Rotation", testRotation},
 	{"Rotation/UnknownGrant", testRotationUnknownGrant},
 	{"Setting", testSetting},
+	{"Version", testVersion},
 }
 
 var sharedTests = []struct {
@@ -114,6 +115,7 @@ var sharedTests = []struct {
 	{"CreateRace", testSharedCreateRace},
 	{"UpdateConflict", testSharedUpdateConflict},
 	{"Chain", testSharedChain},
+	{"Version", testSharedVersion},
 }
 
 // at is a time with nanoseconds, away from UTC: stores must keep the
