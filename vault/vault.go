@@ -76,7 +76,10 @@ type Options struct {
 // Vault holds grants and callers and makes calls with them. It is safe for
 // concurrent use.
 type Vault struct {
+	// store is backend, behind a cache of grants and callers when the
+	// backend keeps a data version (cache.go).
 	store     store.Store
+	backend   store.Store
 	ownStore  bool
 	sealer    *sealer
 	keyID     string
@@ -187,9 +190,13 @@ func Open(ctx context.Context, o Options) (*Vault, error) {
 		}
 		v.ownStore = true
 	}
+	v.backend = v.store
+	if vs, ok := v.store.(store.Versioned); ok {
+		v.store = newCachedStore(v.store, vs)
+	}
 	fail := func(err error) (*Vault, error) {
 		if v.ownStore {
-			v.store.Close()
+			v.backend.Close()
 		}
 		return nil, err
 	}
@@ -255,7 +262,7 @@ func (v *Vault) Close() error {
 			v.closeErr = v.audit.Close() // before the store: it writes what is left
 		}
 		if v.ownStore {
-			v.closeErr = errors.Join(v.closeErr, v.store.Close())
+			v.closeErr = errors.Join(v.closeErr, v.backend.Close())
 		}
 		if v.ownTransport != nil {
 			v.ownTransport.CloseIdleConnections()
@@ -265,7 +272,7 @@ func (v *Vault) Close() error {
 }
 
 // Store returns the vault's store, for the audit and other readers.
-func (v *Vault) Store() store.Store { return v.store }
+func (v *Vault) Store() store.Store { return v.backend }
 
 // redactDSN hides a password in a store URL such as postgres://user:pw@host/db.
 func redactDSN(dsn string) string { return store.Redact(dsn) }

@@ -1,0 +1,155 @@
+package vault
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/alter-mcp/alter-mcp/store"
+)
+
+// cachedStore keeps the grants and callers a call reads (its policy lives in
+// its grant) in memory, so that a call costs one cheap read of the store's
+// data version (store.Versioned) instead of reading and decoding rows.
+//
+// Every read asks the version first: the store moves it in the transaction
+// of every grant or caller change, by this process, another sharing the
+// file, or another replica sharing the database. Entries are kept under the
+// version read before the rows were, and used only while the version read
+// at the start of a later read is the same; so a revocation or a policy
+// change committed before a call starts is seen by that call, as without the
+// cache. A failed version read falls through to the store.
+//
+// Grants are kept as the store holds them: their secrets stay sealed, and
+// are unsealed for each call as before (nothing unsealed is kept longer than
+// without the cache). Entries not found are not kept. What a read returns is
+// a copy, which callers may change.
+type cachedStore struct {
+	store.Store
+	versioned store.Versioned
+
+	mu      sync.Mutex
+	version int64 // the version entries were read at; -1 before the first read
+	entries map[string]any
+}
+
+func newCachedStore(s store.Store, v store.Versioned) *cachedStore {
+	return &cachedStore{Store: s, versioned: v, version: -1, entries: map[string]any{}}
+}
+
+// check reads the version, drops what was read at an older one, and says
+// whether the cache may be used at that version.
+func (c *cachedStore) check(ctx context.Context) (int64, bool) {
+	v, err := c.versioned.Version(ctx)
+	if err != nil {
+		return 0, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v > c.version {
+		clear(c.entries)
+		c.version = v
+	}
+	return v, v == c.version
+}
+
+func (c *cachedStore) get(key string, v int64) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v != c.version {
+		return nil, false
+	}
+	x, ok := c.entries[key]
+	return x, ok
+}
+
+// put keeps x under key if the version has not moved since v was read
+// (rows read after a newer version was seen may be older than it).
+func (c *cachedStore) put(key string, v int64, x any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v == c.version && len(c.entries) < maxCacheEntries {
+		c.entries[key] = x
+	}
+}
+
+// maxCacheEntries bounds the memory a flood of distinct names could take;
+// past it reads go to the store.
+const maxCacheEntries = 1 << 16
+
+// cached returns key's value from the cache, else reads it with load and
+// keeps it; clone copies a value across the cache's boundary.
+func cached[T any](ctx context.Context, c *cachedStore, key string, load func() (T, error), clone func(T) T) (T, error) {
+	v, ok := c.check(ctx)
+	if ok {
+		if x, hit := c.get(key, v); hit {
+			return clone(x.(T)), nil
+		}
+	}
+	x, err := load()
+	if err == nil && ok {
+		c.put(key, v, clone(x))
+	}
+	return x, err
+}
+
+// GetGrant implements store.Store.
+func (c *cachedStore) GetGrant(ctx context.Context, id string) (*store.Grant, error) {
+	return cached(ctx, c, "grant\x00"+id, func() (*store.Grant, error) { return c.Store.GetGrant(ctx, id) }, cloneGrant)
+}
+
+// GetGrantByName implements store.Store.
+func (c *cachedStore) GetGrantByName(ctx context.Context, name string) (*store.Grant, error) {
+	return cached(ctx, c, "grant-name\x00"+name, func() (*store.Grant, error) { return c.Store.GetGrantByName(ctx, name) }, cloneGrant)
+}
+
+// ListGrants implements store.Store.
+func (c *cachedStore) ListGrants(ctx context.Context) ([]*store.Grant, error) {
+	return cached(ctx, c, "grants", func() ([]*store.Grant, error) { return c.Store.ListGrants(ctx) }, cloneGrants)
+}
+
+// GetCaller implements store.Store.
+func (c *cachedStore) GetCaller(ctx context.Context, name string) (*store.Caller, error) {
+	return cached(ctx, c, "caller\x00"+name, func() (*store.Caller, error) { return c.Store.GetCaller(ctx, name) }, cloneCaller)
+}
+
+// GetCallerByKeyHash implements store.Store.
+func (c *cachedStore) GetCallerByKeyHash(ctx context.Context, hash []byte) (*store.Caller, error) {
+	return cached(ctx, c, "caller-key\x00"+string(hash), func() (*store.Caller, error) { return c.Store.GetCallerByKeyHash(ctx, hash) }, cloneCaller)
+}
+
+// GetCallerByOAuthSubject implements store.Store.
+func (c *cachedStore) GetCallerByOAuthSubject(ctx context.Context, issuer, subject string) (*store.Caller, error) {
+	return cached(ctx, c, "caller-sub\x00"+issuer+"\x00"+subject, func() (*store.Caller, error) {
+		return c.Store.GetCallerByOAuthSubject(ctx, issuer, subject)
+	}, cloneCaller)
+}
+
+func cloneGrant(g *store.Grant) *store.Grant {
+	if g == nil {
+		return nil
+	}
+	n := *g
+	n.SourceConfig, n.Sealed, n.Policy = slices.Clone(g.SourceConfig), slices.Clone(g.Sealed), slices.Clone(g.Policy)
+	return &n
+}
+
+func cloneGrants(gs []*store.Grant) []*store.Grant {
+	if gs == nil {
+		return nil
+	}
+	out := make([]*store.Grant, len(gs))
+	for i, g := range gs {
+		out[i] = cloneGrant(g)
+	}
+	return out
+}
+
+func cloneCaller(c *store.Caller) *store.Caller {
+	if c == nil {
+		return nil
+	}
+	n := *c
+	n.KeyHash, n.Grants = slices.Clone(c.KeyHash), slices.Clone(c.Grants)
+	return &n
+}
