@@ -169,22 +169,30 @@ func (v *Vault) assumeRole(ctx context.Context, g *store.Grant, depth int) (*cre
 		Source:      sourceProvider{v: v, g: src},
 		RoleARN:     spec.RoleARN,
 		ExternalID:  spec.ExternalID,
-		SessionName: spec.SessionName,
+		SessionName: roleSessionName(spec, g.Name),
 		Duration:    spec.Duration,
 		Policy:      spec.SessionPolicy,
 		STS:         sts,
 		Now:         v.now,
 	}
-	if ar.SessionName == "" {
-		ar.SessionName = "alter-mcp-" + g.Name
-		if len(ar.SessionName) > 64 {
-			ar.SessionName = ar.SessionName[:64]
-		}
-	}
 	if err := ar.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: grant %s: %w", ErrCredentials, g.ID, err)
 	}
 	return ar, nil
+}
+
+// roleSessionName is the session name a role grant's AssumeRole gives:
+// the configured one, else alter-mcp-GRANT cut to STS's 64 characters.
+// audit reconcile finds the grant's sessions in CloudTrail by it.
+func roleSessionName(spec AssumeRoleSpec, grant string) string {
+	if spec.SessionName != "" {
+		return spec.SessionName
+	}
+	name := "alter-mcp-" + grant
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	return name
 }
 
 // checkAssumeRole validates a new grant's credential source against the store.

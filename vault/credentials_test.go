@@ -215,6 +215,9 @@ func TestAssumeRoleGrantValidation(t *testing.T) {
 	if g.RoleARN == "" {
 		t.Error("the grant's JSON lacks role_arn")
 	}
+	if g.SessionName != "alter-mcp-r1" {
+		t.Errorf("session name %q, want the default alter-mcp-r1 (audit reconcile finds the role's sessions by it)", g.SessionName)
+	}
 }
 
 func TestKeyInfoAndCheckGrant(t *testing.T) {

@@ -88,9 +88,12 @@ type Grant struct {
 	Revoked           bool          `json:"revoked,omitempty"`
 	// Profile is the AWS profile of a profile grant.
 	Profile string `json:"profile,omitempty"`
-	// RoleARN and SourceGrant describe an assume-role grant.
+	// RoleARN and SourceGrant describe an assume-role grant; SessionName
+	// is the role session name its AssumeRole gives, as CloudTrail shows it
+	// (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION).
 	RoleARN     string `json:"role_arn,omitempty"`
 	SourceGrant string `json:"source_grant,omitempty"`
+	SessionName string `json:"session_name,omitempty"`
 }
 
 // Credential sources.
@@ -354,7 +357,7 @@ func (v *Vault) grantView(g *store.Grant) Grant {
 	case sourceAssumeRole:
 		var spec AssumeRoleSpec
 		if json.Unmarshal(g.SourceConfig, &spec) == nil {
-			out.RoleARN, out.SourceGrant = spec.RoleARN, spec.SourceGrant
+			out.RoleARN, out.SourceGrant, out.SessionName = spec.RoleARN, spec.SourceGrant, roleSessionName(spec, g.Name)
 		}
 	}
 	return out

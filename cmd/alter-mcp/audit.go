@@ -36,7 +36,7 @@ func newAuditCmd(a *app) *cobra.Command {
 	var vf vaultFlags
 	cmd := &cobra.Command{
 		Use:   "audit",
-		Short: "List, follow, show, verify and export the audit trail",
+		Short: "List, follow, show, verify and export the audit trail, and reconcile it with CloudTrail",
 		Long:  auditLong,
 		Args:  usageArgs(cobra.NoArgs),
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
@@ -48,6 +48,7 @@ func newAuditCmd(a *app) *cobra.Command {
 		newAuditShowCmd(a, &vf),
 		newAuditVerifyCmd(a, &vf),
 		newAuditExportCmd(a, &vf),
+		newAuditReconcileCmd(a, &vf),
 	)
 	return cmd
 }
