@@ -229,6 +229,7 @@ func (s *Server) sse() *httpTransport {
 // flight finish for up to ShutdownTimeout (then cancels them), and closes
 // the streams.
 func (s *Server) Serve(ctx context.Context, l net.Listener, t Transport) error {
+	s.served.Store(t)
 	ht, err := s.httpTransport(t)
 	if err != nil {
 		return err

@@ -99,6 +99,9 @@ type Options struct {
 	// TLSCertFile and TLSKeyFile make Serve speak HTTPS.
 	TLSCertFile string
 	TLSKeyFile  string
+	// Metrics, when set, counts tool requests and sessions; its calls are
+	// counted by the vault's audit log, which must have it as a sink.
+	Metrics *Metrics
 }
 
 // Server is alter-mcp's MCP server: the tools, prompts and resources of one
@@ -121,6 +124,8 @@ type Server struct {
 	tools io.Closer
 	// watch tells sessions their tool lists changed (listchanged.go).
 	watch watcher
+	// served is the Transport being served, for the metrics of sessions.
+	served atomic.Value
 }
 
 // Close removes what the server keeps on disk (the response spool). Call it
@@ -159,6 +164,18 @@ func New(o Options) (*Server, error) {
 	hooks := &mcpserver.Hooks{}
 	hooks.AddOnRegisterSession(s.watchSession)
 	hooks.AddOnUnregisterSession(s.unwatchSession)
+	if m := o.Metrics; m != nil {
+		hooks.AddOnRegisterSession(func(_ context.Context, cs mcpserver.ClientSession) {
+			if t, ok := s.served.Load().(Transport); ok && cs != nil {
+				m.sessionOpened(cs.SessionID(), t)
+			}
+		})
+		hooks.AddOnUnregisterSession(func(_ context.Context, cs mcpserver.ClientSession) {
+			if cs != nil {
+				m.sessionClosed(cs.SessionID())
+			}
+		})
+	}
 	hooks.AddAfterListTools(func(_ context.Context, _ any, _ *mcp.ListToolsRequest, res *mcp.ListToolsResult) {
 		res.SetCacheHints(toolListTTL.Milliseconds(), mcp.CacheScopePrivate)
 	})
@@ -345,6 +362,9 @@ func (s *Server) toolMiddleware(next mcpserver.ToolHandlerFunc) mcpserver.ToolHa
 				// stack go to the log, never to the client.
 				s.log.Error("tool panicked", "tool", req.Params.Name, "panic_type", fmt.Sprintf("%T", p), "stack", string(debug.Stack()))
 				res, err = mcp.NewToolResultError(fmt.Sprintf("internal error in %s; the server log has the details", req.Params.Name)), nil
+			}
+			if s.o.Metrics != nil {
+				s.o.Metrics.toolRequest(req.Params.Name, err != nil || res == nil || res.IsError)
 			}
 		}()
 		return next(ctx, req)

@@ -21,6 +21,7 @@ import (
 // mcp-go keeps one stdio session per process, so a process serves stdio
 // once at a time.
 func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) error {
+	s.served.Store(Stdio)
 	stdio := mcpserver.NewStdioServer(s.mcp)
 	stdio.SetErrorLogger(slog.NewLogLogger(s.log.Handler(), slog.LevelError))
 

@@ -91,6 +91,7 @@ type serveFlags struct {
 	oauthAudience   string
 	oauthScopes     []string
 	oauthClaimRules []string
+	metricsListen   string
 }
 
 const defaultListen = "127.0.0.1:8787"
@@ -121,6 +122,7 @@ func (f *serveFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.oauthResource, "oauth-resource", "", "this server's public URL, the resource clients get tokens for (default: the --listen URL, such as http://127.0.0.1:8787/mcp)")
 	fs.StringVar(&f.oauthAudience, "oauth-audience", "", "the audience (aud) tokens must carry (default: --oauth-resource)")
 	fs.StringSliceVar(&f.oauthScopes, "oauth-scopes", nil, "scopes every token must grant")
+	fs.StringVar(&f.metricsListen, "metrics-listen", "", "serve Prometheus metrics at http://ADDR/metrics (HOST:PORT, on a listener of their own; default: no metrics)")
 	fs.StringSliceVar(&f.oauthClaimRules, "oauth-claim-caller", nil, "map tokens whose subject is no caller's by a claim: CLAIM=VALUE:CALLER, such as groups=aws-readers:reports-agent (repeatable; the first that matches wins)")
 }
 
@@ -159,6 +161,11 @@ func (f *serveFlags) check(changed func(string) bool) error {
 	}
 	if f.sessionIdleTTL < 0 || f.shutdownTimeout < 0 {
 		return usagef("--session-idle-ttl and --shutdown-timeout cannot be negative")
+	}
+	if f.metricsListen != "" {
+		if _, _, err := net.SplitHostPort(f.metricsListen); err != nil {
+			return usagef("--metrics-listen %q: write HOST:PORT, such as 127.0.0.1:9464", f.metricsListen)
+		}
 	}
 	if f.transport == string(server.Stdio) {
 		return nil
@@ -213,6 +220,16 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 	if f.auditStderr {
 		sinks = append(sinks, audit.NewWriterSink(a.stderr))
 	}
+	var metrics *server.Metrics
+	ml, err := f.listenMetrics()
+	if err != nil {
+		return err
+	}
+	if ml != nil {
+		defer ml.Close()
+		metrics = server.NewMetrics(server.MetricsOptions{})
+		sinks = append(sinks, metrics)
+	}
 	v, err := a.openVault(ctx, vf, sinks...)
 	if err != nil {
 		return err
@@ -258,12 +275,19 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 		TLSCertFile:     f.tlsCert,
 		TLSKeyFile:      f.tlsKey,
 		OAuth:           verifier,
+		Metrics:         metrics,
 	})
 	if err != nil {
 		// tools.Register refuses only unknown toolset and tool names.
 		return usagef("%v", err)
 	}
 	defer s.Close() // kept answers go with the server
+	if ml != nil {
+		mctx, stopMetrics := context.WithCancel(ctx)
+		defer stopMetrics()
+		go serveMetrics(mctx, ml, metrics, a.log)
+		a.log.Info("serving metrics", "url", "http://"+ml.Addr().String()+"/metrics")
+	}
 
 	if t == server.Stdio {
 		a.log.Info("serving MCP over stdio", "caller", callerName(f.caller), "store", v.Info().Store)
