@@ -102,6 +102,9 @@ func (v *Vault) signed(ctx context.Context, g *store.Grant, ep urlparse.Endpoint
 		Header:     o.header.Clone(),
 		Host:       u.Host,
 	}).WithContext(ctx)
+	// Set before signing, in the spelling sigv4 leaves out of the signed
+	// headers: CloudTrail's userAgent then names alter-mcp and the grant.
+	setUserAgent(req, UserAgent(g.Name))
 	rc, err := o.body.reader()
 	if err != nil {
 		return nil, sigv4.Credentials{}, err

@@ -156,6 +156,12 @@ func (t *serviceTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 
 	out := req.Clone(ctx)
+	// Signed already: User-Agent is not among the signed headers.
+	grant := ""
+	if t.call.grant != nil {
+		grant = t.call.grant.Name
+	}
+	setUserAgent(out, UserAgent(grant))
 	out.Body, out.ContentLength = nil, int64(len(data))
 	out.GetBody = nil
 	if len(data) > 0 {
