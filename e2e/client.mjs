@@ -15,24 +15,11 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { newReport } from "./report.mjs";
 
 const mode = process.argv[2];
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`set ${name}`);
-  return v;
-};
 
-const report = { mode, checks: [] };
-function check(name, ok, detail) {
-  report.checks.push({ name, ok: !!ok });
-  if (!ok) {
-    report.failed = name;
-    report.detail = detail;
-    console.log(JSON.stringify(report, null, 2));
-    process.exit(1);
-  }
-}
+const { report, check, env } = newReport(mode);
 
 // result returns a tool result's JSON: its structured content, or its text.
 function result(res) {

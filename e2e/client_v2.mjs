@@ -12,24 +12,12 @@
 // saw and exits 1 on the first check that fails; a result off its output
 // schema fails the call inside the SDK, and so the run.
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { newReport } from "./report.mjs";
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`set ${name}`);
-  return v;
-};
-const era = env("E2E_ERA");
-const mode = `v2-${era}`;
-const report = { mode, checks: [], tools_called: [] };
-function check(name, ok, detail) {
-  report.checks.push({ name, ok: !!ok });
-  if (!ok) {
-    report.failed = name;
-    report.detail = detail;
-    console.log(JSON.stringify(report, null, 2));
-    process.exit(1);
-  }
-}
+const era = process.env.E2E_ERA ?? "";
+const { report, check, env } = newReport(`v2-${era}`);
+const mode = report.mode;
+report.tools_called = [];
 
 const client = new Client(
   { name: "e2e-v2", version: "2.0.0" },

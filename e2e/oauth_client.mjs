@@ -13,22 +13,9 @@
 // It prints one JSON object with the checks it made, and exits 1 on the
 // first that fails.
 import { Client, ClientCredentialsProvider, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { newReport } from "./report.mjs";
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`set ${name}`);
-  return v;
-};
-const report = { mode: "oauth", checks: [] };
-function check(name, ok, detail) {
-  report.checks.push({ name, ok: !!ok });
-  if (!ok) {
-    report.failed = name;
-    report.detail = detail;
-    console.log(JSON.stringify(report, null, 2));
-    process.exit(1);
-  }
-}
+const { report, check, env } = newReport("oauth");
 
 const url = new URL(env("E2E_HTTP_URL"));
 const issuer = env("E2E_ISSUER");

@@ -233,3 +233,14 @@ func bedrockHint(code, message string) string {
 	}
 	return ""
 }
+
+// modelAnnotations are the hints of a tool that runs a model.
+func modelAnnotations(title string) mcp.ToolAnnotation {
+	return mcp.ToolAnnotation{
+		Title:           title,
+		ReadOnlyHint:    mcp.ToBoolPtr(false), // bedrock:InvokeModel is not read-only in the catalog
+		DestructiveHint: mcp.ToBoolPtr(false), // it changes no AWS resource
+		IdempotentHint:  mcp.ToBoolPtr(false), // each call is billed, and answers differently
+		OpenWorldHint:   mcp.ToBoolPtr(true),
+	}
+}

@@ -49,13 +49,7 @@ func (b *bedrock) converse() tool {
 			"With stream true (ConverseStream) the client receives progress notifications with the text so far when it asked for progress; the result still holds the whole text. "+
 			"Find model ids with bedrock_list_models; a model that lists only INFERENCE_PROFILE needs an inference profile id such as us.anthropic.claude-3-5-haiku-20241022-v1:0. "+
 			"Each call runs the model and is billed: read-only grants refuse it, and grants with confirm_writes ask the user first.",
-		mcp.ToolAnnotation{
-			Title:           "Converse with a Bedrock model",
-			ReadOnlyHint:    mcp.ToBoolPtr(false), // bedrock:InvokeModel is not read-only in the catalog
-			DestructiveHint: mcp.ToBoolPtr(false), // it changes no AWS resource
-			IdempotentHint:  mcp.ToBoolPtr(false), // each call is billed, and answers differently
-			OpenWorldHint:   mcp.ToBoolPtr(true),
-		})
+		modelAnnotations("Converse with a Bedrock model"))
 	return tool{toolset: toolsetBedrock, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args, err := bind[bedrockConverseArgs](req)
 		if err != nil {

@@ -31,13 +31,7 @@ func (b *bedrock) invoke() tool {
 			"Find model ids with bedrock_list_models. The result has the model's answer (body) and, for the formats it knows, the text, stop_reason and token usage. "+
 			"With stream true the client receives progress notifications with the text so far when it asked for progress; the result still holds the whole text. "+
 			"Each call runs the model and is billed: read-only grants refuse it, and grants with confirm_writes ask the user first.",
-		mcp.ToolAnnotation{
-			Title:           "Invoke a Bedrock model",
-			ReadOnlyHint:    mcp.ToBoolPtr(false), // bedrock:InvokeModel is not read-only in the catalog
-			DestructiveHint: mcp.ToBoolPtr(false), // it changes no AWS resource
-			IdempotentHint:  mcp.ToBoolPtr(false), // each call is billed, and answers differently
-			OpenWorldHint:   mcp.ToBoolPtr(true),
-		})
+		modelAnnotations("Invoke a Bedrock model"))
 	return tool{toolset: toolsetBedrock, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args, err := bind[bedrockInvokeArgs](req)
 		if err != nil {

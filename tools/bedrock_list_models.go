@@ -48,13 +48,7 @@ func (b *bedrock) listModels() tool {
 		"List the foundation models Bedrock offers in a region (ListFoundationModels): model ids, names, providers, input and output modalities (TEXT, IMAGE, EMBEDDING), "+
 			"whether they stream, and how they can be invoked (ON_DEMAND; a model with only INFERENCE_PROFILE is called through an inference profile id such as us.MODEL_ID). "+
 			"Start here to pick a model_id for bedrock_converse or bedrock_invoke. A listed model may still need its access enabled for the account.",
-		mcp.ToolAnnotation{
-			Title:           "List Bedrock models",
-			ReadOnlyHint:    mcp.ToBoolPtr(true),
-			DestructiveHint: mcp.ToBoolPtr(false),
-			IdempotentHint:  mcp.ToBoolPtr(true),
-			OpenWorldHint:   mcp.ToBoolPtr(true),
-		})
+		readAnnotations("List Bedrock models"))
 	return tool{toolset: toolsetBedrock, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args, err := bind[bedrockListModelsArgs](req)
 		if err != nil {

@@ -44,13 +44,7 @@ func awsOperations(tb *toolbox) tool {
 			"whether it is read-only, the IAM action that authorizes it, and how to call it with aws_request. "+
 			"Use it before aws_request to build the right URL, headers and body, and to check whether a grant's policy "+
 			"(read_only, allowed actions) will allow the call. It makes no AWS call.",
-		mcp.ToolAnnotation{
-			Title:           "Find AWS operations",
-			ReadOnlyHint:    mcp.ToBoolPtr(true),
-			DestructiveHint: mcp.ToBoolPtr(false),
-			IdempotentHint:  mcp.ToBoolPtr(true),
-			OpenWorldHint:   mcp.ToBoolPtr(false),
-		})
+		localReadAnnotations("Find AWS operations"))
 	return tool{toolset: toolsetCatalog, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args, err := bind[awsOperationsArgs](req)
 		if err != nil {

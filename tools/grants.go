@@ -55,13 +55,7 @@ func listGrants(tb *toolbox) tool {
 			"whether it may call operations that hand out credentials (issue_credentials; off unless set), and which hosts "+
 			"anyone can own (Lambda function URLs, API Gateway, AppSync, ...) it may reach (customer_hosts; none unless listed). "+
 			"Then call aws_whoami to see which AWS identity a grant acts as.",
-		mcp.ToolAnnotation{
-			Title:           "List grants",
-			ReadOnlyHint:    mcp.ToBoolPtr(true),
-			DestructiveHint: mcp.ToBoolPtr(false),
-			IdempotentHint:  mcp.ToBoolPtr(true),
-			OpenWorldHint:   mcp.ToBoolPtr(false),
-		})
+		localReadAnnotations("List grants"))
 	return tool{toolset: toolsetCore, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		if _, err := bind[listGrantsArgs](req); err != nil {
 			return invalid("list_grants takes no arguments"), nil

@@ -38,13 +38,7 @@ func readResponse(tb *toolbox) tool {
 			"Pass the response_id and the next_offset of the previous result as offset; repeat while truncated is true. "+
 			"Bodies are kept for an hour, only for the caller that made the request; after that, repeat the request. "+
 			"The same body is the resource alter://responses/{response_id}.",
-		mcp.ToolAnnotation{
-			Title:           "Read more of a response",
-			ReadOnlyHint:    mcp.ToBoolPtr(true),
-			DestructiveHint: mcp.ToBoolPtr(false),
-			IdempotentHint:  mcp.ToBoolPtr(true),
-			OpenWorldHint:   mcp.ToBoolPtr(false),
-		})
+		localReadAnnotations("Read more of a response"))
 	return tool{toolset: toolsetCore, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args, err := bind[readResponseArgs](req)
 		if err != nil {

@@ -50,13 +50,7 @@ func s3Get(tb *toolbox) tool {
 		"Read an S3 object: up to max_bytes from offset, as text (content) or, for binary data, base64 (content_base64), "+
 			"with its content type and total size. When truncated is true, call again with offset set to next_offset to read on; "+
 			"compare etag between calls to be sure the object did not change. Find keys with s3_list.",
-		mcp.ToolAnnotation{
-			Title:           "Read an S3 object",
-			ReadOnlyHint:    mcp.ToBoolPtr(true),
-			DestructiveHint: mcp.ToBoolPtr(false),
-			IdempotentHint:  mcp.ToBoolPtr(true),
-			OpenWorldHint:   mcp.ToBoolPtr(true),
-		})
+		readAnnotations("Read an S3 object"))
 	return tool{toolset: toolsetS3, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args, err := bind[s3GetArgs](req)
 		if err != nil {

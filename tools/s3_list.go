@@ -53,13 +53,7 @@ func s3List(tb *toolbox) tool {
 			"Browse like folders with delimiter \"/\" and a prefix ending in \"/\": subfolders come back as common_prefixes; "+
 			"call s3_list again with one of them as the prefix to go down. When is_truncated is true, call again with next_continuation_token. "+
 			"Then read an object with s3_get. The bucket's region is found and remembered for you.",
-		mcp.ToolAnnotation{
-			Title:           "List S3 objects",
-			ReadOnlyHint:    mcp.ToBoolPtr(true),
-			DestructiveHint: mcp.ToBoolPtr(false),
-			IdempotentHint:  mcp.ToBoolPtr(true),
-			OpenWorldHint:   mcp.ToBoolPtr(true),
-		})
+		readAnnotations("List S3 objects"))
 	return tool{toolset: toolsetS3, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args, err := bind[s3ListArgs](req)
 		if err != nil {

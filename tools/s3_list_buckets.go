@@ -38,13 +38,7 @@ func s3ListBuckets(tb *toolbox) tool {
 	def := newTool[s3ListBucketsArgs, s3ListBucketsResult]("s3_list_buckets",
 		"List the S3 buckets of the grant's AWS account, with their creation dates (and regions, where S3 tells). "+
 			"Start here to explore S3; then call s3_list on a bucket to see its objects.",
-		mcp.ToolAnnotation{
-			Title:           "List S3 buckets",
-			ReadOnlyHint:    mcp.ToBoolPtr(true),
-			DestructiveHint: mcp.ToBoolPtr(false),
-			IdempotentHint:  mcp.ToBoolPtr(true),
-			OpenWorldHint:   mcp.ToBoolPtr(true),
-		})
+		readAnnotations("List S3 buckets"))
 	return tool{toolset: toolsetS3, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args, err := bind[s3ListBucketsArgs](req)
 		if err != nil {

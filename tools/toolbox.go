@@ -305,3 +305,23 @@ func session(ctx context.Context) Session {
 	}
 	return s
 }
+
+// readAnnotations are the hints of a tool that only reads from AWS: no
+// change, the same answer twice, and the open world of AWS behind it.
+func readAnnotations(title string) mcp.ToolAnnotation {
+	return mcp.ToolAnnotation{
+		Title:           title,
+		ReadOnlyHint:    mcp.ToBoolPtr(true),
+		DestructiveHint: mcp.ToBoolPtr(false),
+		IdempotentHint:  mcp.ToBoolPtr(true),
+		OpenWorldHint:   mcp.ToBoolPtr(true),
+	}
+}
+
+// localReadAnnotations are those of a tool that reads only what the server
+// itself holds (the vault's grants, the catalog, kept answers).
+func localReadAnnotations(title string) mcp.ToolAnnotation {
+	a := readAnnotations(title)
+	a.OpenWorldHint = mcp.ToBoolPtr(false)
+	return a
+}

@@ -33,13 +33,7 @@ func awsWhoami(tb *toolbox) tool {
 		"Show which AWS identity a grant acts as: the account id, the ARN of the user or role, and its user id "+
 			"(STS GetCallerIdentity, which needs no IAM permission). Use it to check a grant works, to learn the account "+
 			"before building ARNs, and when AWS answers AccessDenied, to see whose permissions are missing.",
-		mcp.ToolAnnotation{
-			Title:           "Who am I in AWS",
-			ReadOnlyHint:    mcp.ToBoolPtr(true),
-			DestructiveHint: mcp.ToBoolPtr(false),
-			IdempotentHint:  mcp.ToBoolPtr(true),
-			OpenWorldHint:   mcp.ToBoolPtr(true),
-		})
+		readAnnotations("Who am I in AWS"))
 	return tool{toolset: toolsetCore, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args, err := bind[awsWhoamiArgs](req)
 		if err != nil {
