@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -59,9 +60,18 @@ type cachedProvider struct {
 	p       sigv4.CredentialsProvider
 }
 
-// credentials returns the credentials to sign one request with. Static
-// secrets are decrypted here and nowhere else.
+// credentials returns the credentials to sign one request of the operator
+// with (see credentialsFor).
 func (v *Vault) credentials(ctx context.Context, g *store.Grant) (sigv4.Credentials, error) {
+	return v.credentialsFor(ctx, g, "")
+}
+
+// credentialsFor returns the credentials to sign one request of caller
+// ("" is the operator) with. Static secrets are decrypted here and nowhere
+// else. A role grant's session is the caller's own: its AssumeRole names
+// the caller as the source identity and in session tags, so that CloudTrail
+// names who each call was made for.
+func (v *Vault) credentialsFor(ctx context.Context, g *store.Grant, caller string) (sigv4.Credentials, error) {
 	if g.Source == sourceStatic || g.Source == "" {
 		c, err := v.openSecret(g.ID, g.KeyID, g.AccessKeyID, g.Sealed)
 		c.Expires = g.CredentialsExpire // temporary keys: presigned URLs and tokens must not outlive them
@@ -74,7 +84,7 @@ func (v *Vault) credentials(ctx context.Context, g *store.Grant) (sigv4.Credenti
 			return sigv4.Credentials{}, err
 		}
 	}
-	p, err := v.provider(ctx, g, 0)
+	p, err := v.provider(ctx, g, cmp.Or(caller, operatorCaller), 0)
 	if err != nil {
 		return sigv4.Credentials{}, err
 	}
@@ -85,10 +95,17 @@ func (v *Vault) credentials(ctx context.Context, g *store.Grant) (sigv4.Credenti
 	return c, nil
 }
 
-// provider returns the cached provider of a profile or assume-role grant.
-func (v *Vault) provider(ctx context.Context, g *store.Grant, depth int) (sigv4.CredentialsProvider, error) {
+// provider returns the cached provider of a profile grant, or of caller's
+// session of an assume-role grant: sessions are kept per caller, each
+// cached until shortly before it expires and shared by the caller's
+// concurrent calls.
+func (v *Vault) provider(ctx context.Context, g *store.Grant, caller string, depth int) (sigv4.CredentialsProvider, error) {
+	key := g.ID
+	if g.Source == sourceAssumeRole {
+		key += "\x00" + caller
+	}
 	v.providers.mu.Lock()
-	if c, ok := v.providers.m[g.ID]; ok && c.version == g.Version {
+	if c, ok := v.providers.m[key]; ok && c.version == g.Version {
 		v.providers.mu.Unlock()
 		return c.p, nil
 	}
@@ -103,7 +120,7 @@ func (v *Vault) provider(ctx context.Context, g *store.Grant, depth int) (sigv4.
 		}
 		p = &credsrc.Profile{Name: pc.Profile, Getenv: v.getenv}
 	case sourceAssumeRole:
-		ar, err := v.assumeRole(ctx, g, depth)
+		ar, err := v.assumeRole(ctx, g, caller, depth)
 		if err != nil {
 			return nil, err
 		}
@@ -115,20 +132,21 @@ func (v *Vault) provider(ctx context.Context, g *store.Grant, depth int) (sigv4.
 	if v.providers.m == nil {
 		v.providers.m = map[string]cachedProvider{}
 	}
-	if c, ok := v.providers.m[g.ID]; ok && c.version == g.Version {
+	if c, ok := v.providers.m[key]; ok && c.version == g.Version {
 		p = c.p // another call got here first: share its cache
 	} else {
-		v.providers.m[g.ID] = cachedProvider{version: g.Version, p: p}
+		v.providers.m[key] = cachedProvider{version: g.Version, p: p}
 	}
 	v.providers.mu.Unlock()
 	return p, nil
 }
 
 // sourceProvider is what signs a source grant's calls: its static secret,
-// or its own provider.
+// or its own provider, the caller's session of it when it is a role.
 type sourceProvider struct {
-	v *Vault
-	g *store.Grant
+	v      *Vault
+	g      *store.Grant
+	caller string
 }
 
 func (s sourceProvider) Retrieve(ctx context.Context) (sigv4.Credentials, error) {
@@ -140,10 +158,18 @@ func (s sourceProvider) Retrieve(ctx context.Context) (sigv4.Credentials, error)
 	if err := s.v.usable(g, s.v.now()); err != nil {
 		return sigv4.Credentials{}, fmt.Errorf("source grant: %w", err)
 	}
-	return s.v.credentials(ctx, g)
+	return s.v.credentialsFor(ctx, g, s.caller)
 }
 
-func (v *Vault) assumeRole(ctx context.Context, g *store.Grant, depth int) (*credsrc.AssumeRole, error) {
+// Session identity: what a role grant's AssumeRole says of the caller. The
+// trust policy must allow sts:SetSourceIdentity and sts:TagSession.
+const (
+	sourceIdentityPrefix = "alter-mcp." // STS allows no ':' in a source identity
+	tagGrant             = "alter-mcp:grant"
+	tagCaller            = "alter-mcp:caller"
+)
+
+func (v *Vault) assumeRole(ctx context.Context, g *store.Grant, caller string, depth int) (*credsrc.AssumeRole, error) {
 	if depth >= maxRoleChain {
 		return nil, fmt.Errorf("%w: grant %s: more than %d assume-role grants stand on each other", ErrCredentials, g.ID, maxRoleChain)
 	}
@@ -157,7 +183,7 @@ func (v *Vault) assumeRole(ctx context.Context, g *store.Grant, depth int) (*cre
 	}
 	if src.Source == sourceAssumeRole {
 		// Validate the chain now, so that a loop is an error, not a hang.
-		if _, err := v.assumeRole(ctx, src, depth+1); err != nil {
+		if _, err := v.assumeRole(ctx, src, caller, depth+1); err != nil {
 			return nil, err
 		}
 	}
@@ -166,14 +192,16 @@ func (v *Vault) assumeRole(ctx context.Context, g *store.Grant, depth int) (*cre
 		return nil, err
 	}
 	ar := &credsrc.AssumeRole{
-		Source:      sourceProvider{v: v, g: src},
-		RoleARN:     spec.RoleARN,
-		ExternalID:  spec.ExternalID,
-		SessionName: roleSessionName(spec, g.Name),
-		Duration:    spec.Duration,
-		Policy:      spec.SessionPolicy,
-		STS:         sts,
-		Now:         v.now,
+		Source:         sourceProvider{v: v, g: src, caller: caller},
+		RoleARN:        spec.RoleARN,
+		ExternalID:     spec.ExternalID,
+		SessionName:    roleSessionName(spec, g.Name),
+		Duration:       spec.Duration,
+		Policy:         spec.SessionPolicy,
+		SourceIdentity: credsrc.SourceIdentityOf(sourceIdentityPrefix, caller),
+		Tags:           []credsrc.Tag{{Key: tagGrant, Value: g.Name}, {Key: tagCaller, Value: credsrc.TagValueOf(caller)}},
+		STS:            sts,
+		Now:            v.now,
 	}
 	if err := ar.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: grant %s: %w", ErrCredentials, g.ID, err)
@@ -220,7 +248,7 @@ func (v *Vault) checkAssumeRole(ctx context.Context, s *AssumeRoleSpec) error {
 	}
 	s.SourceGrant = src.ID
 	if src.Source == sourceAssumeRole {
-		if _, err := v.assumeRole(ctx, src, 1); err != nil {
+		if _, err := v.assumeRole(ctx, src, operatorCaller, 1); err != nil {
 			return err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,17 +45,20 @@ func whoami(t *testing.T, v *vault.Vault, grant string) string {
 	return arn
 }
 
-// actionCounter is a reverse proxy in front of moto that counts query-API actions.
+// actionCounter is a reverse proxy in front of moto that counts query-API
+// actions and keeps each one's form and User-Agent, as moto receives them.
 type actionCounter struct {
 	*httptest.Server
-	mu sync.Mutex
-	n  map[string]int
+	mu    sync.Mutex
+	n     map[string]int
+	forms map[string][]url.Values
+	uas   map[string][]string
 }
 
 func newActionCounter(t *testing.T, upstream string) *actionCounter {
 	u, _ := url.Parse(upstream)
 	rp := httputil.NewSingleHostReverseProxy(u)
-	c := &actionCounter{n: map[string]int{}}
+	c := &actionCounter{n: map[string]int{}, forms: map[string][]url.Values{}, uas: map[string][]string{}}
 	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -65,6 +69,8 @@ func newActionCounter(t *testing.T, upstream string) *actionCounter {
 		}
 		c.mu.Lock()
 		c.n[action]++
+		c.forms[action] = append(c.forms[action], form)
+		c.uas[action] = append(c.uas[action], r.UserAgent())
 		c.mu.Unlock()
 		rp.ServeHTTP(w, r)
 	}))
@@ -76,6 +82,13 @@ func (c *actionCounter) count(action string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.n[action]
+}
+
+// sent returns the forms and User-Agents of the action's requests.
+func (c *actionCounter) sent(action string) ([]url.Values, []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.forms[action]), slices.Clone(c.uas[action])
 }
 
 // TestProfileGrant: a profile grant resolves the profile at call time, in

@@ -67,7 +67,7 @@ func (v *Vault) Token(ctx context.Context, grant string, kind bearer.Kind, regio
 	if err := v.decide(ctx, e, g, pol, in, o.Caller); err != nil {
 		return bearer.Token{}, err
 	}
-	creds, err := v.credentials(ctx, g)
+	creds, err := v.credentialsFor(ctx, g, o.Caller)
 	if err != nil {
 		return bearer.Token{}, v.refuse(ctx, e, err)
 	}
@@ -143,7 +143,7 @@ func (v *Vault) Presign(ctx context.Context, grant, method, rawURL string, expir
 	if err := v.decideCall(ctx, e, g, pol, in, op, o.Caller); err != nil {
 		return Presigned{}, err
 	}
-	creds, err := v.credentials(ctx, g)
+	creds, err := v.credentialsFor(ctx, g, o.Caller)
 	if err != nil {
 		return Presigned{}, v.refuse(ctx, e, err)
 	}

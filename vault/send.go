@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -112,7 +113,7 @@ func (v *Vault) signed(ctx context.Context, g *store.Grant, ep urlparse.Endpoint
 	if rc != nil {
 		req.Body, req.ContentLength = rc, o.body.length
 	}
-	creds, err := v.credentials(ctx, g)
+	creds, err := v.credentialsFor(ctx, g, cmp.Or(o.meta.caller, o.meta.callerLabel))
 	if err != nil {
 		if rc != nil {
 			rc.Close()

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/alter-mcp/alter-mcp/sigv4"
 )
@@ -31,6 +33,15 @@ type AssumeRole struct {
 	// Policy is an optional inline session policy (JSON) that scopes the
 	// role's permissions down for this session.
 	Policy string
+	// SourceIdentity names who the session acts for, in CloudTrail's
+	// sessionContext.sourceIdentity of every call it makes; it stays with
+	// the session through role chaining. The role's trust policy must allow
+	// sts:SetSourceIdentity. 2 to 64 of letters, digits and +=,.@_-.
+	SourceIdentity string
+	// Tags are session tags (principal tags of the session, in CloudTrail
+	// and in IAM conditions as aws:PrincipalTag/KEY). The role's trust
+	// policy must allow sts:TagSession. At most 50.
+	Tags []Tag
 	// STS is where to call; zero means the regional endpoint of us-east-1.
 	STS Endpoint
 	// RefreshWindow and Now are passed to the Cache.
@@ -41,6 +52,12 @@ type AssumeRole struct {
 	cache *Cache
 }
 
+// Tag is a session tag.
+type Tag struct{ Key, Value string }
+
+// maxTags is how many session tags STS takes (AssumeRole, Tags).
+const maxTags = 50
+
 // The lengths are checked apart from the patterns: a counted repetition
 // such as {1,512} compiles into that many copies of its class, which cost
 // every start of the program 2 ms and 400 KB (GODEBUG=inittrace=1).
@@ -48,6 +65,9 @@ var (
 	roleARN     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
 	sessionName = regexp.MustCompile(`^[\w+=,.@-]+$`)
 	externalID  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+	// STS's patterns of a session tag's key (1 to 128) and value (0 to
+	// 256): letters, spaces and digits of any script, and _.:/=+-@.
+	tagText = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
 // validRoleARN reports whether arn names an IAM role whose path and name
@@ -74,6 +94,18 @@ func (a *AssumeRole) Validate() error {
 	}
 	if a.Duration != 0 && (a.Duration < 15*time.Minute || a.Duration > 12*time.Hour) {
 		errs = append(errs, fmt.Errorf("duration %s: use 15m to 12h", a.Duration))
+	}
+	if a.SourceIdentity != "" && (len(a.SourceIdentity) < 2 || len(a.SourceIdentity) > 64 || !sessionName.MatchString(a.SourceIdentity)) {
+		errs = append(errs, fmt.Errorf("source identity %q: use 2 to 64 of letters, digits and +=,.@_-", a.SourceIdentity))
+	}
+	if len(a.Tags) > maxTags {
+		errs = append(errs, fmt.Errorf("%d session tags; STS takes at most %d", len(a.Tags), maxTags))
+	}
+	for _, t := range a.Tags {
+		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 || !tagText.MatchString(t.Key) || !tagText.MatchString(t.Value) ||
+			strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			errs = append(errs, fmt.Errorf("session tag %q=%q: keys 1 to 128 and values up to 256 of letters, digits, spaces and _.:/=+-@, keys not starting with aws:", t.Key, t.Value))
+		}
 	}
 	if len(a.Policy) > 2048 {
 		errs = append(errs, fmt.Errorf("session policy is %d characters; STS takes at most 2048", len(a.Policy)))
@@ -124,6 +156,14 @@ func (a *AssumeRole) Fetch(ctx context.Context) (sigv4.Credentials, error) {
 	if a.Policy != "" {
 		form.Set("Policy", a.Policy)
 	}
+	if a.SourceIdentity != "" {
+		form.Set("SourceIdentity", a.SourceIdentity)
+	}
+	for i, t := range a.Tags {
+		n := strconv.Itoa(i + 1)
+		form.Set("Tags.member."+n+".Key", t.Key)
+		form.Set("Tags.member."+n+".Value", t.Value)
+	}
 	var out struct {
 		AccessKeyID     string    `xml:"AssumeRoleResult>Credentials>AccessKeyId"`
 		SecretAccessKey string    `xml:"AssumeRoleResult>Credentials>SecretAccessKey"`
@@ -146,4 +186,40 @@ func (a *AssumeRole) Fetch(ctx context.Context) (sigv4.Credentials, error) {
 		SessionToken:    out.SessionToken,
 		Expires:         out.Expiration,
 	}, nil
+}
+
+// SourceIdentityOf is prefix+name within STS's rules for a source identity
+// (2 to 64 of letters, digits and +=,.@_-): any other character becomes
+// '_', and the end is cut.
+func SourceIdentityOf(prefix, name string) string {
+	b := []byte(prefix + name)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_+=,.@-", c) >= 0) {
+			b[i] = '_'
+		}
+	}
+	if len(b) > 64 {
+		b = b[:64]
+	}
+	for len(b) < 2 {
+		b = append(b, '_')
+	}
+	return string(b)
+}
+
+// TagValueOf is s within STS's rules for a session tag's value: any other
+// character becomes '_', and it is cut to 256 bytes on a character
+// boundary.
+func TagValueOf(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if !unicode.In(r, unicode.L, unicode.Z, unicode.N) && !strings.ContainsRune("_.:/=+-@", r) {
+			r = '_'
+		}
+		if b.Len()+utf8.RuneLen(r) > 256 {
+			break
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

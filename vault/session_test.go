@@ -1,0 +1,99 @@
+package vault_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/alter-mcp/alter-mcp/internal/motoserver"
+	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/alter-mcp/alter-mcp/vault"
+)
+
+// TestAssumeRoleSessionPerCaller: a role grant keeps one session per
+// caller, shared by that caller's concurrent calls; each AssumeRole names
+// the caller as SourceIdentity and tags the session with the grant and the
+// caller, as moto receives it through a recording proxy.
+func TestAssumeRoleSessionPerCaller(t *testing.T) {
+	endpoint, admin := motoserver.StartWithAdmin(t, "admin")
+	counter := newActionCounter(t, endpoint)
+	h := newHarness(t, env{"AWS_ENDPOINT_URL": counter.URL}, nil)
+	src := h.addGrant(t, "base", policy.Policy{}, vault.StaticCredentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey})
+	// The trust policy README documents: AssumeRole, SetSourceIdentity, TagSession.
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/admin"},` +
+		`"Action":["sts:AssumeRole","sts:SetSourceIdentity","sts:TagSession"]}]}`
+	q := url.Values{"Action": {"CreateRole"}, "Version": {"2010-05-08"}, "RoleName": {"deployer"}, "AssumeRolePolicyDocument": {trust}}
+	if resp, body := do(t, h.v, vault.Call{Method: "POST", URL: "https://iam.amazonaws.com/", Grant: src.ID, Body: []byte(q.Encode()),
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}); resp.StatusCode != 200 {
+		t.Fatalf("CreateRole: %d %s", resp.StatusCode, body)
+	}
+	g, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "deployer",
+		AssumeRole: &vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::123456789012:role/deployer", SourceGrant: "base"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var wg sync.WaitGroup
+	for _, caller := range []string{"alice", "alice", "alice", "alice", "bob smith", "bob smith"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := callerIdentity(g.ID)
+			c.CallerLabel = caller // the operator, recorded by that name (serve --caller over stdio)
+			resp, err := h.v.Request(t.Context(), c)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(body), "assumed-role/deployer/alter-mcp-deployer") {
+				t.Errorf("%s: %d %s", caller, resp.StatusCode, body)
+			}
+		}()
+	}
+	wg.Wait()
+
+	forms, uas := counter.sent("AssumeRole")
+	if len(forms) != 2 {
+		t.Fatalf("6 calls of 2 callers made %d AssumeRole calls, want 2 (one session per caller)", len(forms))
+	}
+	var ids []string
+	for i, f := range forms {
+		ids = append(ids, f.Get("SourceIdentity"))
+		want := map[string]string{"RoleSessionName": "alter-mcp-deployer", "Tags.member.1.Key": "alter-mcp:grant", "Tags.member.1.Value": "deployer",
+			"Tags.member.2.Key": "alter-mcp:caller"}
+		for k, v := range want {
+			if f.Get(k) != v {
+				t.Errorf("AssumeRole %d: %s = %q, want %q", i, k, f.Get(k), v)
+			}
+		}
+		if uas[i] != vault.UserAgent("base") {
+			t.Errorf("AssumeRole %d: User-Agent %q", i, uas[i])
+		}
+	}
+	slices.Sort(ids)
+	if !slices.Equal(ids, []string{"alter-mcp.alice", "alter-mcp.bob_smith"}) {
+		t.Errorf("source identities %q", ids)
+	}
+	var tagged []string
+	for _, f := range forms {
+		tagged = append(tagged, f.Get("Tags.member.2.Value"))
+	}
+	slices.Sort(tagged)
+	if !slices.Equal(tagged, []string{"alice", "bob smith"}) {
+		t.Errorf("caller tags %q", tagged)
+	}
+
+	// A caller's next call reuses its session.
+	c := callerIdentity(g.ID)
+	c.CallerLabel = "alice"
+	do(t, h.v, c)
+	if n := counter.count("AssumeRole"); n != 2 {
+		t.Errorf("a cached session was assumed again: %d AssumeRole calls", n)
+	}
+}
