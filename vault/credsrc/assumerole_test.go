@@ -44,7 +44,6 @@ func TestAssumeRoleSourceIdentityAndTags(t *testing.T) {
 }
 
 func TestAssumeRoleValidateIdentity(t *testing.T) {
-	base := AssumeRole{Source: sigv4.Credentials{}, RoleARN: "arn:aws:iam::123456789012:role/r"}
 	for _, c := range []struct {
 		name string
 		mod  func(*AssumeRole)
@@ -61,7 +60,7 @@ func TestAssumeRoleValidateIdentity(t *testing.T) {
 			}
 		}, "at most 50"},
 	} {
-		a := base
+		a := AssumeRole{Source: sigv4.Credentials{}, RoleARN: "arn:aws:iam::123456789012:role/r"}
 		c.mod(&a)
 		if err := a.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v", c.name, err)
