@@ -112,8 +112,11 @@ func TestCrash(t *testing.T) {
 		}
 	}
 	t.Logf("killed after %d calls: %d entries ended, %d interrupted, %d requests arrived", done, ended, interrupted, len(arrived))
-	if ended < done || interrupted == 0 {
-		t.Errorf("%d ended (the child reported %d), %d interrupted; want every reported call ended and some cut short", ended, done, interrupted)
+	// A call returns once its begin record is durable and its end queued
+	// (audit.Log.EndLater): a reported call whose end the kill lost is
+	// marked interrupted, never left open or missing.
+	if ended+interrupted < done || interrupted == 0 {
+		t.Errorf("%d ended (the child reported %d), %d interrupted; want every reported call ended or interrupted, and some cut short", ended, done, interrupted)
 	}
 	// A second start has nothing left to mark.
 	if n, err := v.AuditLog().MarkInterrupted(ctx); err != nil || n != 0 {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/store"
@@ -98,6 +99,10 @@ type Log struct {
 	// and has not ended, so that Close can mark them interrupted.
 	openMu sync.Mutex
 	open   map[string]openEntry
+
+	// later counts the records EndLater queued and the committer has not
+	// yet finished with, so that Flush costs nothing when there is none.
+	later atomic.Int64
 }
 
 type openEntry struct {
@@ -111,6 +116,9 @@ type openEntry struct {
 type pending struct {
 	rec  *prepared
 	done chan result // buffered: the committer never waits for the caller
+	// later: queued by EndLater, which nobody waits for; counted in
+	// Log.later until committed.
+	later bool
 }
 
 type result struct {
@@ -125,7 +133,6 @@ func Open(ctx context.Context, s store.Store, o Options) (*Log, error) {
 		return nil, fmt.Errorf("audit: the HMAC key is %d bytes; it must be at least %d", len(o.Key), MinKeySize)
 	}
 	l := &Log{
-		store:    s,
 		key:      append([]byte(nil), o.Key...),
 		now:      o.Now,
 		log:      o.Logger,
@@ -135,6 +142,7 @@ func Open(ctx context.Context, s store.Store, o Options) (*Log, error) {
 		open:     map[string]openEntry{},
 		done:     make(chan struct{}),
 	}
+	l.store = flushingStore{s, l}
 	if l.now == nil {
 		l.now = time.Now
 	}
@@ -224,7 +232,72 @@ func (l *Log) End(ctx context.Context, e *Entry) error {
 	return l.write(ctx, KindEnd, e)
 }
 
-func (l *Log) write(ctx context.Context, kind string, e *Entry) error {
+// flushingStore is the store as a Log holds it: its reads first wait for
+// the end records EndLater queued, so that what the Log reads (List, Get,
+// Verify, ...) holds every call that has returned.
+type flushingStore struct {
+	store.Store
+	l *Log
+}
+
+// ListAudit implements store.Store. After Close nothing is pending, and
+// Flush's ErrClosed is no reason not to read.
+func (f flushingStore) ListAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
+	if err := f.l.Flush(ctx); err != nil && !errors.Is(err, ErrClosed) {
+		return nil, err
+	}
+	return f.Store.ListAudit(ctx, q)
+}
+
+// EndLater queues e's end record for the next group commit and returns
+// without waiting for it: for callers whose begin record is already durable,
+// so that a crash before the commit leaves the entry open, and the next Open
+// or sweep marks it interrupted, as if the call had died in flight. It fails
+// only when the record cannot be queued (ErrClosed, ctx ended while the
+// queue was full); a failed commit is logged, and Close marks the entry
+// interrupted. Unlike End it does not set e's record fields (Seq, Hash, ...),
+// and e may change once it returns. Reads through this Log, and through
+// its store's ListAudit as the Log holds it, see the record (Flush).
+func (l *Log) EndLater(ctx context.Context, e *Entry) error {
+	if e.ID == "" {
+		return errors.New("audit: End of an entry that has no id (Begin was not called)")
+	}
+	if e.Writer == nil {
+		w := l.writer
+		e.Writer = &w
+	}
+	p, err := l.prepareRecord(KindEnd, e)
+	if err != nil {
+		return err
+	}
+	l.later.Add(1)
+	q := &pending{rec: p, done: make(chan result, 1), later: true}
+	if err := l.enqueue(ctx, q, false); err != nil {
+		l.later.Add(-1)
+		return fmt.Errorf("audit: write the %s record of %s: %w", KindEnd, e.ID, err)
+	}
+	return nil
+}
+
+// Flush returns once every record EndLater queued before it is committed
+// (or failed); at once when there is none.
+func (l *Log) Flush(ctx context.Context) error {
+	if l.later.Load() == 0 {
+		return nil
+	}
+	flush := &pending{done: make(chan result, 1)}
+	if err := l.enqueue(ctx, flush, false); err != nil {
+		return err
+	}
+	select {
+	case <-flush.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l *Log) prepareRecord(kind string, e *Entry) (*prepared, error) {
 	e.URL = RedactURL(e.URL)
 	if e.Endpoint != "" {
 		e.Endpoint = RedactURL(e.Endpoint)
@@ -232,7 +305,15 @@ func (l *Log) write(ctx context.Context, kind string, e *Entry) error {
 	e.ErrorMessage = RedactText(e.ErrorMessage)
 	p, err := prepare(kind, e, l.now())
 	if err != nil {
-		return fmt.Errorf("audit: %s record of %s: %w", kind, e.ID, err)
+		return nil, fmt.Errorf("audit: %s record of %s: %w", kind, e.ID, err)
+	}
+	return p, nil
+}
+
+func (l *Log) write(ctx context.Context, kind string, e *Entry) error {
+	p, err := l.prepareRecord(kind, e)
+	if err != nil {
+		return err
 	}
 	r, err := l.submit(ctx, p)
 	if err != nil {
@@ -409,6 +490,9 @@ func (l *Log) commit(mac hash.Hash, batch []*pending, n int) {
 			i++
 		}
 		q.done <- res
+		if q.later {
+			l.later.Add(-1)
+		}
 	}
 	if err == nil && len(l.sinks) > 0 {
 		l.toSinks(recs)

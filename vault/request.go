@@ -384,7 +384,7 @@ func (v *Vault) refuse(ctx context.Context, e *audit.Entry, err error) error {
 		v.log.Error("audit of a refused call failed", "rule", e.Rule, "err", aerr)
 		return err
 	}
-	v.end(actx, e)
+	v.writeEnd(actx, e, true)
 	v.log.Info("call refused", "grant", e.GrantID, "caller", e.Caller, "rule", e.Rule, "operation", e.Action)
 	return &auditedError{id: e.ID, err: err}
 }
@@ -428,11 +428,30 @@ func refusalRule(err error) string {
 	return "error"
 }
 
+// laterEnder is an Auditor that can commit an end record without the
+// call waiting for it (audit.Log.EndLater).
+type laterEnder interface {
+	EndLater(ctx context.Context, e *audit.Entry) error
+}
+
 // end writes e's end record, logging a failure: the call already happened.
-func (v *Vault) end(ctx context.Context, e *audit.Entry) {
+// Its begin record is durable, so the end is only queued for the next group
+// commit when the auditor can: a crash before that commit leaves the entry
+// open, and it is marked interrupted, as a call that died in flight.
+func (v *Vault) end(ctx context.Context, e *audit.Entry) { v.writeEnd(ctx, e, false) }
+
+// writeEnd writes e's end record, waiting for its commit when wait is set:
+// a refusal's, which nothing else waits on (it is written right after its
+// begin), and which readers such as metrics expect by the time the caller
+// is told.
+func (v *Vault) writeEnd(ctx context.Context, e *audit.Entry, wait bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if err := v.auditor.End(ctx, e); err != nil {
+	end := v.auditor.End
+	if l, ok := v.auditor.(laterEnder); ok && !wait {
+		end = l.EndLater
+	}
+	if err := end(ctx, e); err != nil {
 		v.log.Error("audit end record failed", "entry", e.ID, "grant", e.GrantID, "err", err)
 	}
 }

@@ -207,7 +207,7 @@ func TestRotate(t *testing.T) {
 
 		// Every IAM and STS call of the rotation is audited, as the
 		// operator, with the grant, the operation and AWS's request id.
-		recs, err := v.store.ListAudit(ctx, store.AuditQuery{Tool: toolRotate, Kind: audit.KindEnd})
+		recs, err := v.Store().ListAudit(ctx, store.AuditQuery{Tool: toolRotate, Kind: audit.KindEnd})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -64,7 +64,7 @@ func openTestVault(t *testing.T, env map[string]string, mod func(*Options)) *Vau
 
 func auditEntries(t *testing.T, v *Vault, kind string) []audit.Entry {
 	t.Helper()
-	recs, err := v.store.ListAudit(t.Context(), store.AuditQuery{Kind: kind})
+	recs, err := v.Store().ListAudit(t.Context(), store.AuditQuery{Kind: kind})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -272,7 +272,37 @@ func (v *Vault) Close() error {
 }
 
 // Store returns the vault's store, for the audit and other readers.
-func (v *Vault) Store() store.Store { return v.backend }
+// Its ListAudit first waits for the end records the audit log has queued
+// (audit.Log.EndLater), so that it holds every call that has returned.
+func (v *Vault) Store() store.Store {
+	if v.audit == nil {
+		return v.backend
+	}
+	if c, ok := v.backend.(store.Checker); ok {
+		return checkingView{storeView{v.backend, v.audit}, c}
+	}
+	return storeView{v.backend, v.audit}
+}
+
+// storeView is the store as Store returns it.
+type storeView struct {
+	store.Store
+	audit *audit.Log
+}
+
+// ListAudit implements store.Store.
+func (s storeView) ListAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
+	if err := s.audit.Flush(ctx); err != nil && !errors.Is(err, audit.ErrClosed) {
+		return nil, err
+	}
+	return s.Store.ListAudit(ctx, q)
+}
+
+// checkingView is a storeView of a store.Checker, which doctor asks.
+type checkingView struct {
+	storeView
+	store.Checker
+}
 
 // redactDSN hides a password in a store URL such as postgres://user:pw@host/db.
 func redactDSN(dsn string) string { return store.Redact(dsn) }

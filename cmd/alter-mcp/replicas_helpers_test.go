@@ -15,6 +15,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -221,6 +222,11 @@ type entryRecords struct {
 }
 
 // readTrail reads every record of the store at storeURL.
+//
+// A replica answers a call once its begin record is committed and its end
+// queued (audit.Log.EndLater), so the ends of the last calls may still be
+// on their way: readTrail reads again, for up to 5 s, until every entry has
+// its end or interrupted record.
 func readTrail(t *testing.T, storeURL string) trail {
 	t.Helper()
 	s, err := postgres.Open(t.Context(), storeURL)
@@ -228,9 +234,22 @@ func readTrail(t *testing.T, storeURL string) trail {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	recs, err := s.ListAudit(t.Context(), store.AuditQuery{})
-	if err != nil {
-		t.Fatal(err)
+	var recs []store.AuditRecord
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if recs, err = s.ListAudit(t.Context(), store.AuditQuery{}); err != nil {
+			t.Fatal(err)
+		}
+		closed := map[string]int{}
+		for _, r := range recs {
+			if r.Kind == audit.KindBegin {
+				closed[r.EntryID] += 0
+			} else {
+				closed[r.EntryID]++
+			}
+		}
+		if !slices.Contains(slices.Collect(maps.Values(closed)), 0) || time.Now().After(deadline) {
+			break
+		}
 	}
 	tr := trail{records: len(recs), entries: map[string]*entryRecords{}, byReason: map[string]*entryRecords{}}
 	for i, r := range recs {
