@@ -69,48 +69,68 @@ func (id TrailIdentity) sessionName() string {
 // the file happened before it.
 var deliveredAt = regexp.MustCompile(`_CloudTrail_[a-z0-9-]+_(\d{8}T\d{4}Z)_`)
 
+// TrailFile is a log file to read: its name (a path, an S3 key) and how to
+// open it.
+type TrailFile struct {
+	Name string
+	Open func(context.Context) (io.ReadCloser, error)
+}
+
+// TrailFileWanted reports whether a file of this name (a path or an S3
+// key) is a log file to read: a .json.gz or .json file outside the digest
+// and Insights folders, not delivered before since by the time in its name.
+func TrailFileWanted(name string, since time.Time) bool {
+	if strings.Contains(name, "/CloudTrail-Digest/") || strings.Contains(name, "/CloudTrail-Insight/") ||
+		!strings.HasSuffix(name, ".json.gz") && !strings.HasSuffix(name, ".json") {
+		return false
+	}
+	if m := deliveredAt.FindStringSubmatch(name); m != nil && !since.IsZero() {
+		if t, err := time.Parse("20060102T1504Z", m[1]); err == nil && t.Before(since.Truncate(time.Minute)) {
+			return false
+		}
+	}
+	return true
+}
+
 // trailFiles lists the log files under root (a file or a folder tree as
 // CloudTrail writes it), in name order, leaving out digest files and the
 // files delivered before since.
-func trailFiles(root string, since time.Time) ([]string, error) {
+func trailFiles(root string, since time.Time) ([]TrailFile, error) {
 	st, err := os.Stat(root)
 	if err != nil {
 		return nil, err
 	}
-	if !st.IsDir() {
-		return []string{root}, nil
+	open := func(path string) TrailFile {
+		return TrailFile{Name: path, Open: func(context.Context) (io.ReadCloser, error) { return os.Open(path) }}
 	}
-	var files []string
+	if !st.IsDir() {
+		return []TrailFile{open(root)}, nil
+	}
+	var files []TrailFile
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		name := d.Name()
 		if d.IsDir() {
-			if name == "CloudTrail-Digest" || name == "CloudTrail-Insight" {
+			if name := d.Name(); name == "CloudTrail-Digest" || name == "CloudTrail-Insight" {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if !strings.HasSuffix(name, ".json.gz") && !strings.HasSuffix(name, ".json") {
-			return nil
+		if TrailFileWanted(filepath.ToSlash(path), since) {
+			files = append(files, open(path))
 		}
-		if m := deliveredAt.FindStringSubmatch(name); m != nil && !since.IsZero() {
-			if t, err := time.Parse("20060102T1504Z", m[1]); err == nil && t.Before(since.Truncate(time.Minute)) {
-				return nil
-			}
-		}
-		files = append(files, path)
 		return nil
 	})
-	slices.Sort(files)
+	slices.SortFunc(files, func(a, b TrailFile) int { return strings.Compare(a.Name, b.Name) })
 	return files, err
 }
 
 // readTrailFile streams the records of one log file (gzip or plain JSON)
 // to fn, one at a time: a file is never held whole.
-func readTrailFile(ctx context.Context, path string, fn func(*TrailEvent) error) error {
-	f, err := os.Open(path)
+func readTrailFile(ctx context.Context, file TrailFile, fn func(*TrailEvent) error) error {
+	path := file.Name
+	f, err := file.Open(ctx)
 	if err != nil {
 		return err
 	}

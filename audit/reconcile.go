@@ -347,10 +347,16 @@ func (r *Reconciler) ReadTrailPath(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("cloudtrail: %w", err)
 	}
+	return r.ReadTrailFiles(ctx, files)
+}
+
+// ReadTrailFiles reconciles the log files given, in their order, one
+// record at a time.
+func (r *Reconciler) ReadTrailFiles(ctx context.Context, files []TrailFile) error {
 	read := 0
 	for n, f := range files {
 		err := readTrailFile(ctx, f, func(ev *TrailEvent) error {
-			r.Event(ev, f)
+			r.Event(ev, f.Name)
 			if read++; r.Progress != nil && read%10000 == 0 {
 				r.Progress(TrailProgress{Files: n, FilesTotal: len(files), Events: r.res.Events, Leaks: r.res.LeakCount})
 			}

@@ -242,3 +242,18 @@ func FuzzReadTrail(f *testing.F) {
 		audit.ReadTrail(context.Background(), bytes.NewReader(data), func(ev *audit.TrailEvent) error { return nil })
 	})
 }
+
+func TestTrailFileWanted(t *testing.T) {
+	since := time.Date(2027, 1, 31, 9, 0, 0, 0, time.UTC)
+	for name, want := range map[string]bool{
+		"AWSLogs/123456789012/CloudTrail/us-east-1/2027/01/31/123456789012_CloudTrail_us-east-1_20270131T0905Z_a.json.gz":               true,
+		"AWSLogs/123456789012/CloudTrail/us-east-1/2027/01/31/123456789012_CloudTrail_us-east-1_20270131T0855Z_a.json.gz":               false, // delivered before since
+		"AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2027/01/31/123456789012_CloudTrail-Digest_us-east-1_x_20270131T1000Z.json.gz": false,
+		"AWSLogs/123456789012/CloudTrail/us-east-1/2027/01/31/notes.txt":                                                                false,
+		"trail.json": true,
+	} {
+		if got := audit.TrailFileWanted(name, since); got != want {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+}
