@@ -38,8 +38,9 @@ const peekLimit = 64 << 10
 
 // Retry policy: attempts are retried when the request is idempotent (GET,
 // HEAD, PUT, DELETE, OPTIONS, or an operation the catalog knows to be
-// read-only) and its body can be replayed, on a network error, a 5xx other
-// than 501, a 429, or a throttling error code. Each attempt is signed anew.
+// read-only) and its body can be replayed, on a network error (a reset
+// connection; an endpoint that stalls past ResponseHeaderTimeout), a 5xx
+// other than 501, a 429, or a throttling error code. Each attempt is signed anew.
 // The delay before attempt n+1 is random in [0, min(max, base·2^(n-1))]
 // ("full jitter"), or Retry-After when AWS asks for longer.
 func (v *Vault) send(ctx context.Context, g *store.Grant, ep urlparse.Endpoint, target *url.URL, o *outgoing, idempotent bool) (sendResult, error) {
@@ -185,8 +186,14 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 // statuses and error codes the AWS SDKs retry (awserr.Error.Retryable).
 func retryReason(resp *http.Response, err error, peek []byte) string {
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		switch {
+		case errors.Is(err, context.Canceled):
 			return ""
+		case errors.Is(err, context.DeadlineExceeded):
+			// send asks only while the call's context is alive: this is
+			// the transport's own timeout (a stalled endpoint), which net/http
+			// reports as a deadline.
+			return "no response in time"
 		}
 		return "network error"
 	}
