@@ -94,6 +94,12 @@ type Entry struct {
 	// working (operation Presign or IssueBearerToken); the URL or token
 	// itself is never recorded.
 	Expires time.Time `json:"expires,omitzero"`
+	// TraceID and SpanID name the OpenTelemetry trace of the call and the
+	// span of the tool call that made it (W3C trace context, lower-case
+	// hex), when the server traces: from a trace to its audit entry and
+	// back.
+	TraceID string `json:"trace_id,omitempty"`
+	SpanID  string `json:"span_id,omitempty"`
 
 	// The Log sets the rest, for the record it writes (Begin and End set
 	// them on the entry they are given) and for the entries it reads back.

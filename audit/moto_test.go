@@ -81,6 +81,7 @@ func TestEntryFields(t *testing.T) {
 	}
 	meta := func(c vault.Call) vault.Call {
 		c.Caller, c.Tool, c.Client, c.SessionID = "bot", "aws_request", "claude-desktop/0.9.1", "sess-42"
+		c.TraceID, c.SpanID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 		c.OAuth = vault.OAuthIdentity{Issuer: "https://idp.example.com/realms/aws", Subject: "svc-1", ClientID: "reports-agent"}
 		c.Reason, c.Context = "summarize the quarterly report", map[string]any{"task": "weekly", "step": 2}
 		return c
@@ -187,6 +188,8 @@ func TestEntryFields(t *testing.T) {
 		"caller":     func(t *testing.T) { want(t, get.Caller, "bot"); want(t, put.Caller, "") },
 		"client":     func(t *testing.T) { want(t, get.Client, "claude-desktop/0.9.1") },
 		"session_id": func(t *testing.T) { want(t, get.SessionID, "sess-42") },
+		"trace_id":   func(t *testing.T) { want(t, get.TraceID, "4bf92f3577b34da6a3ce929d0e0e4736"); want(t, put.TraceID, "") },
+		"span_id":    func(t *testing.T) { want(t, get.SpanID, "00f067aa0ba902b7"); want(t, put.SpanID, "") },
 		"token_issuer": func(t *testing.T) {
 			want(t, get.TokenIssuer, "https://idp.example.com/realms/aws")
 			want(t, put.TokenIssuer, "")

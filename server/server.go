@@ -27,6 +27,7 @@ import (
 	"github.com/alter-mcp/alter-mcp/vault"
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Defaults of the zero Options.
@@ -102,6 +103,10 @@ type Options struct {
 	// Metrics, when set, counts tool requests and sessions; its calls are
 	// counted by the vault's audit log, which must have it as a sink.
 	Metrics *Metrics
+	// Tracing, when set, makes a span of every tool call and records its
+	// trace in the audit; the spans of AWS calls are made by the vault's
+	// audit log, which must have it as a sink.
+	Tracing *Tracing
 }
 
 // Server is alter-mcp's MCP server: the tools, prompts and resources of one
@@ -355,6 +360,17 @@ func (s *Server) toolMiddleware(next mcpserver.ToolHandlerFunc) mcpserver.ToolHa
 		ctx, cancel := s.callContext(ctx)
 		defer cancel()
 		sess := s.sessionNoted(ctx)
+		if s.o.Tracing != nil {
+			var span trace.Span
+			ctx, span = s.o.Tracing.startToolCall(ctx, req, sess.SessionID)
+			if sc := span.SpanContext(); sc.IsValid() {
+				sess.TraceID = sc.TraceID().String()
+				if sc.IsSampled() { // the AWS calls' spans need a recorded parent
+					sess.SpanID = sc.SpanID().String()
+				}
+			}
+			defer func() { endToolCall(span, res, err) }()
+		}
 		ctx = tools.WithSession(ctx, sess)
 		defer func() {
 			if p := recover(); p != nil {

@@ -42,6 +42,7 @@ func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Gr
 	c.Grant = g.ID
 	c.Tool = req.Params.Name
 	c.Caller, c.CallerLabel, c.Client, c.SessionID, c.OAuth = s.Caller, s.Name, s.Client, s.SessionID, s.OAuth
+	c.TraceID, c.SpanID = s.TraceID, s.SpanID
 	c.Reason, c.Context = args.Reason, args.Context
 	c.AuditID = vault.NewAuditID() // the entry's id, known before the call: the result names it
 

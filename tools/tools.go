@@ -95,6 +95,9 @@ type Session struct {
 	// OAuth names the access token that authenticated Caller over HTTP
 	// (never the token), for the audit; zero for an API key or stdio.
 	OAuth vault.OAuthIdentity
+	// TraceID and SpanID name the trace and span of the tool call, when the
+	// server traces; they are recorded with every call the tool makes.
+	TraceID, SpanID string `json:",omitempty"`
 	// Err, when set, is why the session's caller may make no call (a
 	// revoked caller); every tool that calls the vault returns it.
 	Err error `json:"-"`

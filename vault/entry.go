@@ -27,6 +27,8 @@ func (v *Vault) newEntry(m callMeta, now time.Time) *audit.Entry {
 		TokenSubject:  m.oauth.Subject,
 		TokenClientID: m.oauth.ClientID,
 		Tool:          m.tool,
+		TraceID:       m.traceID,
+		SpanID:        m.spanID,
 		Reason:        text.Clip(m.reason, MaxReasonBytes),
 		Decision:      audit.DecisionAllow,
 	}

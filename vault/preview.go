@@ -126,7 +126,8 @@ func (v *Vault) Decline(ctx context.Context, c Call, p Preview, rule, message st
 	}
 	m := o.meta
 	if err != nil {
-		m = callMeta{caller: c.Caller, callerLabel: c.CallerLabel, client: c.Client, session: c.SessionID, tool: c.Tool, reason: c.Reason, oauth: c.OAuth}
+		m = callMeta{caller: c.Caller, callerLabel: c.CallerLabel, client: c.Client, session: c.SessionID, tool: c.Tool, reason: c.Reason, oauth: c.OAuth,
+			traceID: c.TraceID, spanID: c.SpanID}
 	}
 	e := v.newEntry(m, v.now())
 	e.ID = audit.NewID()

@@ -58,6 +58,9 @@ type Call struct {
 	// caller can name it (an MCP tool returns it as audit_id). It must be
 	// a fresh id from audit.NewID; "" lets the vault make one.
 	AuditID string
+	// TraceID and SpanID, when set, name the trace and span that made the
+	// call (W3C trace context, hex), recorded in its audit entry.
+	TraceID, SpanID string
 }
 
 // Request makes one call with the grant c.Grant and returns AWS's answer,
@@ -103,6 +106,7 @@ type outgoing struct {
 // callMeta is what the audit records about who called and why.
 type callMeta struct {
 	grant, caller, callerLabel, reason, tool, client, session, auditID string
+	traceID, spanID                                                    string
 	oauth                                                              OAuthIdentity
 	context                                                            map[string]any
 	timeout                                                            time.Duration
@@ -114,7 +118,7 @@ func outgoingFromCall(c *Call) (*outgoing, error) {
 		rawURL: c.URL,
 		meta: callMeta{grant: c.Grant, caller: c.Caller, reason: c.Reason, tool: c.Tool,
 			client: c.Client, session: c.SessionID, context: c.Context, timeout: c.Timeout, auditID: c.AuditID, callerLabel: c.CallerLabel,
-			oauth: c.OAuth},
+			oauth: c.OAuth, traceID: c.TraceID, spanID: c.SpanID},
 	}
 	var err error
 	if o.header, err = cleanHeader(c.Header); err != nil {

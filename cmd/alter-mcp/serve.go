@@ -230,6 +230,23 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 		metrics = server.NewMetrics(server.MetricsOptions{})
 		sinks = append(sinks, metrics)
 	}
+	tracing, err := server.TracingFromEnv(ctx, a.getenv, currentVersion().Version)
+	if err != nil {
+		return err
+	}
+	if tracing != nil {
+		// Deferred before the vault's Close, so run after it: the last
+		// calls' spans are made, then exported.
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := tracing.Shutdown(sctx); err != nil {
+				a.log.Warn("traces not exported at exit", "err", err)
+			}
+		}()
+		sinks = append(sinks, tracing)
+		a.log.Info("tracing tool calls and AWS calls with OpenTelemetry (OTLP over HTTP)")
+	}
 	v, err := a.openVault(ctx, vf, sinks...)
 	if err != nil {
 		return err
@@ -276,6 +293,7 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 		TLSKeyFile:      f.tlsKey,
 		OAuth:           verifier,
 		Metrics:         metrics,
+		Tracing:         tracing,
 	})
 	if err != nil {
 		// tools.Register refuses only unknown toolset and tool names.
