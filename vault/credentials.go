@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/sigv4"
 	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/vault/credsrc"
@@ -34,6 +35,11 @@ type AssumeRoleSpec struct {
 	Duration time.Duration `json:"duration,omitempty"`
 	// SessionPolicy is an inline JSON policy that scopes the role down.
 	SessionPolicy string `json:"session_policy,omitempty"`
+	// SessionPolicyFromGrant derives the session policy from the grant's
+	// policy (policy.SessionPolicy: its actions, services and regions), so
+	// that IAM enforces what the vault does; a policy change makes new
+	// sessions. Not with SessionPolicy.
+	SessionPolicyFromGrant bool `json:"session_policy_from_grant,omitempty"`
 	// Region of the STS endpoint to call; "" is us-east-1.
 	Region string `json:"region,omitempty"`
 }
@@ -203,6 +209,15 @@ func (v *Vault) assumeRole(ctx context.Context, g *store.Grant, caller string, d
 		STS:            sts,
 		Now:            v.now,
 	}
+	if spec.SessionPolicyFromGrant {
+		p, err := decodePolicy(g)
+		if err == nil {
+			ar.Policy, err = policy.SessionPolicy(p)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: grant %s: the session policy from its policy: %w", ErrCredentials, g.ID, err)
+		}
+	}
 	if err := ar.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: grant %s: %w", ErrCredentials, g.ID, err)
 	}
@@ -225,6 +240,9 @@ func roleSessionName(spec AssumeRoleSpec, grant string) string {
 
 // checkAssumeRole validates a new grant's credential source against the store.
 func (v *Vault) checkAssumeRole(ctx context.Context, s *AssumeRoleSpec) error {
+	if s.SessionPolicyFromGrant && s.SessionPolicy != "" {
+		return fmt.Errorf("%w: give a session policy or derive it from the grant's policy, not both", ErrInvalid)
+	}
 	probe := &credsrc.AssumeRole{
 		Source:      sigv4.Credentials{}, // any non-nil source: only the shape is checked here
 		RoleARN:     s.RoleARN,

@@ -157,6 +157,11 @@ func (v *Vault) AddGrant(ctx context.Context, s GrantSpec) (Grant, error) {
 		if err := v.checkAssumeRole(ctx, s.AssumeRole); err != nil {
 			return Grant{}, err
 		}
+		if s.AssumeRole.SessionPolicyFromGrant {
+			if _, err := policy.SessionPolicy(s.Policy); err != nil {
+				return Grant{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+			}
+		}
 	}
 	pol, err := encodePolicy(s.Policy)
 	if err != nil {

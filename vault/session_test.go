@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -95,5 +96,38 @@ func TestAssumeRoleSessionPerCaller(t *testing.T) {
 	do(t, h.v, c)
 	if n := counter.count("AssumeRole"); n != 2 {
 		t.Errorf("a cached session was assumed again: %d AssumeRole calls", n)
+	}
+}
+
+// TestSessionPolicyFromGrant: a role grant may have its session policy
+// derived from its own policy, so that IAM enforces what the vault does.
+func TestSessionPolicyFromGrant(t *testing.T) {
+	endpoint, admin := motoserver.StartWithAdmin(t, "admin")
+	counter := newActionCounter(t, endpoint)
+	h := newHarness(t, env{"AWS_ENDPOINT_URL": counter.URL}, nil)
+	h.addGrant(t, "base", policy.Policy{}, vault.StaticCredentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey})
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/admin"},` +
+		`"Action":["sts:AssumeRole","sts:SetSourceIdentity","sts:TagSession"]}]}`
+	q := url.Values{"Action": {"CreateRole"}, "Version": {"2010-05-08"}, "RoleName": {"reader"}, "AssumeRolePolicyDocument": {trust}}
+	if resp, body := do(t, h.v, vault.Call{Method: "POST", URL: "https://iam.amazonaws.com/", Grant: "base", Body: []byte(q.Encode()),
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}); resp.StatusCode != 200 {
+		t.Fatalf("CreateRole: %d %s", resp.StatusCode, body)
+	}
+	pol := policy.Policy{AllowServices: []string{"sts", "s3"}, AllowRegions: []string{"us-*"}, DenyActions: []string{"s3:Delete*"}}
+	spec := &vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::123456789012:role/reader", SourceGrant: "base", SessionPolicyFromGrant: true}
+	if _, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "reader", AssumeRole: spec, Policy: pol}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, h.v, callerIdentity("reader"))
+	forms, _ := counter.sent("AssumeRole")
+	want, _ := policy.SessionPolicy(pol)
+	if len(forms) != 1 || forms[0].Get("Policy") != want || !strings.Contains(want, `"s3:*","sts:*"`) {
+		t.Errorf("AssumeRole Policy %q, want %q", forms[0].Get("Policy"), want)
+	}
+
+	both := *spec
+	both.SessionPolicy = `{"Version":"2012-10-17","Statement":[]}`
+	if _, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "both", AssumeRole: &both}); !errors.Is(err, vault.ErrInvalid) {
+		t.Errorf("a session policy and one from the grant: %v", err)
 	}
 }
