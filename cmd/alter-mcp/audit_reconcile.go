@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -14,10 +15,12 @@ import (
 const auditReconcileLong = `Join the audit trail with CloudTrail, to prove that every use of a grant's key
 went through alter-mcp.
 
---cloudtrail is a CloudTrail log file (gzip JSON, {"Records": [...]}) or a folder
+--cloudtrail is a CloudTrail log file (gzip JSON, {"Records": [...]}), a folder
 tree as CloudTrail writes it to S3 (AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/),
-copied down with "aws s3 sync". Digest files are left out; with --since, so are
-the files delivered before it (CloudTrail names each by its delivery time).
+or s3://BUCKET/PREFIX, read in place with the key of --cloudtrail-grant (a grant
+that may s3:ListBucket and s3:GetObject there; each listing and read is audited).
+Digest files are left out; with --since, so are the files delivered before it
+(CloudTrail names each by its delivery time).
 
 Each event made with a static grant's access key, or in a role grant's session
 (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, the session name in "grant show"),
@@ -38,8 +41,8 @@ JSON object on stdout.`
 
 func newAuditReconcileCmd(a *app, vf *vaultFlags) *cobra.Command {
 	var (
-		trail, since string
-		asJSON       bool
+		trail, since, grant, region string
+		asJSON                      bool
 	)
 	cmd := &cobra.Command{
 		Use:     "reconcile --cloudtrail PATH [--since T] [--json]",
@@ -49,7 +52,11 @@ func newAuditReconcileCmd(a *app, vf *vaultFlags) *cobra.Command {
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if trail == "" {
-				return usagef("--cloudtrail: give a CloudTrail log file or the folder its files are in")
+				return usagef("--cloudtrail: give a CloudTrail log file, the folder its files are in, or s3://BUCKET/PREFIX")
+			}
+			inS3 := strings.HasPrefix(trail, "s3://")
+			if inS3 && grant == "" {
+				return usagef("--cloudtrail %s: name the grant that reads the trail's bucket with --cloudtrail-grant", trail)
 			}
 			r := audit.Reconciler{Progress: a.trailProgress()}
 			if since != "" {
@@ -68,7 +75,16 @@ func newAuditReconcileCmd(a *app, vf *vaultFlags) *cobra.Command {
 				if err := r.ReadAudit(ctx, v.AuditLog()); err != nil {
 					return err
 				}
-				if err := r.ReadTrailPath(ctx, trail); err != nil {
+				if inS3 {
+					files, err := v.CloudTrailFiles(ctx, grant, trail, region, r.Since)
+					if err != nil {
+						return err
+					}
+					err = r.ReadTrailFiles(ctx, files)
+				} else {
+					err = r.ReadTrailPath(ctx, trail)
+				}
+				if err != nil {
 					return err
 				}
 				res := r.Result()
@@ -88,7 +104,9 @@ func newAuditReconcileCmd(a *app, vf *vaultFlags) *cobra.Command {
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&trail, "cloudtrail", "", "a CloudTrail log file, or a folder tree of them as CloudTrail writes it")
+	fs.StringVar(&trail, "cloudtrail", "", "a CloudTrail log file, a folder tree of them as CloudTrail writes it, or s3://BUCKET/PREFIX")
+	fs.StringVar(&grant, "cloudtrail-grant", "", "the grant that reads an s3:// trail (s3:ListBucket, s3:GetObject)")
+	fs.StringVar(&region, "cloudtrail-region", "", "the region of an s3:// trail's bucket; default: asked of S3")
 	fs.StringVar(&since, "since", "", "only events and calls since: a duration ago (90m, 12h, 7d), an RFC 3339 time or a date")
 	fs.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	return cmd

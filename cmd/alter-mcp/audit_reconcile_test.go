@@ -105,4 +105,7 @@ func TestAuditReconcile(t *testing.T) {
 	if r := runCLI(t, env, "", "audit", "reconcile"); r.code != exitUsage || !strings.Contains(r.stderr, "--cloudtrail") {
 		t.Errorf("without --cloudtrail: exit %d %s", r.code, r.stderr)
 	}
+	if r := runCLI(t, env, "", "audit", "reconcile", "--cloudtrail", "s3://trail/AWSLogs/"); r.code != exitUsage || !strings.Contains(r.stderr, "--cloudtrail-grant") {
+		t.Errorf("s3:// without --cloudtrail-grant: exit %d %s", r.code, r.stderr)
+	}
 }
