@@ -94,6 +94,9 @@ type Grant struct {
 	RoleARN     string `json:"role_arn,omitempty"`
 	SourceGrant string `json:"source_grant,omitempty"`
 	SessionName string `json:"session_name,omitempty"`
+	// SessionPolicyFromGrant: the role's sessions are scoped down by a
+	// session policy derived from Policy.
+	SessionPolicyFromGrant bool `json:"session_policy_from_grant,omitempty"`
 }
 
 // Credential sources.
@@ -363,6 +366,7 @@ func (v *Vault) grantView(g *store.Grant) Grant {
 		var spec AssumeRoleSpec
 		if json.Unmarshal(g.SourceConfig, &spec) == nil {
 			out.RoleARN, out.SourceGrant, out.SessionName = spec.RoleARN, spec.SourceGrant, roleSessionName(spec, g.Name)
+			out.SessionPolicyFromGrant = spec.SessionPolicyFromGrant
 		}
 	}
 	return out

@@ -26,8 +26,13 @@ from one of:
                      the process that signs. Nothing secret is stored.
   a role             --role-arn ARN --source-grant ID: STS AssumeRole signed
                      with the source grant's credentials, optionally scoped
-                     down by --session-policy-file, cached until shortly
-                     before the session expires.
+                     down by --session-policy-file or by a session policy
+                     derived from the grant's own (--session-policy-from-grant),
+                     one session per caller, cached until shortly before it
+                     expires. Its AssumeRole sets SourceIdentity alter-mcp.CALLER
+                     and the session tags alter-mcp:grant and alter-mcp:caller:
+                     the role's trust policy must allow sts:AssumeRole,
+                     sts:SetSourceIdentity and sts:TagSession.
 
 `
 
@@ -59,6 +64,7 @@ type sourceFlags struct {
 	sessionName       string
 	duration          time.Duration
 	sessionPolicyFile string
+	sessionPolicyMine bool
 	stsRegion         string
 }
 
@@ -70,6 +76,7 @@ func (f *sourceFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.sessionName, "session-name", "", "role session name shown in CloudTrail (default alter-mcp-NAME)")
 	fs.DurationVar(&f.duration, "duration", 0, "role session duration, 15m to 12h (default: STS's, 1h)")
 	fs.StringVar(&f.sessionPolicyFile, "session-policy-file", "", "JSON IAM policy that scopes the role's session down")
+	fs.BoolVar(&f.sessionPolicyMine, "session-policy-from-grant", false, "scope the role's sessions down by a session policy derived from the grant's policy (its actions, services and regions)")
 	fs.StringVar(&f.stsRegion, "sts-region", "", "region of the STS endpoint that assumes the role (default us-east-1)")
 }
 
@@ -88,7 +95,7 @@ func (a *app) grantSource(spec *vault.GrantSpec, cf *credentialFlags, sf *source
 		return usagef("give one credential source: an access key (--from-env or --access-key-id), --profile, or --role-arn with --source-grant")
 	}
 	if !role {
-		for _, f := range []string{"external-id", "session-name", "duration", "session-policy-file", "sts-region"} {
+		for _, f := range []string{"external-id", "session-name", "duration", "session-policy-file", "session-policy-from-grant", "sts-region"} {
 			if changed(f) {
 				return usagef("--%s applies only with --role-arn and --source-grant", f)
 			}
@@ -107,6 +114,10 @@ func (a *app) grantSource(spec *vault.GrantSpec, cf *credentialFlags, sf *source
 		spec.AssumeRole = &vault.AssumeRoleSpec{
 			RoleARN: sf.roleARN, SourceGrant: sf.sourceGrant, ExternalID: sf.externalID,
 			SessionName: sf.sessionName, Duration: sf.duration, Region: sf.stsRegion,
+			SessionPolicyFromGrant: sf.sessionPolicyMine,
+		}
+		if sf.sessionPolicyMine && sf.sessionPolicyFile != "" {
+			return usagef("give --session-policy-file or --session-policy-from-grant, not both")
 		}
 		if sf.sessionPolicyFile != "" {
 			data, err := os.ReadFile(sf.sessionPolicyFile)

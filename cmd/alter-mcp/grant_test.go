@@ -281,6 +281,11 @@ func TestGrantProfileAndRoleSources(t *testing.T) {
 	if !strings.Contains(r.stdout, "role:") || !strings.Contains(r.stdout, base) {
 		t.Errorf("grant show:\n%s", r.stdout)
 	}
+	r = mustRun(t, env, "", "grant", "add", "--name", "scoped", "--source-grant", "base",
+		"--role-arn", "arn:aws:iam::123456789012:role/reports", "--session-policy-from-grant", "--allow-services", "s3")
+	if g = showGrant(t, env, strings.TrimSpace(r.stdout)); !g.SessionPolicyFromGrant || g.SessionName != "alter-mcp-scoped" {
+		t.Errorf("--session-policy-from-grant: %+v", g)
+	}
 
 	for _, tc := range []struct {
 		args []string
@@ -290,6 +295,8 @@ func TestGrantProfileAndRoleSources(t *testing.T) {
 		{[]string{"--role-arn", "arn:aws:iam::123456789012:role/x"}, "needs both --role-arn and --source-grant"},
 		{[]string{"--from-env", "--external-id", "x"}, "--external-id applies only with --role-arn"},
 		{[]string{"--source-grant", "base", "--role-arn", "arn:aws:iam::123456789012:role/x", "--session-policy-file", "/nonexistent"}, "--session-policy-file"},
+		{[]string{"--source-grant", "base", "--role-arn", "arn:aws:iam::123456789012:role/x", "--session-policy-file", "p.json", "--session-policy-from-grant"}, "not both"},
+		{[]string{"--from-env", "--session-policy-from-grant"}, "--session-policy-from-grant applies only with --role-arn"},
 	} {
 		r := runCLI(t, env, "", append([]string{"grant", "add", "--name", "x"}, tc.args...)...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
