@@ -257,3 +257,36 @@ func TestTrailFileWanted(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReconcileEvent is the cost of one CloudTrail record: decoding
+// it and joining it with the audit.
+func BenchmarkReconcileEvent(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"Records":[`)
+	for i := range 1000 {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		key := otherKey
+		if i%10 == 0 {
+			key = grantKey
+		}
+		rb, _ := json.Marshal(rec(trailT0, "s3.amazonaws.com", "ListBuckets", fmt.Sprintf("REQ-%d", i), iamUser(key)))
+		sb.Write(rb)
+	}
+	sb.WriteString(`]}`)
+	data := sb.String()
+	r := audit.Reconciler{Keys: keys()}
+	for i := 0; i < 1000; i += 10 {
+		r.AddEntry(audit.Entry{ID: fmt.Sprint(i), Decision: audit.DecisionAllow, GrantName: "reader", RequestID: fmt.Sprintf("REQ-%d", i)})
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		audit.ReadTrail(context.Background(), strings.NewReader(data), func(ev *audit.TrailEvent) error {
+			r.Event(ev, "f")
+			return nil
+		})
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1000), "ns/event")
+}
