@@ -1,0 +1,140 @@
+package console
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/alter-mcp/alter-mcp/internal/testvault"
+	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/alter-mcp/alter-mcp/vault"
+)
+
+// testConsole serves a console over a vault with three calls: a list and a
+// read AWS answered, and a delete the read-only policy refused.
+func testConsole(t *testing.T) (*Console, *httptest.Server) {
+	t.Helper()
+	aws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("x-amz-request-id", "REQ-CONSOLE-1")
+		io.WriteString(w, "ok")
+	}))
+	t.Cleanup(aws.Close)
+	v := testvault.Open(t, map[string]string{"AWS_ENDPOINT_URL": aws.URL}, nil)
+	testvault.Grant(t, v, "reader", policy.Policy{ReadOnly: true})
+	for _, c := range []vault.Call{
+		{URL: "https://reports.s3.us-east-1.amazonaws.com/?list-type=2", Reason: "list the quarterly reports", Caller: "", CallerLabel: "alice-agent", Tool: "s3_list", SessionID: "sess-a"},
+		{URL: "https://reports.s3.us-east-1.amazonaws.com/q1.csv", Reason: "read the q1 figures", CallerLabel: "alice-agent", Tool: "s3_get", SessionID: "sess-a"},
+		{Method: "DELETE", URL: "https://reports.s3.us-east-1.amazonaws.com/q1.csv", Reason: "tidy up old reports", CallerLabel: "bob-agent", Tool: "aws_request", SessionID: "sess-b"},
+	} {
+		c.Grant = "reader"
+		resp, err := v.Request(t.Context(), c)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	con, err := New(Options{Vault: v, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(con.Handler())
+	t.Cleanup(ts.Close)
+	return con, ts
+}
+
+func get(t *testing.T, c *http.Client, url string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestConsoleSignIn: without signing in nothing is shown; the login URL
+// signs in once and shows the calls with their reasons; it does not work a
+// second time.
+func TestConsoleSignIn(t *testing.T) {
+	con, ts := testConsole(t)
+	code, page := get(t, ts.Client(), ts.URL+"/")
+	if code != http.StatusUnauthorized || strings.Contains(page, "quarterly") || !strings.Contains(page, `id="login"`) {
+		t.Fatalf("without signing in: %d\n%s", code, page)
+	}
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	login := con.LoginURL(ts.URL)
+	code, page = get(t, browser, login)
+	if code != http.StatusOK {
+		t.Fatalf("login: %d\n%s", code, page)
+	}
+	for _, want := range []string{"list the quarterly reports", "read the q1 figures", "tidy up old reports", "REQ-CONSOLE-1",
+		"read_only", "chain verified", "3 calls, 1 refused", "ListObjectsV2", `id="by-grant"`, `id="by-caller"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the timeline lacks %q", want)
+		}
+	}
+	other := &http.Client{}
+	if code, page := get(t, other, login); code != http.StatusUnauthorized || strings.Contains(page, "quarterly") {
+		t.Errorf("the login URL worked twice: %d", code)
+	}
+	// Filters narrow the list.
+	_, page = get(t, browser, ts.URL+"/?decision=deny")
+	if !strings.Contains(page, "tidy up old reports") || strings.Contains(page, "read the q1 figures") {
+		t.Errorf("decision=deny shows:\n%s", page)
+	}
+	_, page = get(t, browser, ts.URL+"/?session=sess-a&tool=s3_get")
+	if !strings.Contains(page, "read the q1 figures") || strings.Contains(page, "list the quarterly reports") || strings.Contains(page, `class="call deny"`) {
+		t.Errorf("session and tool filter shows:\n%s", page)
+	}
+	_, page = get(t, browser, ts.URL+"/?since=bogus")
+	if !strings.Contains(page, `id="error"`) {
+		t.Error("a bad since is not explained")
+	}
+	// Each call's detail.
+	_, page = get(t, browser, ts.URL+"/?caller=bob-agent")
+	i := strings.Index(page, `href="/calls/`)
+	if i < 0 {
+		t.Fatalf("no call link:\n%s", page)
+	}
+	id := page[i+len(`href="/calls/`):]
+	id = id[:strings.IndexByte(id, '"')]
+	_, page = get(t, browser, ts.URL+"/calls/"+id)
+	for _, want := range []string{"tidy up old reports", "deny read_only", "DeleteObject", "bob-agent"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the detail of %s lacks %q", id, want)
+		}
+	}
+}
+
+// TestConsoleHeaders: every answer forbids framing, referrers and caching,
+// and a loopback request with a foreign Host is refused (DNS rebinding).
+func TestConsoleHeaders(t *testing.T) {
+	_, ts := testConsole(t)
+	resp, err := http.Get(ts.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for k, want := range map[string]string{"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"} {
+		if got := resp.Header.Get(k); got != want {
+			t.Errorf("%s: %q, want %q", k, got, want)
+		}
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, ts.URL+"/", nil)
+	req.Host = "evil.example"
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("foreign Host: %d", resp.StatusCode)
+	}
+}
