@@ -13,17 +13,17 @@ import (
 
 // Reconciliation joins the audit trail with CloudTrail, to prove that every
 // use of a grant's key went through the vault. The audit side is indexed
-// (by request id, and by grant, event source and name for the fallback):
+// (by request id, and by principal, event source and name for the fallback):
 // it holds only the calls the vault sent, while a trail holds every call of
 // every principal of the account, so it is the larger side and is streamed,
 // one record at a time, never held.
 //
 // Each CloudTrail event made with a grant's access key, or in one of a role
-// grant's sessions, is looked up by its requestID; failing that, by grant,
-// eventSource and eventName within Tolerance of an audited call's span (a
+// grant's sessions, is looked up by its requestID; failing that, among the
+// calls of the grants of that key or session, by eventSource and eventName within Tolerance of an audited call's span (a
 // retried call has one request id per attempt, the audit keeps the last);
 // failing that, a presigned-URL request (AuthenticationMethod QueryString)
-// within the validity of a URL the grant presigned. An event none of them
+// within the validity of a URL one of those grants presigned. An event none of them
 // explains is a leak: the key was used outside the vault.
 //
 // Set the fields, add the audit (ReadAudit or AddEntry), read the trail
@@ -45,21 +45,26 @@ type Reconciler struct {
 	refs      []callRef
 	byID      map[string]int
 	byRequest map[string]int
-	byOp      map[string][]int // grant \x00 source \x00 name → refs, by time
-	presigns  map[string][]int // grant → refs of presigned URLs and tokens
+	byOp      map[string][]int // principal \x00 source \x00 name → refs, by time
+	presigns  map[string][]int // principal → refs of presigned URLs and tokens
 	names     map[string]string
-	sessions  map[string]string // assumed-role ARN → grant
-	maxSpan   time.Duration
-	indexed   bool
-	res       Reconciliation
-	latest    time.Time
+	// A principal is an access key id or an assumed-role ARN: what
+	// CloudTrail names a caller by. Several grants may share one (grants of
+	// one key with different policies).
+	principalOf map[string]string   // grant → principal
+	grantsOf    map[string][]string // principal → grants
+	maxSpan     time.Duration
+	indexed     bool
+	res         Reconciliation
+	latest      time.Time
 }
 
 // TrailKeys are the principals of the vault's grants as CloudTrail names
 // them.
 type TrailKeys struct {
-	// AccessKeys maps a static grant's access key id to the grant's name.
-	AccessKeys map[string]string
+	// AccessKeys maps a static grant's access key id to the names of the
+	// grants that hold it.
+	AccessKeys map[string][]string
 	// Sessions are the role sessions of role grants.
 	Sessions []RoleSession
 }
@@ -120,8 +125,8 @@ func (r *Reconciliation) Clean() bool { return r.LeakCount == 0 }
 
 // Leak is an event of a grant's key that did not go through the vault.
 type Leak struct {
-	Grant string `json:"grant"`
-	File  string `json:"file,omitempty"`
+	Grants []string `json:"grants"` // the grants of the key or role session
+	File   string   `json:"file,omitempty"`
 	TrailEvent
 }
 
@@ -209,10 +214,18 @@ func (r *Reconciler) index() {
 		return
 	}
 	r.byRequest = make(map[string]int, len(r.refs))
-	r.byOp, r.presigns, r.sessions = map[string][]int{}, map[string][]int{}, map[string]string{}
+	r.byOp, r.presigns = map[string][]int{}, map[string][]int{}
+	r.principalOf, r.grantsOf = map[string]string{}, map[string][]string{}
+	for key, grants := range r.Keys.AccessKeys {
+		for _, g := range grants {
+			r.principalOf[g] = key
+		}
+		r.grantsOf[key] = append(r.grantsOf[key], grants...)
+	}
 	for _, s := range r.Keys.Sessions {
 		if arn := s.AssumedRoleARN(); arn != "" {
-			r.sessions[arn] = s.Grant
+			r.principalOf[s.Grant] = arn
+			r.grantsOf[arn] = append(r.grantsOf[arn], s.Grant)
 		}
 	}
 	r.maxSpan, r.res.Audited = 0, 0
@@ -221,14 +234,18 @@ func (r *Reconciler) index() {
 		if c.skip {
 			continue
 		}
+		p, ok := r.principalOf[c.grant]
+		if !ok {
+			p = "\x00" + c.grant // a grant CloudTrail does not name (a profile's)
+		}
 		if !c.expires.IsZero() {
-			r.presigns[c.grant] = append(r.presigns[c.grant], i)
+			r.presigns[p] = append(r.presigns[p], i)
 			continue
 		}
 		if c.requestID != "" {
 			r.byRequest[c.requestID] = i
 		}
-		k := c.grant + "\x00" + c.source + "\x00" + c.name
+		k := p + "\x00" + c.source + "\x00" + c.name
 		r.byOp[k] = append(r.byOp[k], i)
 		r.maxSpan = max(r.maxSpan, c.span)
 		if r.Since.IsZero() || !c.time.Before(r.Since) {
@@ -241,17 +258,15 @@ func (r *Reconciler) index() {
 	r.indexed = true
 }
 
-// grantOf names the grant an event was made with, or "".
-func (r *Reconciler) grantOf(id *TrailIdentity) string {
-	if id.AccessKeyID != "" {
-		if g, ok := r.Keys.AccessKeys[id.AccessKeyID]; ok {
-			return g
-		}
+// principal is the grants' principal an event was made by, or "".
+func (r *Reconciler) principal(id *TrailIdentity) string {
+	if _, ok := r.grantsOf[id.AccessKeyID]; ok && id.AccessKeyID != "" {
+		return id.AccessKeyID
 	}
-	if id.Type != "AssumedRole" || id.ARN == "" {
-		return ""
+	if _, ok := r.grantsOf[id.ARN]; ok && id.Type == "AssumedRole" && id.ARN != "" {
+		return id.ARN
 	}
-	return r.sessions[id.ARN]
+	return ""
 }
 
 // Event reconciles one CloudTrail event, read from file.
@@ -264,7 +279,7 @@ func (r *Reconciler) Event(ev *TrailEvent, file string) {
 	if ev.EventTime.After(r.latest) {
 		r.latest = ev.EventTime
 	}
-	g := r.grantOf(&ev.UserIdentity)
+	g := r.principal(&ev.UserIdentity)
 	if g == "" {
 		r.res.OtherEvents++
 		return
@@ -284,7 +299,7 @@ func (r *Reconciler) Event(ev *TrailEvent, file string) {
 	}
 	r.res.LeakCount++
 	if len(r.res.Leaks) < r.maxListed() {
-		r.res.Leaks = append(r.res.Leaks, Leak{Grant: g, File: file, TrailEvent: *ev})
+		r.res.Leaks = append(r.res.Leaks, Leak{Grants: r.grantsOf[g], File: file, TrailEvent: *ev})
 	}
 }
 
@@ -297,7 +312,7 @@ func (r *Reconciler) match(i int) {
 	r.refs[i].matched++
 }
 
-// nearest finds the audited call of this grant, source and name whose
+// nearest finds the audited call of this principal, source and name whose
 // span holds the event's time, within Tolerance, that has attempts left to
 // explain; -1 when there is none.
 func (r *Reconciler) nearest(g string, ev *TrailEvent) int {
@@ -323,7 +338,7 @@ func (r *Reconciler) nearest(g string, ev *TrailEvent) int {
 }
 
 // presigned reports whether ev is a presigned-URL request within the
-// validity of a URL or token the grant's audit says the vault issued.
+// validity of a URL or token the vault issued for a grant of principal g.
 func (r *Reconciler) presigned(g string, ev *TrailEvent) bool {
 	if ev.AdditionalEventData.AuthenticationMethod != "QueryString" {
 		return false

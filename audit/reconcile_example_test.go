@@ -11,7 +11,7 @@ import (
 // A Reconciler joins audited calls with CloudTrail's events: an event of a
 // grant's key that no audited call explains is a leak.
 func ExampleReconciler() {
-	r := audit.Reconciler{Keys: audit.TrailKeys{AccessKeys: map[string]string{"AKIAIOSFODNN7EXAMPLE": "reports"}}}
+	r := audit.Reconciler{Keys: audit.TrailKeys{AccessKeys: map[string][]string{"AKIAIOSFODNN7EXAMPLE": {"reports"}}}}
 	// The audit side: usually r.ReadAudit(ctx, log).
 	r.AddEntry(audit.Entry{ID: "aud_1", Decision: audit.DecisionAllow, GrantName: "reports",
 		EventSource: "s3.amazonaws.com", Operation: "ListBuckets", RequestID: "REQ1", Outcome: audit.OutcomeOK})
@@ -32,9 +32,9 @@ func ExampleReconciler() {
 	res := r.Result()
 	fmt.Println("matched:", res.Matched, "clean:", res.Clean())
 	for _, l := range res.Leaks {
-		fmt.Println("leak:", l.Grant, l.EventName, l.SourceIPAddress, l.UserAgent)
+		fmt.Println("leak:", l.Grants, l.EventName, l.SourceIPAddress, l.UserAgent)
 	}
 	// Output:
 	// matched: 1 clean: false
-	// leak: reports CreateUser 203.0.113.7 aws-cli/2.15.0
+	// leak: [reports] CreateUser 203.0.113.7 aws-cli/2.15.0
 }

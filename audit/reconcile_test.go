@@ -79,7 +79,7 @@ func writeTrail(t testing.TB, root string, delivered time.Time, unique string, r
 
 func keys() audit.TrailKeys {
 	return audit.TrailKeys{
-		AccessKeys: map[string]string{grantKey: "reader"},
+		AccessKeys: map[string][]string{grantKey: {"reader", "reader-ro"}},
 		Sessions:   []audit.RoleSession{{Grant: "deploy", RoleARN: roleARN, SessionName: "alter-mcp-deploy"}},
 	}
 }
@@ -93,7 +93,8 @@ func TestReconcile(t *testing.T) {
 			RequestID: reqID, DurationMS: 1500, Attempts: 1}
 	}
 	call(t, l, entry(0, "reader", "s3.amazonaws.com", "ListBuckets", "REQ-LIST"))
-	retried := entry(1, "reader", "dynamodb.amazonaws.com", "Scan", "REQ-SCAN-2")
+	retried := entry(1, "reader-ro", // another grant of the same key
+		"dynamodb.amazonaws.com", "Scan", "REQ-SCAN-2")
 	retried.Attempts = 2
 	call(t, l, retried)
 	call(t, l, entry(2, "deploy", "lambda.amazonaws.com", "ListFunctions20150331", "REQ-ROLE"))
@@ -147,12 +148,12 @@ func TestReconcile(t *testing.T) {
 	if res.Clean() {
 		t.Error("Clean with leaks")
 	}
-	if len(res.Leaks) != 2 || res.Leaks[0].RequestID != "REQ-LEAK" || res.Leaks[0].Grant != "reader" ||
+	if len(res.Leaks) != 2 || res.Leaks[0].RequestID != "REQ-LEAK" || fmt.Sprint(res.Leaks[0].Grants) != "[reader reader-ro]" ||
 		res.Leaks[0].SourceIPAddress != "203.0.113.7" || res.Leaks[0].UserAgent != "aws-cli/2.15.0" ||
 		res.Leaks[0].UserIdentity.AccessKeyID != grantKey || !strings.HasSuffix(res.Leaks[0].File, "_aaa.json.gz") {
 		t.Errorf("leaks: %+v", res.Leaks)
 	}
-	if len(res.Leaks) == 2 && (res.Leaks[1].RequestID != "REQ-ROLE-LEAK" || res.Leaks[1].Grant != "deploy" ||
+	if len(res.Leaks) == 2 && (res.Leaks[1].RequestID != "REQ-ROLE-LEAK" || fmt.Sprint(res.Leaks[1].Grants) != "[deploy]" ||
 		res.Leaks[1].UserIdentity.SessionContext.SourceIdentity != "alter-mcp:alice") {
 		t.Errorf("role leak: %+v", res.Leaks[1])
 	}

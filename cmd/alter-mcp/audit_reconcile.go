@@ -120,10 +120,10 @@ func trailKeys(ctx context.Context, v *vault.Vault) (audit.TrailKeys, error) {
 	if err != nil {
 		return audit.TrailKeys{}, err
 	}
-	keys := audit.TrailKeys{AccessKeys: map[string]string{}}
+	keys := audit.TrailKeys{AccessKeys: map[string][]string{}}
 	for _, g := range gs {
 		if g.AccessKeyID != "" {
-			keys.AccessKeys[g.AccessKeyID] = g.Name
+			keys.AccessKeys[g.AccessKeyID] = append(keys.AccessKeys[g.AccessKeyID], g.Name)
 		}
 		if g.RoleARN != "" {
 			keys.Sessions = append(keys.Sessions, audit.RoleSession{Grant: g.Name, RoleARN: g.RoleARN, SessionName: g.SessionName})
@@ -167,7 +167,7 @@ func (a *app) printReconciliation(r *audit.Reconciliation) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "TIME\tGRANT\tEVENT\tREGION\tWHO\tACCESS KEY\tSOURCE IP\tUSER AGENT\tREQUEST ID")
 		for _, l := range r.Leaks {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.EventTime.UTC().Format(time.RFC3339), printable(l.Grant),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.EventTime.UTC().Format(time.RFC3339), printable(strings.Join(l.Grants, ",")),
 				dash(l.EventSource+":"+l.EventName), dash(l.AWSRegion), dash(l.UserIdentity.ARN), dash(l.UserIdentity.AccessKeyID),
 				dash(l.SourceIPAddress), dash(l.UserAgent), dash(l.RequestID))
 		}

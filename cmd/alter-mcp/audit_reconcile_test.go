@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -98,7 +99,7 @@ func TestAuditReconcile(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || r.code != exitError {
 		t.Fatalf("--json: exit %d, %v\n%s", r.code, err, r.stdout)
 	}
-	if res.LeakCount != 1 || res.Leaks[0].RequestID != "REQ-LEAKED" || res.Leaks[0].Grant != "reports" || res.Matched != 1 {
+	if res.LeakCount != 1 || res.Leaks[0].RequestID != "REQ-LEAKED" || fmt.Sprint(res.Leaks[0].Grants) != "[reports]" || res.Matched != 1 {
 		t.Errorf("--json: %+v", res)
 	}
 
