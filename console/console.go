@@ -55,6 +55,11 @@ type Console struct {
 	mu       sync.Mutex
 	token    string               // the one-time login token; "" once spent
 	sessions map[string]time.Time // session cookie values → expiry
+	// The last verification of the chain, and when it was made; verifyMu
+	// keeps one walk of the chain at a time, apart from sign-in's mu.
+	verifyMu  sync.Mutex
+	lastChain chainStatus
+	verified  time.Time
 }
 
 // New makes a console over o.Vault with a fresh one-time login token.
