@@ -42,6 +42,11 @@ type AssumeRole struct {
 	// and in IAM conditions as aws:PrincipalTag/KEY). The role's trust
 	// policy must allow sts:TagSession. At most 50.
 	Tags []Tag
+	// SerialNumber is the MFA device a role requires (an ARN, or a
+	// hardware device's serial number), and TokenCode its current code:
+	// both or neither. A code works once, so a role that needs one is
+	// fetched (Fetch) when a person gives it, not refreshed by a Cache.
+	SerialNumber, TokenCode string
 	// STS is where to call; zero means the regional endpoint of us-east-1.
 	STS Endpoint
 	// RefreshWindow and Now are passed to the Cache.
@@ -67,7 +72,9 @@ var (
 	externalID  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 	// STS's patterns of a session tag's key (1 to 128) and value (0 to
 	// 256): letters, spaces and digits of any script, and _.:/=+-@.
-	tagText = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	mfaSerial = regexp.MustCompile(`^[\w+=/:,.@-]+$`)
+	mfaCode   = regexp.MustCompile(`^\d{6}$`)
+	tagText   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
 // validRoleARN reports whether arn names an IAM role whose path and name
@@ -97,6 +104,15 @@ func (a *AssumeRole) Validate() error {
 	}
 	if a.SourceIdentity != "" && (len(a.SourceIdentity) < 2 || len(a.SourceIdentity) > 64 || !sessionName.MatchString(a.SourceIdentity)) {
 		errs = append(errs, fmt.Errorf("source identity %q: use 2 to 64 of letters, digits and +=,.@_-", a.SourceIdentity))
+	}
+	if a.SerialNumber != "" && (len(a.SerialNumber) < 9 || len(a.SerialNumber) > 256 || !mfaSerial.MatchString(a.SerialNumber)) {
+		errs = append(errs, fmt.Errorf("MFA serial %q is not an MFA device's ARN or serial number", a.SerialNumber))
+	}
+	if a.TokenCode != "" && !mfaCode.MatchString(a.TokenCode) {
+		errs = append(errs, errors.New("the MFA code is not 6 digits"))
+	}
+	if a.TokenCode != "" && a.SerialNumber == "" {
+		errs = append(errs, errors.New("an MFA code without the device's serial"))
 	}
 	if len(a.Tags) > maxTags {
 		errs = append(errs, fmt.Errorf("%d session tags; STS takes at most %d", len(a.Tags), maxTags))
@@ -134,6 +150,9 @@ func (a *AssumeRole) Fetch(ctx context.Context) (sigv4.Credentials, error) {
 	if err := a.Validate(); err != nil {
 		return sigv4.Credentials{}, fmt.Errorf("assume role: %w", err)
 	}
+	if a.SerialNumber != "" && a.TokenCode == "" {
+		return sigv4.Credentials{}, fmt.Errorf("assume role %s: it requires a code of MFA device %s", a.RoleARN, a.SerialNumber)
+	}
 	src, err := a.Source.Retrieve(ctx)
 	if err != nil {
 		return sigv4.Credentials{}, fmt.Errorf("assume role %s: source credentials: %w", a.RoleARN, err)
@@ -158,6 +177,10 @@ func (a *AssumeRole) Fetch(ctx context.Context) (sigv4.Credentials, error) {
 	}
 	if a.SourceIdentity != "" {
 		form.Set("SourceIdentity", a.SourceIdentity)
+	}
+	if a.SerialNumber != "" && a.TokenCode != "" {
+		form.Set("SerialNumber", a.SerialNumber)
+		form.Set("TokenCode", a.TokenCode)
 	}
 	for i, t := range a.Tags {
 		n := strconv.Itoa(i + 1)

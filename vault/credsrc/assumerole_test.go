@@ -26,6 +26,7 @@ func TestAssumeRoleSourceIdentityAndTags(t *testing.T) {
 	a := &AssumeRole{
 		Source: sigv4.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}, RoleARN: "arn:aws:iam::123456789012:role/r",
 		SessionName: "alter-mcp-r", SourceIdentity: "alter-mcp.alice",
+		SerialNumber: "arn:aws:iam::123456789012:mfa/alice", TokenCode: "123456",
 		Tags: []Tag{{"alter-mcp:grant", "r"}, {"alter-mcp:caller", "alice smith"}},
 		STS:  Endpoint{URL: srv.URL + "/", Region: "us-east-1", Service: "sts"},
 	}
@@ -36,7 +37,8 @@ func TestAssumeRoleSourceIdentityAndTags(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k, want := range map[string]string{"SourceIdentity": "alter-mcp.alice", "Tags.member.1.Key": "alter-mcp:grant", "Tags.member.1.Value": "r",
-		"Tags.member.2.Key": "alter-mcp:caller", "Tags.member.2.Value": "alice smith", "RoleSessionName": "alter-mcp-r"} {
+		"Tags.member.2.Key": "alter-mcp:caller", "Tags.member.2.Value": "alice smith", "RoleSessionName": "alter-mcp-r",
+		"SerialNumber": "arn:aws:iam::123456789012:mfa/alice", "TokenCode": "123456"} {
 		if got := form.Get(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
@@ -53,6 +55,9 @@ func TestAssumeRoleValidateIdentity(t *testing.T) {
 		{"short source identity", func(a *AssumeRole) { a.SourceIdentity = "a" }, "source identity"},
 		{"aws: tag", func(a *AssumeRole) { a.Tags = []Tag{{"aws:x", "y"}} }, "session tag"},
 		{"tag value", func(a *AssumeRole) { a.Tags = []Tag{{"k", "a;b"}} }, "session tag"},
+		{"MFA code", func(a *AssumeRole) { a.SerialNumber, a.TokenCode = "arn:aws:iam::123456789012:mfa/a", "12345" }, "6 digits"},
+		{"MFA code without serial", func(a *AssumeRole) { a.TokenCode = "123456" }, "without the device"},
+		{"MFA serial", func(a *AssumeRole) { a.SerialNumber = "x" }, "MFA serial"},
 		{"51 tags", func(a *AssumeRole) {
 			a.Tags = make([]Tag, 51)
 			for i := range a.Tags {
@@ -88,5 +93,15 @@ func TestSourceIdentityOfAndTagValueOf(t *testing.T) {
 	}
 	if got := TagValueOf(strings.Repeat("é", 200)); len(got) != 256 {
 		t.Errorf("TagValueOf cut to %d bytes", len(got))
+	}
+}
+
+func TestAssumeRoleMFAWithoutCode(t *testing.T) {
+	a := &AssumeRole{Source: sigv4.Credentials{}, RoleARN: "arn:aws:iam::123456789012:role/r", SerialNumber: "arn:aws:iam::123456789012:mfa/alice"}
+	if err := a.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Fetch(t.Context()); err == nil || !strings.Contains(err.Error(), "requires a code of MFA device") {
+		t.Errorf("Fetch without a code: %v", err)
 	}
 }
