@@ -42,6 +42,9 @@ type AssumeRoleSpec struct {
 	SessionPolicyFromGrant bool `json:"session_policy_from_grant,omitempty"`
 	// Region of the STS endpoint to call; "" is us-east-1.
 	Region string `json:"region,omitempty"`
+	// MFASerial is the MFA device the role's trust policy requires (its
+	// ARN): the grant works once a person unlocks it (Unlock).
+	MFASerial string `json:"mfa_serial,omitempty"`
 }
 
 // profileConfig is the stored configuration of a profile grant.
@@ -57,8 +60,9 @@ const maxRoleChain = 5
 // they are about to expire. An entry is keyed by the grant's Version: any
 // update of the grant makes a new provider.
 type providers struct {
-	mu sync.Mutex
-	m  map[string]cachedProvider
+	mu  sync.Mutex
+	m   map[string]cachedProvider
+	mfa map[string]mfaCached // by grant id: unlocked sessions (unlock.go)
 }
 
 type cachedProvider struct {
@@ -88,6 +92,9 @@ func (v *Vault) credentialsFor(ctx context.Context, g *store.Grant, caller strin
 		// source grant is revoked or expires, not when they expire.
 		if err := v.sourceUsable(ctx, g, 0); err != nil {
 			return sigv4.Credentials{}, err
+		}
+		if mfaGrant(g) {
+			return v.mfaCredentials(ctx, g)
 		}
 	}
 	p, err := v.provider(ctx, g, cmp.Or(caller, operatorCaller), 0)
@@ -205,6 +212,7 @@ func (v *Vault) assumeRole(ctx context.Context, g *store.Grant, caller string, d
 		Duration:       spec.Duration,
 		Policy:         spec.SessionPolicy,
 		SourceIdentity: credsrc.SourceIdentityOf(sourceIdentityPrefix, caller),
+		SerialNumber:   spec.MFASerial,
 		Tags:           []credsrc.Tag{{Key: tagGrant, Value: g.Name}, {Key: tagCaller, Value: credsrc.TagValueOf(caller)}},
 		STS:            sts,
 		Now:            v.now,
@@ -244,12 +252,13 @@ func (v *Vault) checkAssumeRole(ctx context.Context, s *AssumeRoleSpec) error {
 		return fmt.Errorf("%w: give a session policy or derive it from the grant's policy, not both", ErrInvalid)
 	}
 	probe := &credsrc.AssumeRole{
-		Source:      sigv4.Credentials{}, // any non-nil source: only the shape is checked here
-		RoleARN:     s.RoleARN,
-		ExternalID:  s.ExternalID,
-		SessionName: s.SessionName,
-		Duration:    s.Duration,
-		Policy:      s.SessionPolicy,
+		Source:       sigv4.Credentials{}, // any non-nil source: only the shape is checked here
+		RoleARN:      s.RoleARN,
+		ExternalID:   s.ExternalID,
+		SessionName:  s.SessionName,
+		Duration:     s.Duration,
+		Policy:       s.SessionPolicy,
+		SerialNumber: s.MFASerial,
 	}
 	if err := probe.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)

@@ -97,6 +97,9 @@ type Grant struct {
 	// SessionPolicyFromGrant: the role's sessions are scoped down by a
 	// session policy derived from Policy.
 	SessionPolicyFromGrant bool `json:"session_policy_from_grant,omitempty"`
+	// MFASerial is the MFA device the role requires: a person unlocks the
+	// grant (Unlock).
+	MFASerial string `json:"mfa_serial,omitempty"`
 }
 
 // Credential sources.
@@ -366,7 +369,7 @@ func (v *Vault) grantView(g *store.Grant) Grant {
 		var spec AssumeRoleSpec
 		if json.Unmarshal(g.SourceConfig, &spec) == nil {
 			out.RoleARN, out.SourceGrant, out.SessionName = spec.RoleARN, spec.SourceGrant, roleSessionName(spec, g.Name)
-			out.SessionPolicyFromGrant = spec.SessionPolicyFromGrant
+			out.SessionPolicyFromGrant, out.MFASerial = spec.SessionPolicyFromGrant, spec.MFASerial
 		}
 	}
 	return out
