@@ -12,16 +12,15 @@ import (
 	"time"
 )
 
-// TestMalformedStdio sends what is not JSON-RPC over stdio, and a message of
-// several MiB: each broken one gets an error response, the big one is read
-// whole and answered (stdio has no size bound yet: its client is the
-// operator's own process), and the server goes on answering the requests
-// that follow.
+// TestMalformedStdio sends what is not JSON-RPC over stdio, and messages
+// over MaxRequestBytes: each gets an error response (to its id when the
+// start of a big one shows it), and the server goes on answering the
+// requests that follow.
 func TestMalformedStdio(t *testing.T) {
 	stdioMu.Lock()
 	defer stdioMu.Unlock()
 	v, _ := testVault(t)
-	s := newTestServer(t, v, nil, nil)
+	s := newTestServer(t, v, nil, func(o *Options) { o.MaxRequestBytes = 1 << 20 })
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(t.Context())
@@ -102,12 +101,16 @@ func TestMalformedStdio(t *testing.T) {
 		`{"jsonrpc":"2.0","id":5,"method":"tools/call","params":"not an object"}`,
 		`{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"no_such_tool","arguments":{}}}`,
 		`{"jsonrpc":"2.0","id":7,"method":"ping","params":{"pad":"` + strings.Repeat("x", 4<<20) + `"}}`,
+		`{"jsonrpc":"2.0","method":"ping","params":{"pad":"` + strings.Repeat("x", 4<<20) + `"},"id":8}`,
 	} {
 		send(bad)
 		r := next("message " + string(rune('a'+i)))
 		isToolError := strings.Contains(string(r.Result), `"isError":true`)
-		if r.Error == nil && !isToolError && i < 5 {
+		if r.Error == nil && !isToolError {
 			t.Errorf("%.60q: %+v; want an error", bad, r)
+		}
+		if i == 5 && (string(r.ID) != "7" || !strings.Contains(r.Error.Message, messageTooLarge)) {
+			t.Errorf("4 MiB message with id 7: %s %+v; want an error to id 7 naming %s", r.ID, r.Error, messageTooLarge)
 		}
 		ping(strconv.Itoa(100 + i))
 	}
@@ -138,5 +141,39 @@ func TestMalformedHTTP(t *testing.T) {
 		} else {
 			resp.Body.Close()
 		}
+	}
+}
+
+// TestLineLimit: stdio messages up to the limit pass through byte for byte,
+// the last one without a newline too; longer ones are replaced whole, with
+// their id when their start shows one.
+func TestLineLimit(t *testing.T) {
+	long := strings.Repeat("x", 200<<10) // past the reader's buffer
+	tooLarge := func(id string) string {
+		return `{"jsonrpc":"2.0","id":` + id + `,"method":"` + messageTooLarge + `"}` + "\n"
+	}
+	for _, tc := range []struct{ name, in, want string }{
+		{"small", "{\"id\":1}\n{}\n", "{\"id\":1}\n{}\n"},
+		{"at the limit", strings.Repeat("a", 16) + "\n", strings.Repeat("a", 16) + "\n"},
+		{"last without a newline", "{}\nabc", "{}\nabc"},
+		{"over the limit, numeric id", `{"id":42,"p":"` + long + "\"}\n{}\n", tooLarge("42") + "{}\n"},
+		{"over the limit, string id", `{"jsonrpc":"2.0","id":"a\"b","p":"` + long + "\"}\n", tooLarge(`"a\"b"`)},
+		{"over the limit, no id", `{"p":"` + long + "\"}\n{}\n", "alter-mcp: message larger than max-request-bytes\n{}\n"},
+		{"over the limit at the end", "{}\n" + long, "{}\nalter-mcp: message larger than max-request-bytes\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			limit := int64(16)
+			if strings.Contains(tc.name, "over") {
+				limit = 100 << 10
+			}
+			drops := 0
+			got, err := io.ReadAll(newLineLimit(strings.NewReader(tc.in), limit, func() { drops++ }))
+			if err != nil || string(got) != tc.want {
+				t.Errorf("got %.200q, %v; want %.200q", got, err, tc.want)
+			}
+			if want := strings.Count(tc.want, "larger than"); drops != max(want, strings.Count(tc.want, messageTooLarge)) {
+				t.Errorf("%d drops reported", drops)
+			}
+		})
 	}
 }

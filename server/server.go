@@ -76,7 +76,8 @@ type Options struct {
 	// InsecureNoAuth serves HTTP requests without an API key, as Caller.
 	// It is refused on connections that are not loopback.
 	InsecureNoAuth bool
-	// MaxRequestBytes bounds the body of one HTTP request; 0 means
+	// MaxRequestBytes bounds the body of one HTTP request, and one stdio
+	// message (answered with an error, the server reading on); 0 means
 	// DefaultMaxRequestBytes.
 	MaxRequestBytes int64
 	// SessionIdleTTL ends HTTP sessions (streamable HTTP and SSE) that saw

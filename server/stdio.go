@@ -41,7 +41,9 @@ func (s *Server) ServeStdio(ctx context.Context, in io.Reader, out io.Writer) er
 			close(shutdown)
 		})
 	}
-	in = &eofReader{r: in, onEOF: beginShutdown}
+	in = &eofReader{r: newLineLimit(in, s.o.MaxRequestBytes, func() {
+		s.log.Warn("stdio message refused: larger than the limit", "limit", s.o.MaxRequestBytes)
+	}), onEOF: beginShutdown}
 	go func() {
 		select {
 		case <-ctx.Done():
