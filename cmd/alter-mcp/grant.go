@@ -33,6 +33,7 @@ func newGrantCmd(a *app) *cobra.Command {
 		newGrantSetPolicyCmd(a, &vf),
 		newGrantRevokeCmd(a, &vf),
 		newGrantRotateCmd(a, &vf),
+		newGrantUnlockCmd(a, &vf),
 	)
 	return cmd
 }

@@ -66,6 +66,7 @@ type sourceFlags struct {
 	sessionPolicyFile string
 	sessionPolicyMine bool
 	stsRegion         string
+	mfaSerial         string
 }
 
 func (f *sourceFlags) register(fs *pflag.FlagSet) {
@@ -77,6 +78,7 @@ func (f *sourceFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.duration, "duration", 0, "role session duration, 15m to 12h (default: STS's, 1h)")
 	fs.StringVar(&f.sessionPolicyFile, "session-policy-file", "", "JSON IAM policy that scopes the role's session down")
 	fs.BoolVar(&f.sessionPolicyMine, "session-policy-from-grant", false, "scope the role's sessions down by a session policy derived from the grant's policy (its actions, services and regions)")
+	fs.StringVar(&f.mfaSerial, "mfa-serial", "", "the MFA device the role requires (its ARN): a person unlocks the grant with grant unlock")
 	fs.StringVar(&f.stsRegion, "sts-region", "", "region of the STS endpoint that assumes the role (default us-east-1)")
 }
 
@@ -95,7 +97,7 @@ func (a *app) grantSource(spec *vault.GrantSpec, cf *credentialFlags, sf *source
 		return usagef("give one credential source: an access key (--from-env or --access-key-id), --profile, or --role-arn with --source-grant")
 	}
 	if !role {
-		for _, f := range []string{"external-id", "session-name", "duration", "session-policy-file", "session-policy-from-grant", "sts-region"} {
+		for _, f := range []string{"external-id", "session-name", "duration", "session-policy-file", "session-policy-from-grant", "sts-region", "mfa-serial"} {
 			if changed(f) {
 				return usagef("--%s applies only with --role-arn and --source-grant", f)
 			}
@@ -114,7 +116,7 @@ func (a *app) grantSource(spec *vault.GrantSpec, cf *credentialFlags, sf *source
 		spec.AssumeRole = &vault.AssumeRoleSpec{
 			RoleARN: sf.roleARN, SourceGrant: sf.sourceGrant, ExternalID: sf.externalID,
 			SessionName: sf.sessionName, Duration: sf.duration, Region: sf.stsRegion,
-			SessionPolicyFromGrant: sf.sessionPolicyMine,
+			SessionPolicyFromGrant: sf.sessionPolicyMine, MFASerial: sf.mfaSerial,
 		}
 		if sf.sessionPolicyMine && sf.sessionPolicyFile != "" {
 			return usagef("give --session-policy-file or --session-policy-from-grant, not both")

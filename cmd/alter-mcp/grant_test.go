@@ -367,3 +367,35 @@ func TestGrantOptInFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestGrantUnlockUsage: grant add --mfa-serial makes a grant that grant
+// show names the device of, and grant unlock refuses what it cannot do
+// before asking AWS (the unlock itself is vault's TestUnlockMFA, against
+// moto).
+func TestGrantUnlockUsage(t *testing.T) {
+	t.Parallel()
+	env := vaultEnv(t)
+	mustRun(t, env, "", "grant", "add", "--name", "base", "--from-env")
+	r := mustRun(t, env, "", "grant", "add", "--name", "breakglass", "--source-grant", "base",
+		"--role-arn", "arn:aws:iam::123456789012:role/breakglass", "--mfa-serial", "arn:aws:iam::123456789012:mfa/alice")
+	if g := showGrant(t, env, strings.TrimSpace(r.stdout)); g.MFASerial != "arn:aws:iam::123456789012:mfa/alice" {
+		t.Errorf("grant %+v", g)
+	}
+	for _, tc := range []struct {
+		args  []string
+		stdin string
+		want  string
+	}{
+		{[]string{"base"}, "123456\n", "does not assume a role that requires MFA"},
+		{[]string{"breakglass"}, "", "no MFA code was given"},
+		{[]string{"breakglass"}, "12345\n", "6 digits"},
+	} {
+		r := runCLI(t, env, tc.stdin, append([]string{"grant", "unlock"}, tc.args...)...)
+		if r.code == exitOK || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("unlock %v: exit %d, stderr %q; want %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+	if r := runCLI(t, env, "", "grant", "add", "--name", "x", "--from-env", "--mfa-serial", "arn:aws:iam::123456789012:mfa/a"); r.code != exitUsage {
+		t.Errorf("--mfa-serial without a role: exit %d", r.code)
+	}
+}
