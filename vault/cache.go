@@ -18,7 +18,9 @@ import (
 // version read before the rows were, and used only while the version read
 // at the start of a later read is the same; so a revocation or a policy
 // change committed before a call starts is seen by that call, as without the
-// cache. A failed version read falls through to the store.
+// cache. Concurrent reads share the query of the version (readVersion) in
+// a way that keeps this: under load one query serves many calls. A failed
+// version read falls through to the store.
 //
 // Grants are kept as the store holds them: their secrets stay sealed, and
 // are unsealed for each call as before (nothing unsealed is kept longer than
@@ -31,16 +33,74 @@ type cachedStore struct {
 	mu      sync.Mutex
 	version int64 // the version entries were read at; -1 before the first read
 	entries map[string]any
+
+	// Reads of the version are shared (readVersion): running is the one
+	// in progress, next the one that starts when it ends.
+	flightMu      sync.Mutex
+	running, next *flight
+}
+
+// flight is one read of the version, shared by the reads that joined it.
+type flight struct {
+	done chan struct{}
+	v    int64
+	err  error
 }
 
 func newCachedStore(s store.Store, v store.Versioned) *cachedStore {
 	return &cachedStore{Store: s, versioned: v, version: -1, entries: map[string]any{}}
 }
 
+// readVersion reads the store's version for a read that starts now, sharing
+// the query with concurrent reads: a read may use only a query that began
+// after it did (one in progress may have begun before a change the read
+// must see), so it joins the next query, which starts as soon as the one in
+// progress ends. Under load one query then serves many calls, and each
+// call still sees every change committed before it began.
+func (c *cachedStore) readVersion(ctx context.Context) (int64, error) {
+	c.flightMu.Lock()
+	for {
+		if c.running == nil { // start the next query: every reader that joined it is already here
+			f := c.next
+			if f == nil {
+				f = &flight{done: make(chan struct{})}
+			}
+			c.running, c.next = f, nil
+			c.flightMu.Unlock()
+			f.v, f.err = c.versioned.Version(ctx)
+			c.flightMu.Lock()
+			c.running = nil
+			c.flightMu.Unlock()
+			close(f.done)
+			return f.v, f.err
+		}
+		if c.next == nil {
+			c.next = &flight{done: make(chan struct{})}
+		}
+		f, r := c.next, c.running
+		c.flightMu.Unlock()
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		c.flightMu.Lock()
+		if c.next != f { // another reader started it
+			c.flightMu.Unlock()
+			select {
+			case <-f.done:
+				return f.v, f.err
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
+		}
+	}
+}
+
 // check reads the version, drops what was read at an older one, and says
 // whether the cache may be used at that version.
 func (c *cachedStore) check(ctx context.Context) (int64, bool) {
-	v, err := c.versioned.Version(ctx)
+	v, err := c.readVersion(ctx)
 	if err != nil {
 		return 0, false
 	}

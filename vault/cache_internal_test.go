@@ -1,0 +1,70 @@
+package vault
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// slowVersion is a store version that moves when told, read slowly so that
+// reads overlap; it counts the reads.
+type slowVersion struct {
+	v     atomic.Int64
+	reads atomic.Int64
+}
+
+func (s *slowVersion) Version(context.Context) (int64, error) {
+	s.reads.Add(1)
+	v := s.v.Load() // the query sees what was committed when it began...
+	time.Sleep(200 * time.Microsecond)
+	return v, nil // ...and answers a little later
+}
+
+// TestSharedVersionReads: concurrent reads share queries of the version, yet
+// each sees at least the version committed before it began, however the
+// reads and the changes interleave.
+func TestSharedVersionReads(t *testing.T) {
+	sv := &slowVersion{}
+	c := newCachedStore(nil, sv)
+	var wg sync.WaitGroup
+	var calls atomic.Int64
+	stop := make(chan struct{})
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				sv.v.Add(1)
+				time.Sleep(50 * time.Microsecond)
+			}
+		}
+	})
+	var readers sync.WaitGroup
+	for range 32 {
+		readers.Go(func() {
+			for range 200 {
+				before := sv.v.Load()
+				got, err := c.readVersion(t.Context())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got < before {
+					t.Errorf("a read that began at version %d got %d", before, got)
+					return
+				}
+				calls.Add(1)
+			}
+		})
+	}
+	readers.Wait()
+	close(stop)
+	wg.Wait()
+	if r := sv.reads.Load(); r >= calls.Load() {
+		t.Errorf("%d queries for %d reads: not shared", r, calls.Load())
+	}
+	t.Logf("%d queries for %d reads", sv.reads.Load(), calls.Load())
+}
