@@ -47,6 +47,9 @@ func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Gr
 	c.AuditID = vault.NewAuditID() // the entry's id, known before the call: the result names it
 
 	out := &sentCall{call: c, start: tb.now()}
+	if res, answered := tb.unlockAnswer(ctx, req, c, g); answered && res != nil {
+		return nil, res
+	}
 	if g.Policy.ConfirmWrites {
 		// The full preview (grant, caller, policy) only where a write may
 		// have to be confirmed: it reads the store, which Request does again.
@@ -66,6 +69,9 @@ func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Gr
 	}
 	resp, err := tb.vault.Request(ctx, c)
 	if err != nil {
+		if res := tb.askUnlock(ctx, c, g, err); res != nil {
+			return nil, res
+		}
 		b := vaultErrorBody(err)
 		b.AuditID, _ = vault.AuditedID(err)
 		return nil, errorResult(b)
@@ -101,6 +107,7 @@ func vaultErrorBody(err error) errorBody {
 		{vault.ErrCallerNotAllowed, "grant_not_allowed", "Call list_grants for the grants you may use."},
 		{vault.ErrCallerNotFound, "caller_unknown", "This is a server configuration problem; tell the user."},
 		{vault.ErrCallerRevoked, "caller_revoked", "This is a server configuration problem; tell the user."},
+		{vault.ErrLocked, "locked", "The grant's role requires an MFA code, which only a person gives: ask the user to unlock it (alter-mcp grant unlock GRANT, or from an MCP client that supports elicitation), or use another grant (list_grants)."},
 		{vault.ErrCredentials, "credentials", "The grant's credentials cannot be used; tell the user, who can fix the grant. Another grant may work (list_grants)."},
 		{vault.ErrAudit, "audit_unavailable", "The audit trail cannot be written, so the vault sends nothing; tell the user. Do not retry at once."},
 		{vault.ErrWrongMasterKey, "vault_locked", "The vault cannot open its secrets; tell the user."},

@@ -53,6 +53,9 @@ func (f *fakeVault) Grant(_ context.Context, ref string) (vault.Grant, error) {
 	return vault.Grant{}, fmt.Errorf("%w: %s", vault.ErrGrantNotFound, ref)
 }
 func (f *fakeVault) Grants(context.Context) ([]vault.Grant, error) { return f.grants, nil }
+func (f *fakeVault) Unlock(context.Context, string, string, string) (time.Time, error) {
+	return time.Time{}, errors.New("not in the fake")
+}
 
 // TestHandlersOnAFakeVault runs aws_request and list_grants against a fake
 // vault: the session's identity and the call's reason reach the vault, a

@@ -28,6 +28,9 @@ type Vault interface {
 	CallerGrants(ctx context.Context, caller string) ([]vault.Grant, error)
 	Grant(ctx context.Context, idOrName string) (vault.Grant, error)
 	Grants(ctx context.Context) ([]vault.Grant, error)
+	// Unlock unlocks a grant whose role requires MFA with a code the user
+	// gave (unlock.go).
+	Unlock(ctx context.Context, idOrName, code, person string) (time.Time, error)
 }
 
 // Deps is what the tools need.
