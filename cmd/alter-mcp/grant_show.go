@@ -78,6 +78,17 @@ func writeGrantText(a *app, d grantDetail) error {
 	case g.RoleARN != "":
 		row("role", g.RoleARN)
 		row("source grant", g.SourceGrant)
+		sessions := " (one session per caller, source identity alter-mcp.CALLER)"
+		if g.MFASerial != "" {
+			sessions = " (one session for every caller, unlocked by a person)"
+		}
+		row("session name", g.SessionName+sessions)
+		if g.SessionPolicyFromGrant {
+			row("session policy", "derived from the grant's policy")
+		}
+		if g.MFASerial != "" {
+			row("MFA device", g.MFASerial+" (unlock with: alter-mcp grant unlock "+g.Name+")")
+		}
 	default:
 		row("access key id", orDash(g.AccessKeyID))
 	}

@@ -381,6 +381,8 @@ func TestGrantUnlockUsage(t *testing.T) {
 	if g := showGrant(t, env, strings.TrimSpace(r.stdout)); g.MFASerial != "arn:aws:iam::123456789012:mfa/alice" {
 		t.Errorf("grant %+v", g)
 	}
+	r = mustRun(t, env, "", "grant", "show", "--offline", "breakglass")
+	mustContain(t, r.stdout, "session name", "alter-mcp-breakglass", "MFA device", "alter-mcp grant unlock breakglass")
 	for _, tc := range []struct {
 		args  []string
 		stdin string
