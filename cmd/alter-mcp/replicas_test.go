@@ -93,7 +93,11 @@ func TestReplicas(t *testing.T) {
 		ok, _ := load(t, key, "kill", []string{a.url, b.url}, 3, 4, stop)
 		done <- ok
 	}()
-	waitUntil(t, 10*time.Second, "calls in flight", func() bool { return aws.requests.Load() >= calls+8 })
+	// Each of the 6 clients' first two calls reached AWS: the second calls
+	// of replica a's clients are then in flight, their begin records
+	// committed (8 arrivals could all be b's, with a's second calls not yet
+	// begun, and nothing of a's left to mark).
+	waitUntil(t, 10*time.Second, "calls in flight", func() bool { return aws.requests.Load() >= calls+12 })
 	deadPID := a.cmd.Process.Pid
 	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
