@@ -94,6 +94,11 @@ type Entry struct {
 	// working (operation Presign or IssueBearerToken); the URL or token
 	// itself is never recorded.
 	Expires time.Time `json:"expires,omitzero"`
+	// AccessKeyID is the access key the request was signed with (a role
+	// session's temporary key for a role grant), never the secret: what
+	// CloudTrail names userIdentity.accessKeyId, so that every use of a key
+	// joins its grant, the old keys of rotated grants included.
+	AccessKeyID string `json:"access_key_id,omitempty"`
 	// TraceID and SpanID name the OpenTelemetry trace of the call and the
 	// span of the tool call that made it (W3C trace context, lower-case
 	// hex), when the server traces: from a trace to its audit entry and

@@ -244,6 +244,10 @@ func TestEntryFields(t *testing.T) {
 			wantN(t, missing.Status, 404)
 			wantN(t, netErr.Status, 0)
 		},
+		"access_key_id": func(t *testing.T) {
+			want(t, get.AccessKeyID, admin.AccessKeyID)
+			want(t, netErr.AccessKeyID, "")
+		},
 		"request_id": func(t *testing.T) {
 			// moto answers x-amzn-RequestId, for S3 as for STS; S3 itself
 			// x-amz-request-id.

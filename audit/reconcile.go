@@ -144,6 +144,7 @@ type Unlogged struct {
 // callRef is what the index keeps of one audited call.
 type callRef struct {
 	id, requestID, grant, caller, source, name string
+	key                                        string // the access key it was signed with, when the audit says
 	time, expires                              time.Time
 	span                                       time.Duration
 	attempts, matched                          int
@@ -173,7 +174,7 @@ func (r *Reconciler) AddEntry(e Entry) {
 	}
 	c := callRef{
 		id: e.ID, requestID: e.RequestID, grant: r.intern(e.GrantName), caller: r.intern(e.Caller),
-		source: r.intern(e.EventSource), name: r.intern(e.Operation),
+		source: r.intern(e.EventSource), name: r.intern(e.Operation), key: r.intern(e.AccessKeyID),
 		time: e.Time, expires: e.Expires, span: time.Duration(e.DurationMS) * time.Millisecond,
 		attempts: max(e.Attempts, 1), skip: e.Outcome == OutcomeError,
 	}
@@ -234,7 +235,15 @@ func (r *Reconciler) index() {
 		if c.skip {
 			continue
 		}
-		p, ok := r.principalOf[c.grant]
+		// The key the audit says signed the call is its principal: a
+		// rotated grant's old key, a role session's temporary key.
+		p, ok := c.key, c.key != ""
+		if ok && !slices.Contains(r.grantsOf[p], c.grant) {
+			r.grantsOf[p] = append(r.grantsOf[p], c.grant)
+		}
+		if !ok {
+			p, ok = r.principalOf[c.grant]
+		}
 		if !ok {
 			p = "\x00" + c.grant // a grant CloudTrail does not name (a profile's)
 		}

@@ -20,6 +20,7 @@ const (
 	trailAccount = "123456789012"
 	grantKey     = "AKIAGRANTKEY00000001"
 	otherKey     = "AKIAOTHERKEY00000001"
+	oldKey       = "AKIAOLDROTATED000001"
 	roleARN      = "arn:aws:iam::123456789012:role/agents/deploy"
 	sessionARN   = "arn:aws:sts::123456789012:assumed-role/deploy/alter-mcp-deploy"
 )
@@ -106,6 +107,10 @@ func TestReconcile(t *testing.T) {
 	denied.Decision, denied.Outcome = audit.DecisionDeny, audit.OutcomeDenied
 	call(t, l, denied)
 	call(t, l, entry(90, "reader", "s3.amazonaws.com", "ListBuckets", "REQ-LATE")) // not delivered yet
+	// Signed with the grant's key before it was rotated: the audit names the key.
+	old := entry(11, "reader", "s3.amazonaws.com", "ListBuckets", "REQ-OLD")
+	old.AccessKeyID = oldKey
+	call(t, l, old)
 
 	root := t.TempDir()
 	presigned := rec(at(10), "s3.amazonaws.com", "GetObject", "REQ-PRESIGNED", iamUser(grantKey))
@@ -122,6 +127,8 @@ func TestReconcile(t *testing.T) {
 		rec(at(2), "lambda.amazonaws.com", "ListFunctions20150331", "REQ-ROLE", roleSession(sessionARN)),
 		rec(at(8), "ec2.amazonaws.com", "RunInstances", "REQ-ROLE-LEAK", roleSession(sessionARN)),
 		rec(at(9), "ec2.amazonaws.com", "RunInstances", "REQ-ROLE-OTHER", roleSession("arn:aws:sts::123456789012:assumed-role/deploy/someone-else")),
+		rec(at(11), "s3.amazonaws.com", "ListBuckets", "REQ-OLD", iamUser(oldKey)),
+		rec(at(12), "s3.amazonaws.com", "DeleteBucket", "REQ-OLD-LEAK", iamUser(oldKey)),
 	})
 	// Digest files are JSON too, with no Records; they are left out.
 	digest := filepath.Join(root, "AWSLogs", trailAccount, "CloudTrail-Digest", "us-east-1")
@@ -138,8 +145,8 @@ func TestReconcile(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := r.Result()
-	want := audit.Reconciliation{Files: 2, Events: 9, GrantEvents: 7, OtherEvents: 2, Audited: 5, Matched: 3,
-		Presigned: 1, LeakCount: 2, UnloggedCount: 1, Pending: 1}
+	want := audit.Reconciliation{Files: 2, Events: 11, GrantEvents: 9, OtherEvents: 2, Audited: 6, Matched: 4,
+		Presigned: 1, LeakCount: 3, UnloggedCount: 1, Pending: 1}
 	got := *res
 	got.Leaks, got.Unlogged, got.Newest = nil, nil, time.Time{}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -148,19 +155,22 @@ func TestReconcile(t *testing.T) {
 	if res.Clean() {
 		t.Error("Clean with leaks")
 	}
-	if len(res.Leaks) != 2 || res.Leaks[0].RequestID != "REQ-LEAK" || fmt.Sprint(res.Leaks[0].Grants) != "[reader reader-ro]" ||
+	if len(res.Leaks) != 3 || res.Leaks[0].RequestID != "REQ-LEAK" || fmt.Sprint(res.Leaks[0].Grants) != "[reader reader-ro]" ||
 		res.Leaks[0].SourceIPAddress != "203.0.113.7" || res.Leaks[0].UserAgent != "aws-cli/2.15.0" ||
 		res.Leaks[0].UserIdentity.AccessKeyID != grantKey || !strings.HasSuffix(res.Leaks[0].File, "_aaa.json.gz") {
 		t.Errorf("leaks: %+v", res.Leaks)
 	}
-	if len(res.Leaks) == 2 && (res.Leaks[1].RequestID != "REQ-ROLE-LEAK" || fmt.Sprint(res.Leaks[1].Grants) != "[deploy]" ||
+	if len(res.Leaks) == 3 && (res.Leaks[2].RequestID != "REQ-OLD-LEAK" || fmt.Sprint(res.Leaks[2].Grants) != "[reader]") {
+		t.Errorf("the rotated key's leak: %+v", res.Leaks[2])
+	}
+	if len(res.Leaks) == 3 && (res.Leaks[1].RequestID != "REQ-ROLE-LEAK" || fmt.Sprint(res.Leaks[1].Grants) != "[deploy]" ||
 		res.Leaks[1].UserIdentity.SessionContext.SourceIdentity != "alter-mcp:alice") {
 		t.Errorf("role leak: %+v", res.Leaks[1])
 	}
 	if len(res.Unlogged) != 1 || res.Unlogged[0].RequestID != "REQ-DATA" || res.Unlogged[0].Operation != "GetObject" {
 		t.Errorf("unlogged: %+v", res.Unlogged)
 	}
-	if len(progress) != 2 || progress[1] != (audit.TrailProgress{Files: 2, FilesTotal: 2, Events: 9, Leaks: 2}) {
+	if len(progress) != 2 || progress[1] != (audit.TrailProgress{Files: 2, FilesTotal: 2, Events: 11, Leaks: 3}) {
 		t.Errorf("progress: %+v", progress)
 	}
 

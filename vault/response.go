@@ -22,6 +22,7 @@ func (v *Vault) respond(ctx context.Context, e *audit.Entry, a sendResult, start
 	resp := a.resp
 	e.Status = resp.StatusCode
 	e.RequestID, e.AmzID2 = awserr.RequestID(resp.Header), awserr.HostID(resp.Header)
+	e.AccessKeyID = a.creds.AccessKeyID
 	e.Outcome = audit.OutcomeOK
 	var answered *awserr.Error
 	if resp.StatusCode >= 300 {

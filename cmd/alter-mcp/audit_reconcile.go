@@ -22,8 +22,10 @@ that may s3:ListBucket and s3:GetObject there; each listing and read is audited)
 Digest files are left out; with --since, so are the files delivered before it
 (CloudTrail names each by its delivery time).
 
-Each event made with a static grant's access key, or in a role grant's session
-(arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, the session name in "grant show"),
+Each event made with a static grant's access key (or a key the audit says signed
+a grant's call: an old key of a rotated grant, a role session's temporary key), or
+in a role grant's session (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, the
+session name in "grant show"),
 is joined to the audit by its request id; failing that, by grant, event source and
 name within a minute of an audited call (the earlier attempts of a retried call);
 failing that, a presigned-URL request within the validity of a URL the grant
