@@ -18,9 +18,9 @@ import (
 
 const (
 	trailAccount = "123456789012"
-	grantKey     = "AKIAGRANTKEY00000001"
-	otherKey     = "AKIAOTHERKEY00000001"
-	oldKey       = "AKIAOLDROTATED000001"
+	grantKey     = "AKIAGRANTEXAMPLE0001"
+	otherKey     = "AKIAOTHEREXAMPLE0001"
+	oldKey       = "AKIAOLDEXAMPLE000001"
 	roleARN      = "arn:aws:iam::123456789012:role/agents/deploy"
 	sessionARN   = "arn:aws:sts::123456789012:assumed-role/deploy/alter-mcp-deploy"
 )
@@ -49,7 +49,7 @@ func iamUser(key string) map[string]any {
 
 func roleSession(arn string) map[string]any {
 	return map[string]any{"type": "AssumedRole", "principalId": "AROAEXAMPLE:alter-mcp-deploy", "arn": arn,
-		"accountId": trailAccount, "accessKeyId": "ASIATEMPKEY000000001",
+		"accountId": trailAccount, "accessKeyId": "ASIATEMPEXAMPLE00001",
 		"sessionContext": map[string]any{
 			"sessionIssuer":  map[string]any{"type": "Role", "arn": roleARN, "accountId": trailAccount, "userName": "deploy"},
 			"sourceIdentity": "alter-mcp:alice",

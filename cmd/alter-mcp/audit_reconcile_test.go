@@ -78,7 +78,7 @@ func TestAuditReconcile(t *testing.T) {
 
 	clean := t.TempDir()
 	writeTrailFile(t, clean, "a", trailRecord(testKeyID, "ListBuckets", "REQ-AUDITED"),
-		trailRecord("AKIAOTHERKEY00000000", "DeleteBucket", "REQ-OTHER"))
+		trailRecord("AKIAOTHEREXAMPLE0000", "DeleteBucket", "REQ-OTHER"))
 	r := mustRun(t, env, "", "audit", "reconcile", "--cloudtrail", clean, "--since", "1h")
 	mustContain(t, r.stdout, "1 files, 2 events: 1 made with a grant's key, 1 of other principals",
 		"1 calls sent; 1 found in CloudTrail, 0 not in it", "no leak")
