@@ -311,6 +311,12 @@ func identifyQuery(id *identification, cands []*svc, rawQuery string, header htt
 	if len(body) > 0 && isForm(header) {
 		ba = formValue(body, "Action", bbuf[:0])
 		bv = formValue(body, "Version", wbuf[:0])
+	} else if len(body) > 0 && formValue(body, "Action", bbuf[:0]).n > 0 {
+		// A body that names an Action but is not declared a form: whether
+		// AWS reads it depends on the endpoint, so it is not judged either
+		// way.
+		id.refuse("the body names an Action but its Content-Type is not application/x-www-form-urlencoded")
+		return
 	}
 	switch {
 	case qa.n > 0 && ba.n > 0:

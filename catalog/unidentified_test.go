@@ -59,6 +59,7 @@ var unidentifiedCases = []struct {
 	{name: "action too long to be a name", ep: sts, method: "POST", path: "/", header: form, body: "Action=" + strings.Repeat("A", 200), why: []string{"Action (200 bytes) is not an operation of sts"}},
 	{name: "action unknown on a shared endpoint", ep: elb, method: "POST", path: "/", header: form, body: "Action=Nope", why: []string{"not an operation of elbv2 or elb"}},
 	{name: "version twice, different", ep: elb, method: "POST", path: "/", query: "Version=2012-06-01", header: form, body: "Action=DescribeLoadBalancers&Version=2015-12-01", why: []string{"Version names two API versions"}},
+	{name: "Action in a body not declared a form", ep: sts, method: "POST", path: "/", query: "Action=GetCallerIdentity&Version=2011-06-15", header: hdr("Content-Type", "text/plain"), body: "Action=GetSessionToken", why: []string{"not application/x-www-form-urlencoded"}},
 	{name: "content type twice beside a form body", ep: sts, method: "POST", path: "/", header: hdr("Content-Type", "application/json", "Content-Type", "application/x-www-form-urlencoded"), body: "Action=AssumeRole", why: []string{"Content-Type is sent twice"}},
 	{name: "no action", ep: sts, method: "POST", path: "/", header: form, body: "Version=2011-06-15", why: []string{"no Action parameter"}},
 	{name: "action unknown beside a REST route", ep: email, method: "POST", path: "/v2/email/outbound-emails", query: "Action=Nope", why: []string{`Action "Nope" is not an operation of ses`, "while the path names SendEmail"}},
