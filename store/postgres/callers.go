@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/alter-mcp/alter-mcp/store"
+	"github.com/alter-mcp/alter-mcp/store/internal/sqlcol"
 )
 
 const callerColumns = `name, key_hash, grants, created_at, updated_at, revoked, version, oauth_issuer, oauth_subject`
@@ -14,7 +15,7 @@ const callerColumns = `name, key_hash, grants, created_at, updated_at, revoked, 
 func scanCaller(row pgx.Row) (*store.Caller, error) {
 	var c store.Caller
 	err := row.Scan(&c.Name, &c.KeyHash, &c.Grants, nullTime{&c.CreatedAt}, nullTime{&c.UpdatedAt},
-		&c.Revoked, &c.Version, &c.OAuthIssuer, nullString{&c.OAuthSubject})
+		&c.Revoked, &c.Version, &c.OAuthIssuer, sqlcol.NullString{S: &c.OAuthSubject})
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +33,7 @@ func callerValues(c *store.Caller, version int64) ([]any, error) {
 	}
 	var e encoder
 	v := []any{blob(c.KeyHash), grants, e.time("created time", c.CreatedAt),
-		e.time("updated time", c.UpdatedAt), c.Revoked, version, c.OAuthIssuer, nullIfEmpty(c.OAuthSubject)}
+		e.time("updated time", c.UpdatedAt), c.Revoked, version, c.OAuthIssuer, sqlcol.NullIfEmpty(c.OAuthSubject)}
 	return v, e.err
 }
 

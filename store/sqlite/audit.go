@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/store"
+	"github.com/alter-mcp/alter-mcp/store/internal/sqlcol"
 )
 
 const auditColumns = `seq, id, time, kind, entry_id, caller, grant_id, tool, decision, operation,
@@ -81,46 +81,8 @@ func (s *Store) ListAudit(ctx context.Context, q store.AuditQuery) ([]store.Audi
 	if q.Limit < 0 {
 		return nil, fmt.Errorf("list audit: negative limit %d", q.Limit)
 	}
-	var (
-		where []string
-		args  []any
-	)
-	add := func(cond string, arg any) {
-		where = append(where, cond)
-		args = append(args, arg)
-	}
-	if q.AfterSeq != 0 {
-		add("seq > ?", q.AfterSeq)
-	}
-	if !q.Since.IsZero() {
-		add("time >= ?", queryNanos(q.Since))
-	}
-	if !q.Until.IsZero() {
-		add("time < ?", queryNanos(q.Until))
-	}
-	for _, f := range [...]struct{ col, val string }{
-		{"entry_id", q.EntryID}, {"kind", q.Kind}, {"caller", q.Caller}, {"grant_id", q.GrantID},
-		{"tool", q.Tool}, {"decision", q.Decision}, {"operation", q.Operation},
-	} {
-		if f.val != "" {
-			add(f.col+" = ?", f.val)
-		}
-	}
-	var b strings.Builder
-	b.WriteString("SELECT " + auditColumns + " FROM audit")
-	if len(where) > 0 {
-		b.WriteString(" WHERE " + strings.Join(where, " AND "))
-	}
-	if q.Newest {
-		b.WriteString(" ORDER BY seq DESC")
-	} else {
-		b.WriteString(" ORDER BY seq")
-	}
-	if q.Limit > 0 {
-		b.WriteString(" LIMIT ?")
-		args = append(args, q.Limit)
-	}
-	rows, err := s.read.QueryContext(ctx, b.String(), args...)
+	query, args := sqlcol.AuditSelect(auditColumns, q, func(int) string { return "?" })
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}

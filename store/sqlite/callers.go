@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/alter-mcp/alter-mcp/store"
+	"github.com/alter-mcp/alter-mcp/store/internal/sqlcol"
 )
 
 const callerColumns = `name, key_hash, grants, created_at, updated_at, revoked, version, oauth_issuer, oauth_subject`
@@ -18,7 +19,7 @@ func scanCaller(row scanner) (*store.Caller, error) {
 		grants string
 	)
 	err := row.Scan(&c.Name, &c.KeyHash, &grants, nullTime{&c.CreatedAt}, nullTime{&c.UpdatedAt},
-		&c.Revoked, &c.Version, &c.OAuthIssuer, nullString{&c.OAuthSubject})
+		&c.Revoked, &c.Version, &c.OAuthIssuer, sqlcol.NullString{S: &c.OAuthSubject})
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func callerValues(c *store.Caller, version int64) ([]any, error) {
 	}
 	var e encoder
 	v := []any{blob(c.KeyHash), string(j), e.time("created time", c.CreatedAt),
-		e.time("updated time", c.UpdatedAt), boolean(c.Revoked), version, c.OAuthIssuer, nullIfEmpty(c.OAuthSubject)}
+		e.time("updated time", c.UpdatedAt), boolean(c.Revoked), version, c.OAuthIssuer, sqlcol.NullIfEmpty(c.OAuthSubject)}
 	return v, e.err
 }
 

@@ -1,0 +1,118 @@
+// Package sqlcol holds what the SQL stores (store/sqlite, store/postgres)
+// share: how record fields become column values and back, and the one
+// query of the audit trail, written once with each engine's placeholders.
+package sqlcol
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/alter-mcp/alter-mcp/store"
+)
+
+// Times are stored as int64 unix nanoseconds, NULL for the zero time; this
+// is the range such a column holds.
+var (
+	MinTime = time.Unix(0, math.MinInt64).UTC()
+	MaxTime = time.Unix(0, math.MaxInt64).UTC()
+)
+
+// Nanos is t as unix nanoseconds; null for the zero time. A time outside
+// what an int64 of nanoseconds holds (before 1678 or after 2262) is an
+// error naming field: storing it would change it.
+func Nanos(field string, t time.Time) (n int64, null bool, err error) {
+	if t.IsZero() {
+		return 0, true, nil
+	}
+	if t.Before(MinTime) || t.After(MaxTime) {
+		return 0, true, fmt.Errorf("%s %s is outside the times the store keeps (%d to %d)",
+			field, t.Format(time.RFC3339Nano), MinTime.Year(), MaxTime.Year())
+	}
+	return t.UnixNano(), false, nil
+}
+
+// QueryNanos is t as unix nanoseconds for a comparison, clamped to the
+// range stored times can have.
+func QueryNanos(t time.Time) int64 {
+	switch {
+	case t.Before(MinTime):
+		return math.MinInt64
+	case t.After(MaxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// NullString scans a text column that is NULL for "" into S.
+type NullString struct{ S *string }
+
+// Scan implements sql.Scanner.
+func (n NullString) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*n.S = ""
+	case string:
+		*n.S = v
+	case []byte:
+		*n.S = string(v)
+	default:
+		return fmt.Errorf("text column holds %T", src)
+	}
+	return nil
+}
+
+// NullIfEmpty stores "" as NULL, so that a unique index ignores it.
+func NullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// AuditSelect is the query of the audit records q selects, over columns
+// of the table audit, with the n-th argument written placeholder(n) (from
+// 1: "?" for SQLite, "$n" for PostgreSQL), and its arguments.
+func AuditSelect(columns string, q store.AuditQuery, placeholder func(n int) string) (string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		where = append(where, cond+placeholder(len(args)))
+	}
+	if q.AfterSeq != 0 {
+		add("seq > ", q.AfterSeq)
+	}
+	if !q.Since.IsZero() {
+		add("time >= ", QueryNanos(q.Since))
+	}
+	if !q.Until.IsZero() {
+		add("time < ", QueryNanos(q.Until))
+	}
+	for _, f := range [...]struct{ col, val string }{
+		{"entry_id", q.EntryID}, {"kind", q.Kind}, {"caller", q.Caller}, {"grant_id", q.GrantID},
+		{"tool", q.Tool}, {"decision", q.Decision}, {"operation", q.Operation},
+	} {
+		if f.val != "" {
+			add(f.col+" = ", f.val)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("SELECT " + columns + " FROM audit")
+	if len(where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(where, " AND "))
+	}
+	if q.Newest {
+		b.WriteString(" ORDER BY seq DESC")
+	} else {
+		b.WriteString(" ORDER BY seq")
+	}
+	if q.Limit > 0 {
+		args = append(args, q.Limit)
+		b.WriteString(" LIMIT " + placeholder(len(args)))
+	}
+	return b.String(), args
+}
