@@ -1,5 +1,5 @@
 // Package store defines what alter-mcp keeps: grants, callers, audit records,
-// rotation state and a few settings. It holds interfaces, plain records and
+// rotation state, writes held for approval and a few settings. It holds interfaces, plain records and
 // the registry that opens a store by URL (Open); store/sqlite is the
 // embedded default and store/postgres the one many replicas share, and each
 // registers its URL schemes when a program imports it. Everything
@@ -140,6 +140,52 @@ type Rotation struct {
 	UpdatedAt      time.Time
 }
 
+// Approval is a write held until a person approves or rejects it: a call on
+// a grant whose policy sets confirm_writes, from an MCP client that cannot
+// ask its user. The server that holds the call waits for the approval's
+// Status to leave ApprovalPending; an operator decides from the console or
+// the command line, in the same process or another sharing the store.
+type Approval struct {
+	ID         string // "apr_…"
+	CreatedAt  time.Time
+	Expires    time.Time // the server stops waiting, and the approval expires
+	Caller     string    // who asked: the vault caller, or "" for the operator
+	CallerName string    // the session's name for the audit and the page
+	Client     string    // the MCP client's name and version
+	GrantID    string
+	GrantName  string
+	Tool       string
+	Operation  string // "s3:PutObject"
+	// Summary is what the approver is shown: method, redacted URL, headers,
+	// the actions headers imply, body size and the agent's reason.
+	Summary string
+	// Digest binds the approval to the exact call (grant, method, URL,
+	// headers, body): a held call is sent only if its digest is this one.
+	Digest string
+	// AuditID is the audit entry that records the call's outcome.
+	AuditID   string
+	Status    string // one of the Approval* statuses
+	DecidedBy string // who decided: "alice (console)", "timeout", ...
+	DecidedAt time.Time
+}
+
+// The statuses of an Approval. Only a pending approval can be decided; an
+// approved one becomes sent once its call goes out, so it is used once.
+const (
+	ApprovalPending   = "pending"
+	ApprovalApproved  = "approved"
+	ApprovalRejected  = "rejected"
+	ApprovalExpired   = "expired"
+	ApprovalWithdrawn = "withdrawn" // the client gave up (cancelled the call, or the session ended)
+	ApprovalSent      = "sent"
+)
+
+// ApprovalQuery selects approvals; zero fields do not filter.
+type ApprovalQuery struct {
+	Status string
+	Limit  int // the newest Limit approvals; 0: no cap
+}
+
 // Store is a backend. All methods are safe for concurrent use, and every
 // write is durable when the method returns.
 type Store interface {
@@ -193,6 +239,19 @@ type Store interface {
 	// ErrConflict when it is set (by this process or another), so that of
 	// two processes making a value at once, exactly one wins.
 	CreateSetting(ctx context.Context, name string, value []byte) error
+
+	// CreateApproval stores a new approval; ErrConflict on a taken id.
+	CreateApproval(ctx context.Context, a *Approval) error
+	GetApproval(ctx context.Context, id string) (*Approval, error)
+	// ListApprovals returns the approvals q selects, newest first (by
+	// CreatedAt, then ID).
+	ListApprovals(ctx context.Context, q ApprovalQuery) ([]*Approval, error)
+	// MoveApproval changes the status of approval id from from to to, as
+	// one atomic step, and returns the approval as it now is; with by set it
+	// also records who decided and when (at). ErrNotFound when there is no
+	// such approval, ErrConflict when its status is not from (another
+	// process or replica moved it first): of two deciders, exactly one wins.
+	MoveApproval(ctx context.Context, id, from, to, by string, at time.Time) (*Approval, error)
 
 	Close() error
 }

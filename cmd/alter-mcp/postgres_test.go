@@ -96,7 +96,7 @@ func TestDoctorPostgres(t *testing.T) {
 	env := sharedEnv(t, pg, "")
 	delete(env, "AWS_ENDPOINT_URL")
 	r := mustRun(t, env, "", "doctor", "--offline")
-	for _, want := range []string{"OK    store                    postgres://", "PostgreSQL 1", "schema 3", "round trip"} {
+	for _, want := range []string{"OK    store                    postgres://", "PostgreSQL 1", "schema 4", "round trip"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("doctor lacks %q:\n%s", want, r.stdout)
 		}

@@ -140,6 +140,30 @@ CREATE TRIGGER grants_data_version AFTER INSERT OR UPDATE OR DELETE ON grants
 CREATE TRIGGER callers_data_version AFTER INSERT OR UPDATE OR DELETE ON callers
 	FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version();
 `,
+	// 4: writes held until an operator approves or rejects them.
+	`
+CREATE TABLE approvals (
+	id          text COLLATE "C" NOT NULL,
+	created_at  bigint,
+	expires     bigint,
+	caller      text NOT NULL,
+	caller_name text NOT NULL,
+	client      text NOT NULL,
+	grant_id    text NOT NULL,
+	grant_name  text NOT NULL,
+	tool        text NOT NULL,
+	operation   text NOT NULL,
+	summary     text NOT NULL,
+	digest      text NOT NULL,
+	audit_id    text NOT NULL,
+	status      text NOT NULL,
+	decided_by  text NOT NULL,
+	decided_at  bigint,
+	CONSTRAINT "approvals.id" PRIMARY KEY (id)
+);
+CREATE INDEX approvals_created ON approvals (created_at, id);
+CREATE INDEX approvals_status  ON approvals (status, created_at, id);
+`,
 }
 
 // schemaVersion is the newest schema this build knows.

@@ -105,7 +105,7 @@ func TestMigrateTogether(t *testing.T) {
 	}
 	s := open(t, u)
 	info, err := s.Check(t.Context())
-	if err != nil || !strings.Contains(info, "schema 3") || !strings.Contains(info, "PostgreSQL") {
+	if err != nil || !strings.Contains(info, "schema 4,") || !strings.Contains(info, "PostgreSQL") {
 		t.Errorf("Check = %q, %v", info, err)
 	}
 }
@@ -116,7 +116,7 @@ func TestNewerSchema(t *testing.T) {
 	open(t, u).Close()
 	pgtest.Exec(t, u, `INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)`)
 	_, err := postgres.Open(t.Context(), u)
-	if err == nil || !strings.Contains(err.Error(), "newer alter-mcp (schema 99, this build knows 3)") {
+	if err == nil || !strings.Contains(err.Error(), "newer alter-mcp (schema 99, this build knows 4)") {
 		t.Errorf("Open of a schema from the future: %v", err)
 	}
 }

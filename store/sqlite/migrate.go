@@ -112,6 +112,29 @@ CREATE TRIGGER callers_insert_version AFTER INSERT ON callers BEGIN UPDATE data_
 CREATE TRIGGER callers_update_version AFTER UPDATE ON callers BEGIN UPDATE data_version SET version = version + 1; END;
 CREATE TRIGGER callers_delete_version AFTER DELETE ON callers BEGIN UPDATE data_version SET version = version + 1; END;
 `,
+	// 4: writes held until an operator approves or rejects them.
+	`
+CREATE TABLE approvals (
+	id          TEXT    NOT NULL PRIMARY KEY,
+	created_at  INTEGER,
+	expires     INTEGER,
+	caller      TEXT    NOT NULL,
+	caller_name TEXT    NOT NULL,
+	client      TEXT    NOT NULL,
+	grant_id    TEXT    NOT NULL,
+	grant_name  TEXT    NOT NULL,
+	tool        TEXT    NOT NULL,
+	operation   TEXT    NOT NULL,
+	summary     TEXT    NOT NULL,
+	digest      TEXT    NOT NULL,
+	audit_id    TEXT    NOT NULL,
+	status      TEXT    NOT NULL,
+	decided_by  TEXT    NOT NULL,
+	decided_at  INTEGER
+) STRICT;
+CREATE INDEX approvals_created ON approvals (created_at, id);
+CREATE INDEX approvals_status  ON approvals (status, created_at, id);
+`,
 }
 
 // schemaVersion is the newest schema this build knows.

@@ -381,7 +381,7 @@ func BenchmarkAppendAudit(b *testing.B) {
 func TestCheck(t *testing.T) {
 	s, _ := openTemp(t)
 	info, err := s.Check(t.Context())
-	if err != nil || !strings.HasPrefix(info, "SQLite 3.") || !strings.Contains(info, "schema 3") || !strings.Contains(info, "journal wal") {
+	if err != nil || !strings.HasPrefix(info, "SQLite 3.") || !strings.Contains(info, fmt.Sprintf("schema %d,", schemaVersion)) || !strings.Contains(info, "journal wal") {
 		t.Errorf("Check = %q, %v", info, err)
 	}
 }

@@ -105,6 +105,10 @@ var tests = []struct {
 	{"Rotation/UnknownGrant", testRotationUnknownGrant},
 	{"Setting", testSetting},
 	{"Version", testVersion},
+
+	{"Approval/RoundTrip", testApprovalRoundTrip},
+	{"Approval/Move", testApprovalMove},
+	{"Approval/List", testApprovalList},
 }
 
 var sharedTests = []struct {
@@ -116,6 +120,7 @@ var sharedTests = []struct {
 	{"UpdateConflict", testSharedUpdateConflict},
 	{"Chain", testSharedChain},
 	{"Version", testSharedVersion},
+	{"ApprovalRace", testSharedApprovalRace},
 }
 
 // at is a time with nanoseconds, away from UTC: stores must keep the
