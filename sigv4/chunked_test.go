@@ -3,62 +3,25 @@ package sigv4_test
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/alter-mcp/alter-mcp/internal/sigcheck"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/sigv4"
 )
-
-type chunkedExample struct {
-	Credentials struct {
-		AccessKeyID     string `json:"access_key_id"`
-		SecretAccessKey string `json:"secret_access_key"`
-	} `json:"credentials"`
-	Region    string    `json:"region"`
-	Service   string    `json:"service"`
-	Timestamp time.Time `json:"timestamp"`
-	Request   struct {
-		Method  string            `json:"method"`
-		Path    string            `json:"path"`
-		Headers map[string]string `json:"headers"`
-	} `json:"request"`
-	ChunkSizes []int  `json:"chunk_sizes"`
-	ChunkByte  string `json:"chunk_byte"`
-	Expected   struct {
-		Authorization   string   `json:"authorization"`
-		SeedSignature   string   `json:"seed_signature"`
-		ChunkSignatures []string `json:"chunk_signatures"`
-	} `json:"expected"`
-}
 
 // TestChunkedExample reproduces AWS's S3 aws-chunked example exactly: the
 // seed signature, each chunk's signature and the bytes on the wire.
 func TestChunkedExample(t *testing.T) {
-	raw, err := os.ReadFile("testdata/s3-chunked-example.json")
-	if err != nil {
-		t.Fatalf("AWS's S3 chunked example: %v", err)
-	}
-	var ex chunkedExample
-	if err := json.Unmarshal(raw, &ex); err != nil {
-		t.Fatal(err)
-	}
-	decoded := 0
-	for _, n := range ex.ChunkSizes {
-		decoded += n
-	}
-	body := bytes.Repeat([]byte(ex.ChunkByte), decoded)
-
-	req, err := http.NewRequest(ex.Request.Method, "https://"+ex.Request.Headers["Host"]+ex.Request.Path, bytes.NewReader(body))
+	ex := testutil.LoadChunkedExample(t, "testdata/s3-chunked-example.json")
+	req, err := http.NewRequest(ex.Request.Method, "https://"+ex.Request.Headers["Host"]+ex.Request.Path, bytes.NewReader(ex.Payload()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,13 +12,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -35,38 +33,11 @@ import (
 // transferring payload in multiple chunks", as facts in JSON.
 const chunkedExamplePath = "../../sigv4/testdata/s3-chunked-example.json"
 
-type chunkedExample struct {
-	Credentials struct {
-		AccessKeyID     string `json:"access_key_id"`
-		SecretAccessKey string `json:"secret_access_key"`
-	} `json:"credentials"`
-	Region    string    `json:"region"`
-	Service   string    `json:"service"`
-	Timestamp time.Time `json:"timestamp"`
-	Request   struct {
-		Method  string            `json:"method"`
-		Path    string            `json:"path"`
-		Headers map[string]string `json:"headers"`
-	} `json:"request"`
-	ChunkSizes []int  `json:"chunk_sizes"`
-	ChunkByte  string `json:"chunk_byte"`
-	Expected   struct {
-		Authorization   string   `json:"authorization"`
-		ChunkSignatures []string `json:"chunk_signatures"`
-	} `json:"expected"`
-}
+// chunkedExample is the example with the requests these tests make of it.
+type chunkedExample struct{ testutil.ChunkedExample }
 
 func loadChunkedExample(t *testing.T) chunkedExample {
-	t.Helper()
-	raw, err := os.ReadFile(chunkedExamplePath)
-	if err != nil {
-		t.Fatalf("AWS's S3 chunked example: %v", err)
-	}
-	var ex chunkedExample
-	if err := json.Unmarshal(raw, &ex); err != nil {
-		t.Fatal(err)
-	}
-	return ex
+	return chunkedExample{testutil.LoadChunkedExample(t, chunkedExamplePath)}
 }
 
 // wireChunk is one chunk as it goes on the wire.

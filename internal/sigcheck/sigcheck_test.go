@@ -233,6 +233,11 @@ func TestRejects(t *testing.T) {
 		q.Set(k, val)
 		r.URL.RawQuery = q.Encode()
 	}
+	delQuery := func(r *http.Request, k string) {
+		q := r.URL.Query()
+		q.Del(k)
+		r.URL.RawQuery = q.Encode()
+	}
 	s3Put := func(t *testing.T) *http.Request {
 		return signed(t, "PUT", srv.URL+"/bucket/key", body, "s3", creds, now, nil)
 	}
@@ -248,139 +253,66 @@ func TestRejects(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		req    func(t *testing.T) *http.Request
+		edit   func(r *http.Request) // what is done to the request once signed, if anything
 		status int
 		code   string
 	}{
-		{"unsigned", func(t *testing.T) *http.Request { return get(t, srv.URL+"/") }, 403, "MissingAuthenticationToken"},
-		{"tampered header", func(t *testing.T) *http.Request {
-			r := apiGet(t)
-			r.Header.Set("X-Custom", "changed")
-			return r
-		}, 403, "SignatureDoesNotMatch"},
-		{"signed header left out", func(t *testing.T) *http.Request {
-			r := apiGet(t)
-			r.Header.Del("X-Custom")
-			return r
-		}, 403, "SignatureDoesNotMatch"},
-		{"signed-headers list edited", func(t *testing.T) *http.Request {
-			r := apiGet(t)
+		{"unsigned", func(t *testing.T) *http.Request { return get(t, srv.URL+"/") }, nil, 403, "MissingAuthenticationToken"},
+		{"tampered header", apiGet, func(r *http.Request) { r.Header.Set("X-Custom", "changed") }, 403, "SignatureDoesNotMatch"},
+		{"signed header left out", apiGet, func(r *http.Request) { r.Header.Del("X-Custom") }, 403, "SignatureDoesNotMatch"},
+		{"signed-headers list edited", apiGet, func(r *http.Request) {
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), ";x-custom", "", 1))
-			return r
 		}, 403, "SignatureDoesNotMatch"},
-		{"tampered path", func(t *testing.T) *http.Request {
-			r := apiGet(t)
-			r.URL.Path = "/prod/Items"
-			return r
-		}, 403, "SignatureDoesNotMatch"},
+		{"tampered path", apiGet, func(r *http.Request) { r.URL.Path = "/prod/Items" }, 403, "SignatureDoesNotMatch"},
 		{"tampered S3 path encoding", func(t *testing.T) *http.Request {
 			r := signed(t, "GET", srv.URL+"/bucket/a%2Bb", nil, "s3", creds, now, nil)
 			r.URL.RawPath = "" // sent as /bucket/a+b: another key's canonical path
 			return r
-		}, 403, "SignatureDoesNotMatch"},
-		{"tampered query", func(t *testing.T) *http.Request {
-			r := apiGet(t)
-			r.URL.RawQuery = "a=2"
-			return r
-		}, 403, "SignatureDoesNotMatch"},
-		{"added query parameter", func(t *testing.T) *http.Request {
-			r := apiGet(t)
-			r.URL.RawQuery += "&b=1"
-			return r
-		}, 403, "SignatureDoesNotMatch"},
-		{"tampered method", func(t *testing.T) *http.Request {
-			r := apiGet(t)
-			r.Method = "DELETE"
-			return r
-		}, 403, "SignatureDoesNotMatch"},
+		}, nil, 403, "SignatureDoesNotMatch"},
+		{"tampered query", apiGet, func(r *http.Request) { r.URL.RawQuery = "a=2" }, 403, "SignatureDoesNotMatch"},
+		{"added query parameter", apiGet, func(r *http.Request) { r.URL.RawQuery += "&b=1" }, 403, "SignatureDoesNotMatch"},
+		{"tampered method", apiGet, func(r *http.Request) { r.Method = "DELETE" }, 403, "SignatureDoesNotMatch"},
 		{"tampered body, hash not sent", func(t *testing.T) *http.Request {
 			r := signed(t, "POST", srv.URL+"/", body, "execute-api", creds, now, nil)
 			setBody(r, []byte("Signed body")) // same length
 			return r
-		}, 403, "SignatureDoesNotMatch"},
-		{"tampered body, hash sent", func(t *testing.T) *http.Request {
-			r := s3Put(t)
-			setBody(r, []byte("Signed body"))
-			return r
-		}, 400, "XAmzContentSHA256Mismatch"},
-		{"tampered X-Amz-Content-Sha256", func(t *testing.T) *http.Request {
-			r := s3Put(t)
-			r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
-			return r
-		}, 403, "SignatureDoesNotMatch"},
-		{"S3 without X-Amz-Content-Sha256", func(t *testing.T) *http.Request {
-			r := s3Put(t)
-			r.Header.Del("X-Amz-Content-Sha256")
-			return r
-		}, 400, "InvalidRequest"},
+		}, nil, 403, "SignatureDoesNotMatch"},
+		{"tampered body, hash sent", s3Put, func(r *http.Request) { setBody(r, []byte("Signed body")) }, 400, "XAmzContentSHA256Mismatch"},
+		{"tampered X-Amz-Content-Sha256", s3Put, func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD") }, 403, "SignatureDoesNotMatch"},
+		{"S3 without X-Amz-Content-Sha256", s3Put, func(r *http.Request) { r.Header.Del("X-Amz-Content-Sha256") }, 400, "InvalidRequest"},
 		{"wrong secret", func(t *testing.T) *http.Request {
 			return signed(t, "GET", srv.URL+"/bucket/key", nil, "s3", wrong, now, nil)
-		}, 403, "SignatureDoesNotMatch"},
+		}, nil, 403, "SignatureDoesNotMatch"},
 		{"wrong secret, presigned", func(t *testing.T) *http.Request {
 			return get(t, presigned(t, "GET", srv.URL+"/bucket/key", "s3", wrong, now, time.Minute))
-		}, 403, "SignatureDoesNotMatch"},
+		}, nil, 403, "SignatureDoesNotMatch"},
 		{"unknown key", func(t *testing.T) *http.Request {
 			return signed(t, "GET", srv.URL+"/", nil, "execute-api", unknown, now, nil)
-		}, 403, "InvalidAccessKeyId"},
+		}, nil, 403, "InvalidAccessKeyId"},
 		{"unknown key, presigned", func(t *testing.T) *http.Request {
 			return get(t, presigned(t, "GET", srv.URL+"/bucket/key", "s3", unknown, now, time.Minute))
-		}, 403, "InvalidAccessKeyId"},
+		}, nil, 403, "InvalidAccessKeyId"},
 		{"tampered session token", func(t *testing.T) *http.Request {
 			r := signed(t, "GET", srv.URL+"/", nil, "execute-api", tempCreds, now, nil)
 			r.Header.Set("X-Amz-Security-Token", "x"+token)
 			return r
-		}, 403, "SignatureDoesNotMatch"},
-		{"bad X-Amz-Date", func(t *testing.T) *http.Request {
-			r := apiGet(t)
-			r.Header.Set("X-Amz-Date", now.Format(time.RFC3339))
-			return r
-		}, 403, "AccessDenied"},
-		{"no X-Amz-Date", func(t *testing.T) *http.Request {
-			r := apiGet(t)
-			r.Header.Del("X-Amz-Date")
-			return r
-		}, 403, "AccessDenied"},
-		{"other X-Amz-Date", func(t *testing.T) *http.Request {
-			r := apiGet(t)
-			r.Header.Set("X-Amz-Date", now.Add(time.Second).Format("20060102T150405Z"))
-			return r
-		}, 403, "SignatureDoesNotMatch"},
-		{"malformed Authorization", func(t *testing.T) *http.Request {
-			r := apiGet(t)
+		}, nil, 403, "SignatureDoesNotMatch"},
+		{"bad X-Amz-Date", apiGet, func(r *http.Request) { r.Header.Set("X-Amz-Date", now.Format(time.RFC3339)) }, 403, "AccessDenied"},
+		{"no X-Amz-Date", apiGet, func(r *http.Request) { r.Header.Del("X-Amz-Date") }, 403, "AccessDenied"},
+		{"other X-Amz-Date", apiGet, func(r *http.Request) { r.Header.Set("X-Amz-Date", now.Add(time.Second).Format("20060102T150405Z")) }, 403, "SignatureDoesNotMatch"},
+		{"malformed Authorization", apiGet, func(r *http.Request) {
 			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/aws4_request, SignedHeaders=host, Signature=00")
-			return r
 		}, 400, "AuthorizationHeaderMalformed"},
-		{"other algorithm", func(t *testing.T) *http.Request {
-			r := apiGet(t)
-			r.Header.Set("Authorization", "AWS "+keyID+":c2lnbmF0dXJl")
-			return r
-		}, 400, "AuthorizationHeaderMalformed"},
+		{"other algorithm", apiGet, func(r *http.Request) { r.Header.Set("Authorization", "AWS "+keyID+":c2lnbmF0dXJl") }, 400, "AuthorizationHeaderMalformed"},
 		{"header and query signatures", func(t *testing.T) *http.Request {
 			r := s3Presigned(t)
 			r.Header.Set("Authorization", apiGet(t).Header.Get("Authorization"))
 			return r
-		}, 400, "InvalidArgument"},
-		{"tampered presigned path", func(t *testing.T) *http.Request {
-			r := s3Presigned(t)
-			r.URL.Path = "/bucket/other"
-			return r
-		}, 403, "SignatureDoesNotMatch"},
-		{"tampered presigned expiry", func(t *testing.T) *http.Request {
-			r := s3Presigned(t)
-			setQuery(r, "X-Amz-Expires", "61")
-			return r
-		}, 403, "SignatureDoesNotMatch"},
-		{"presigned query parameter added", func(t *testing.T) *http.Request {
-			r := s3Presigned(t)
-			setQuery(r, "response-content-type", "text/html")
-			return r
-		}, 403, "SignatureDoesNotMatch"},
-		{"presigned session token dropped", func(t *testing.T) *http.Request {
-			r := s3Presigned(t)
-			q := r.URL.Query()
-			q.Del("X-Amz-Security-Token")
-			r.URL.RawQuery = q.Encode()
-			return r
-		}, 403, "SignatureDoesNotMatch"},
+		}, nil, 400, "InvalidArgument"},
+		{"tampered presigned path", s3Presigned, func(r *http.Request) { r.URL.Path = "/bucket/other" }, 403, "SignatureDoesNotMatch"},
+		{"tampered presigned expiry", s3Presigned, func(r *http.Request) { setQuery(r, "X-Amz-Expires", "61") }, 403, "SignatureDoesNotMatch"},
+		{"presigned query parameter added", s3Presigned, func(r *http.Request) { setQuery(r, "response-content-type", "text/html") }, 403, "SignatureDoesNotMatch"},
+		{"presigned session token dropped", s3Presigned, func(r *http.Request) { delQuery(r, "X-Amz-Security-Token") }, 403, "SignatureDoesNotMatch"},
 		{"presigned, signed header missing", func(t *testing.T) *http.Request {
 			req, _ := http.NewRequest("GET", srv.URL+"/bucket/key", nil)
 			req.Header.Set("X-Amz-Meta-Note", "must be sent")
@@ -392,39 +324,25 @@ func TestRejects(t *testing.T) {
 				t.Fatalf("presign: %v, signed headers %v", err, hdr)
 			}
 			return get(t, u) // without the header
-		}, 403, "SignatureDoesNotMatch"},
+		}, nil, 403, "SignatureDoesNotMatch"},
 		{"expired presigned URL", func(t *testing.T) *http.Request {
 			return get(t, presigned(t, "GET", srv.URL+"/bucket/key", "s3", creds, now.Add(-2*time.Minute), time.Minute))
-		}, 403, "AccessDenied"},
-		{"bad presigned X-Amz-Date", func(t *testing.T) *http.Request {
-			r := s3Presigned(t)
-			setQuery(r, "X-Amz-Date", "yesterday")
-			return r
-		}, 400, "AuthorizationQueryParametersError"},
-		{"presigned X-Amz-Expires 0", func(t *testing.T) *http.Request {
-			r := s3Presigned(t)
-			setQuery(r, "X-Amz-Expires", "0")
-			return r
-		}, 400, "AuthorizationQueryParametersError"},
+		}, nil, 403, "AccessDenied"},
+		{"bad presigned X-Amz-Date", s3Presigned, func(r *http.Request) { setQuery(r, "X-Amz-Date", "yesterday") }, 400, "AuthorizationQueryParametersError"},
+		{"presigned X-Amz-Expires 0", s3Presigned, func(r *http.Request) { setQuery(r, "X-Amz-Expires", "0") }, 400, "AuthorizationQueryParametersError"},
 		{"presigned X-Amz-Expires over 7 days", func(t *testing.T) *http.Request {
 			return get(t, presigned(t, "GET", srv.URL+"/bucket/key", "s3", creds, now, 7*24*time.Hour+time.Second))
-		}, 400, "AuthorizationQueryParametersError"},
-		{"presigned without X-Amz-Signature", func(t *testing.T) *http.Request {
-			r := s3Presigned(t)
-			q := r.URL.Query()
-			q.Del("X-Amz-Signature")
-			r.URL.RawQuery = q.Encode()
-			return r
-		}, 400, "AuthorizationQueryParametersError"},
-		{"presigned with another algorithm", func(t *testing.T) *http.Request {
-			r := s3Presigned(t)
-			setQuery(r, "X-Amz-Algorithm", "AWS4-ECDSA-P256-SHA256")
-			return r
-		}, 400, "AuthorizationQueryParametersError"},
+		}, nil, 400, "AuthorizationQueryParametersError"},
+		{"presigned without X-Amz-Signature", s3Presigned, func(r *http.Request) { delQuery(r, "X-Amz-Signature") }, 400, "AuthorizationQueryParametersError"},
+		{"presigned with another algorithm", s3Presigned, func(r *http.Request) { setQuery(r, "X-Amz-Algorithm", "AWS4-ECDSA-P256-SHA256") }, 400, "AuthorizationQueryParametersError"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := v.Verified()
-			a := send(t, tc.req(t))
+			r := tc.req(t)
+			if tc.edit != nil {
+				tc.edit(r)
+			}
+			a := send(t, r)
 			if a.status != tc.status || a.code != tc.code {
 				t.Fatalf("got HTTP %d %s, want HTTP %d %s\n%s", a.status, a.code, tc.status, tc.code, a.body)
 			}
