@@ -1,13 +1,10 @@
 package catalog
 
 import (
-	"net/http"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/alter-mcp/alter-mcp/urlparse"
 )
 
 // credentialMember matches the names of output members that carry a
@@ -266,29 +263,24 @@ var notIssuing = map[string]string{
 
 func TestIdentifyIssuesCredentials(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		ep     urlparse.Endpoint
-		method string
-		path   string
-		query  string
-		header http.Header
-		body   string
-		want   bool
+		name string
+		request
+		want bool
 	}{
-		{"sts GetSessionToken", sts, "POST", "/", "", form, "Action=GetSessionToken&Version=2011-06-15", true},
-		{"sts AssumeRole", sts, "POST", "/", "", form, "Action=AssumeRole&Version=2011-06-15", true},
-		{"sts GetCallerIdentity", sts, "POST", "/", "", form, "Action=GetCallerIdentity&Version=2011-06-15", false},
-		{"iam CreateAccessKey", iam, "POST", "/", "", form, "Action=CreateAccessKey&Version=2010-05-08", true},
-		{"iam ListAccessKeys", iam, "POST", "/", "", form, "Action=ListAccessKeys&Version=2010-05-08", false},
-		{"ecr GetAuthorizationToken", ecr, "POST", "/", "", target("AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"), "{}", true},
-		{"lambda GetFunction", lambda, "GET", "/2015-03-31/functions/my-fn", "", nil, "", true},
-		{"lambda GetFunctionConfiguration", lambda, "GET", "/2015-03-31/functions/my-fn/configuration", "", nil, "", false},
-		{"s3 CreateSession", s3Express, "GET", "/", "session", nil, "", true},
-		{"s3 GetObject", s3Virtual, "GET", "/k", "", nil, "", false},
-		{"unidentified", sts, "POST", "/", "", form, "Action=GetSessionToken&Action=GetSessionToken", false},
+		{"sts GetSessionToken", request{sts, "POST", "/", "", form, "Action=GetSessionToken&Version=2011-06-15"}, true},
+		{"sts AssumeRole", request{sts, "POST", "/", "", form, "Action=AssumeRole&Version=2011-06-15"}, true},
+		{"sts GetCallerIdentity", request{sts, "POST", "/", "", form, "Action=GetCallerIdentity&Version=2011-06-15"}, false},
+		{"iam CreateAccessKey", request{iam, "POST", "/", "", form, "Action=CreateAccessKey&Version=2010-05-08"}, true},
+		{"iam ListAccessKeys", request{iam, "POST", "/", "", form, "Action=ListAccessKeys&Version=2010-05-08"}, false},
+		{"ecr GetAuthorizationToken", request{ecr, "POST", "/", "", target("AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"), "{}"}, true},
+		{"lambda GetFunction", request{lambda, "GET", "/2015-03-31/functions/my-fn", "", nil, ""}, true},
+		{"lambda GetFunctionConfiguration", request{lambda, "GET", "/2015-03-31/functions/my-fn/configuration", "", nil, ""}, false},
+		{"s3 CreateSession", request{s3Express, "GET", "/", "session", nil, ""}, true},
+		{"s3 GetObject", request{s3Virtual, "GET", "/k", "", nil, ""}, false},
+		{"unidentified", request{sts, "POST", "/", "", form, "Action=GetSessionToken&Action=GetSessionToken"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Identify(tc.ep, tc.method, tc.path, tc.query, tc.header, []byte(tc.body))
+			got := tc.identify()
 			if got.IssuesCredentials != tc.want {
 				t.Fatalf("IssuesCredentials %v, want %v (%+v)", got.IssuesCredentials, tc.want, got)
 			}
