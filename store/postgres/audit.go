@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,8 +11,7 @@ import (
 	"github.com/alter-mcp/alter-mcp/store/internal/sqlcol"
 )
 
-const auditColumns = `seq, id, time, kind, entry_id, caller, grant_id, tool, decision, operation,
-	data, prev_hash, hash`
+var insertAudit = sqlcol.Insert("audit", sqlcol.AuditColumns, dollar)
 
 // AppendAudit implements store.Store. One transaction locks the chain's
 // head row, reads it, inserts the records build chains to it and moves the
@@ -42,18 +39,11 @@ func (s *Store) AppendAudit(ctx context.Context, build func(head store.AuditHead
 		for i := range recs {
 			r := &recs[i]
 			r.Seq = head.Seq + 1 + int64(i)
-			var e encoder
-			t := e.time("time", r.Time)
-			if e.err != nil {
-				return fmt.Errorf("record %d: %w", i, e.err)
+			args, err := sqlcol.AuditArgs(r)
+			if err != nil {
+				return fmt.Errorf("record %d: %w", i, err)
 			}
-			if t != nil {
-				r.Time = time.Unix(0, *t).UTC() // as stored and as ListAudit returns it
-			}
-			b.Queue(`INSERT INTO audit (`+auditColumns+`)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-				r.Seq, r.ID, t, r.Kind, r.EntryID, r.Caller, r.GrantID, r.Tool, r.Decision,
-				r.Operation, blob(r.Data), r.PrevHash, r.Hash)
+			b.Queue(insertAudit, args...)
 		}
 		last := recs[len(recs)-1]
 		b.Queue(`UPDATE audit_head SET seq = $1, hash = $2`, last.Seq, last.Hash)
@@ -76,15 +66,14 @@ func (s *Store) ListAudit(ctx context.Context, q store.AuditQuery) ([]store.Audi
 	if q.Limit < 0 {
 		return nil, fmt.Errorf("list audit: negative limit %d", q.Limit)
 	}
-	query, args := sqlcol.AuditSelect(auditColumns, q, func(n int) string { return "$" + strconv.Itoa(n) })
+	query, args := sqlcol.AuditSelect(q, dollar)
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", s.explain(err))
 	}
 	recs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.AuditRecord, error) {
 		var r store.AuditRecord
-		err := row.Scan(&r.Seq, &r.ID, nullTime{&r.Time}, &r.Kind, &r.EntryID, &r.Caller,
-			&r.GrantID, &r.Tool, &r.Decision, &r.Operation, &r.Data, &r.PrevHash, &r.Hash)
+		err := row.Scan(sqlcol.AuditDest(&r)...)
 		return r, err
 	})
 	if err != nil {

@@ -8,40 +8,21 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/alter-mcp/alter-mcp/store"
+	"github.com/alter-mcp/alter-mcp/store/internal/sqlcol"
 )
 
-const grantColumns = `id, name, description, source, source_config, access_key_id, sealed, key_id,
-	credentials_expire, policy, created_at, updated_at, revoked, expires, version`
-
-func scanGrant(row pgx.Row) (*store.Grant, error) {
-	var g store.Grant
-	err := row.Scan(&g.ID, &g.Name, &g.Description, &g.Source, &g.SourceConfig, &g.AccessKeyID,
-		&g.Sealed, &g.KeyID, nullTime{&g.CredentialsExpire}, &g.Policy, nullTime{&g.CreatedAt},
-		nullTime{&g.UpdatedAt}, &g.Revoked, nullTime{&g.Expires}, &g.Version)
-	if err != nil {
-		return nil, err
-	}
-	return &g, nil
-}
-
-// grantValues are g's columns after id, in grantColumns order, ending with version.
-func grantValues(g *store.Grant, version int64) ([]any, error) {
-	var e encoder
-	v := []any{g.Name, g.Description, g.Source, blob(g.SourceConfig), g.AccessKeyID,
-		blob(g.Sealed), g.KeyID, e.time("credentials expiry", g.CredentialsExpire), blob(g.Policy),
-		e.time("created time", g.CreatedAt), e.time("updated time", g.UpdatedAt),
-		g.Revoked, e.time("expiry", g.Expires), version}
-	return v, e.err
-}
+var (
+	insertGrant = sqlcol.Insert("grants", sqlcol.GrantColumns, dollar)
+	updateGrant = sqlcol.Update("grants", sqlcol.GrantColumns, dollar)
+)
 
 // CreateGrant implements store.Store.
 func (s *Store) CreateGrant(ctx context.Context, g *store.Grant) error {
-	v, err := grantValues(g, 1)
+	args, err := sqlcol.GrantArgs(g, 1)
 	if err != nil {
 		return fmt.Errorf("create grant %q: %w", g.Name, err)
 	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO grants (`+grantColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, append([]any{g.ID}, v...)...)
+	_, err = s.pool.Exec(ctx, insertGrant, args...)
 	if err != nil {
 		return fmt.Errorf("create grant %q: %w", g.Name, s.explain(mapUnique(err)))
 	}
@@ -51,7 +32,7 @@ func (s *Store) CreateGrant(ctx context.Context, g *store.Grant) error {
 
 // GetGrant implements store.Store.
 func (s *Store) GetGrant(ctx context.Context, id string) (*store.Grant, error) {
-	g, err := scanGrant(s.pool.QueryRow(ctx, `SELECT `+grantColumns+` FROM grants WHERE id = $1`, id))
+	g, err := sqlcol.ScanGrant(s.pool.QueryRow(ctx, `SELECT `+sqlcol.GrantColumns+` FROM grants WHERE id = $1`, id))
 	if err != nil {
 		return nil, fmt.Errorf("get grant %s: %w", id, s.explain(notFound(err)))
 	}
@@ -60,7 +41,7 @@ func (s *Store) GetGrant(ctx context.Context, id string) (*store.Grant, error) {
 
 // GetGrantByName implements store.Store.
 func (s *Store) GetGrantByName(ctx context.Context, name string) (*store.Grant, error) {
-	g, err := scanGrant(s.pool.QueryRow(ctx, `SELECT `+grantColumns+` FROM grants WHERE name = $1`, name))
+	g, err := sqlcol.ScanGrant(s.pool.QueryRow(ctx, `SELECT `+sqlcol.GrantColumns+` FROM grants WHERE name = $1`, name))
 	if err != nil {
 		return nil, fmt.Errorf("get grant %q: %w", name, s.explain(notFound(err)))
 	}
@@ -69,11 +50,11 @@ func (s *Store) GetGrantByName(ctx context.Context, name string) (*store.Grant, 
 
 // ListGrants implements store.Store.
 func (s *Store) ListGrants(ctx context.Context) ([]*store.Grant, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+grantColumns+` FROM grants ORDER BY created_at NULLS FIRST, id`)
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlcol.GrantColumns+` FROM grants ORDER BY created_at NULLS FIRST, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list grants: %w", s.explain(err))
 	}
-	gs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*store.Grant, error) { return scanGrant(r) })
+	gs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*store.Grant, error) { return sqlcol.ScanGrant(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list grants: %w", s.explain(err))
 	}
@@ -82,14 +63,11 @@ func (s *Store) ListGrants(ctx context.Context) ([]*store.Grant, error) {
 
 // UpdateGrant implements store.Store.
 func (s *Store) UpdateGrant(ctx context.Context, g *store.Grant) error {
-	v, err := grantValues(g, g.Version+1)
+	args, err := sqlcol.GrantArgs(g, g.Version+1)
 	if err != nil {
 		return fmt.Errorf("update grant %s: %w", g.ID, err)
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE grants SET name = $1, description = $2, source = $3,
-		source_config = $4, access_key_id = $5, sealed = $6, key_id = $7, credentials_expire = $8,
-		policy = $9, created_at = $10, updated_at = $11, revoked = $12, expires = $13, version = $14
-		WHERE id = $15 AND version = $16`, append(v, g.ID, g.Version)...)
+	tag, err := s.pool.Exec(ctx, updateGrant, sqlcol.UpdateArgs(args, g.Version)...)
 	if err == nil {
 		err = s.versionCheck(ctx, tag, `SELECT version FROM grants WHERE id = $1`, g.ID, g.Version)
 	}

@@ -5,52 +5,13 @@ import (
 	"fmt"
 
 	"github.com/alter-mcp/alter-mcp/store"
+	"github.com/alter-mcp/alter-mcp/store/internal/sqlcol"
 )
 
-// PutRotation implements store.Store.
-func (s *Store) PutRotation(ctx context.Context, r *store.Rotation) error {
-	var e encoder
-	started, updated := e.time("start time", r.StartedAt), e.time("updated time", r.UpdatedAt)
-	if e.err != nil {
-		return fmt.Errorf("put rotation of grant %s: %w", r.GrantID, e.err)
-	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO rotations (grant_id, step,
-		old_access_key_id, new_access_key_id, sealed, key_id, started_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (grant_id) DO UPDATE SET step = excluded.step,
-		old_access_key_id = excluded.old_access_key_id, new_access_key_id = excluded.new_access_key_id,
-		sealed = excluded.sealed, key_id = excluded.key_id, started_at = excluded.started_at,
-		updated_at = excluded.updated_at`, r.GrantID, r.Step, r.OldAccessKeyID, r.NewAccessKeyID,
-		blob(r.Sealed), r.KeyID, started, updated)
-	if foreignKey(err) {
-		err = fmt.Errorf("no grant %s: %w", r.GrantID, store.ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("put rotation of grant %s: %w", r.GrantID, s.explain(err))
-	}
-	return nil
-}
-
-// GetRotation implements store.Store.
-func (s *Store) GetRotation(ctx context.Context, grantID string) (*store.Rotation, error) {
-	var r store.Rotation
-	err := s.pool.QueryRow(ctx, `SELECT grant_id, step, old_access_key_id, new_access_key_id,
-		sealed, key_id, started_at, updated_at FROM rotations WHERE grant_id = $1`, grantID).
-		Scan(&r.GrantID, &r.Step, &r.OldAccessKeyID, &r.NewAccessKeyID, &r.Sealed, &r.KeyID,
-			nullTime{&r.StartedAt}, nullTime{&r.UpdatedAt})
-	if err != nil {
-		return nil, fmt.Errorf("get rotation of grant %s: %w", grantID, s.explain(notFound(err)))
-	}
-	return &r, nil
-}
-
-// DeleteRotation implements store.Store.
-func (s *Store) DeleteRotation(ctx context.Context, grantID string) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM rotations WHERE grant_id = $1`, grantID); err != nil {
-		return fmt.Errorf("delete rotation of grant %s: %w", grantID, s.explain(err))
-	}
-	return nil
-}
+var (
+	putSetting    = sqlcol.Upsert("settings", sqlcol.SettingColumns, dollar)
+	createSetting = sqlcol.Insert("settings", sqlcol.SettingColumns, dollar) + " ON CONFLICT (name) DO NOTHING"
+)
 
 // GetSetting implements store.Store.
 func (s *Store) GetSetting(ctx context.Context, name string) ([]byte, error) {
@@ -63,8 +24,7 @@ func (s *Store) GetSetting(ctx context.Context, name string) ([]byte, error) {
 
 // PutSetting implements store.Store.
 func (s *Store) PutSetting(ctx context.Context, name string, value []byte) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, blob(value))
+	_, err := s.pool.Exec(ctx, putSetting, name, sqlcol.Blob(value))
 	if err != nil {
 		return fmt.Errorf("put setting %q: %w", name, s.explain(err))
 	}
@@ -73,8 +33,7 @@ func (s *Store) PutSetting(ctx context.Context, name string, value []byte) error
 
 // CreateSetting implements store.Store.
 func (s *Store) CreateSetting(ctx context.Context, name string, value []byte) error {
-	tag, err := s.pool.Exec(ctx, `INSERT INTO settings (name, value) VALUES ($1, $2)
-		ON CONFLICT (name) DO NOTHING`, name, blob(value))
+	tag, err := s.pool.Exec(ctx, createSetting, name, sqlcol.Blob(value))
 	if err != nil {
 		return fmt.Errorf("create setting %q: %w", name, s.explain(err))
 	}

@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/store/internal/sqlcol"
 )
 
-const auditColumns = `seq, id, time, kind, entry_id, caller, grant_id, tool, decision, operation,
-	data, prev_hash, hash`
+var insertAudit = sqlcol.Insert("audit", sqlcol.AuditColumns, qmark)
 
 // AppendAudit implements store.Store. The write transaction is the chain's
 // lock: BEGIN IMMEDIATE takes SQLite's write lock before the head is read,
@@ -30,8 +28,7 @@ func (s *Store) AppendAudit(ctx context.Context, build func(head store.AuditHead
 	if err != nil {
 		return nil, fmt.Errorf("append audit: %w", err)
 	}
-	insert, err := s.stmt(ctx, s.write, `INSERT INTO audit (`+auditColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	insert, err := s.stmt(ctx, s.write, insertAudit)
 	if err != nil {
 		return nil, fmt.Errorf("append audit: %w", err)
 	}
@@ -52,16 +49,11 @@ func (s *Store) AppendAudit(ctx context.Context, build func(head store.AuditHead
 		for i := range recs {
 			r := &recs[i]
 			r.Seq = head.Seq + 1 + int64(i)
-			var e encoder
-			t := e.time("time", r.Time)
-			if e.err != nil {
-				return fmt.Errorf("record %d: %w", i, e.err)
+			args, err := sqlcol.AuditArgs(r)
+			if err == nil {
+				_, err = stmt.ExecContext(ctx, args...)
 			}
-			if t != nil {
-				r.Time = time.Unix(0, t.(int64)).UTC() // as stored and as ListAudit returns it
-			}
-			if _, err := stmt.ExecContext(ctx, r.Seq, r.ID, t, r.Kind, r.EntryID, r.Caller, r.GrantID,
-				r.Tool, r.Decision, r.Operation, blob(r.Data), r.PrevHash, r.Hash); err != nil {
+			if err != nil {
 				return fmt.Errorf("record %d: %w", i, err)
 			}
 		}
@@ -81,7 +73,7 @@ func (s *Store) ListAudit(ctx context.Context, q store.AuditQuery) ([]store.Audi
 	if q.Limit < 0 {
 		return nil, fmt.Errorf("list audit: negative limit %d", q.Limit)
 	}
-	query, args := sqlcol.AuditSelect(auditColumns, q, func(int) string { return "?" })
+	query, args := sqlcol.AuditSelect(q, qmark)
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
@@ -90,8 +82,7 @@ func (s *Store) ListAudit(ctx context.Context, q store.AuditQuery) ([]store.Audi
 	var recs []store.AuditRecord
 	for rows.Next() {
 		var r store.AuditRecord
-		if err := rows.Scan(&r.Seq, &r.ID, nullTime{&r.Time}, &r.Kind, &r.EntryID, &r.Caller,
-			&r.GrantID, &r.Tool, &r.Decision, &r.Operation, &r.Data, &r.PrevHash, &r.Hash); err != nil {
+		if err := rows.Scan(sqlcol.AuditDest(&r)...); err != nil {
 			return nil, fmt.Errorf("list audit: %w", err)
 		}
 		recs = append(recs, r)

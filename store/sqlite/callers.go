@@ -11,16 +11,18 @@ import (
 	"github.com/alter-mcp/alter-mcp/store/internal/sqlcol"
 )
 
-const callerColumns = `name, key_hash, grants, created_at, updated_at, revoked, version, oauth_issuer, oauth_subject`
+var (
+	insertCaller = sqlcol.Insert("callers", sqlcol.CallerColumns, qmark)
+	updateCaller = sqlcol.Update("callers", sqlcol.CallerColumns, qmark)
+)
 
+// scanCaller reads a row of callers, whose grants column is a JSON array.
 func scanCaller(row scanner) (*store.Caller, error) {
 	var (
 		c      store.Caller
 		grants string
 	)
-	err := row.Scan(&c.Name, &c.KeyHash, &grants, nullTime{&c.CreatedAt}, nullTime{&c.UpdatedAt},
-		&c.Revoked, &c.Version, &c.OAuthIssuer, sqlcol.NullString{S: &c.OAuthSubject})
-	if err != nil {
+	if err := row.Scan(sqlcol.CallerDest(&c, &grants)...); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(grants), &c.Grants); err != nil {
@@ -32,8 +34,9 @@ func scanCaller(row scanner) (*store.Caller, error) {
 	return &c, nil
 }
 
-// callerValues are c's columns after name, in callerColumns order.
-func callerValues(c *store.Caller, version int64) ([]any, error) {
+// callerArgs are c's columns as sqlcol.CallerArgs makes them, its grants a
+// JSON array.
+func callerArgs(c *store.Caller, version int64) ([]any, error) {
 	grants := c.Grants
 	if grants == nil {
 		grants = []string{} // "[]", not "null"
@@ -42,20 +45,16 @@ func callerValues(c *store.Caller, version int64) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var e encoder
-	v := []any{blob(c.KeyHash), string(j), e.time("created time", c.CreatedAt),
-		e.time("updated time", c.UpdatedAt), boolean(c.Revoked), version, c.OAuthIssuer, sqlcol.NullIfEmpty(c.OAuthSubject)}
-	return v, e.err
+	return sqlcol.CallerArgs(c, version, string(j))
 }
 
 // CreateCaller implements store.Store.
 func (s *Store) CreateCaller(ctx context.Context, c *store.Caller) error {
-	v, err := callerValues(c, 1)
+	args, err := callerArgs(c, 1)
 	if err != nil {
 		return fmt.Errorf("create caller %q: %w", c.Name, err)
 	}
-	_, err = s.write.ExecContext(ctx, `INSERT INTO callers (`+callerColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{c.Name}, v...)...)
+	_, err = s.write.ExecContext(ctx, insertCaller, args...)
 	if err != nil {
 		return fmt.Errorf("create caller %q: %w", c.Name, mapUnique(err))
 	}
@@ -65,7 +64,7 @@ func (s *Store) CreateCaller(ctx context.Context, c *store.Caller) error {
 
 // GetCaller implements store.Store.
 func (s *Store) GetCaller(ctx context.Context, name string) (*store.Caller, error) {
-	c, err := scanCaller(s.queryRow(ctx, s.read, `SELECT `+callerColumns+` FROM callers WHERE name = ?`, name))
+	c, err := scanCaller(s.queryRow(ctx, s.read, `SELECT `+sqlcol.CallerColumns+` FROM callers WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrNotFound
 	}
@@ -80,7 +79,7 @@ func (s *Store) GetCallerByKeyHash(ctx context.Context, hash []byte) (*store.Cal
 	if len(hash) == 0 {
 		return nil, fmt.Errorf("get caller by key: empty key hash: %w", store.ErrNotFound)
 	}
-	c, err := scanCaller(s.queryRow(ctx, s.read, `SELECT `+callerColumns+` FROM callers WHERE key_hash = ?`, hash))
+	c, err := scanCaller(s.queryRow(ctx, s.read, `SELECT `+sqlcol.CallerColumns+` FROM callers WHERE key_hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrNotFound
 	}
@@ -96,7 +95,7 @@ func (s *Store) GetCallerByOAuthSubject(ctx context.Context, issuer, subject str
 	if subject == "" {
 		return nil, fmt.Errorf("get caller by OAuth subject: empty subject: %w", store.ErrNotFound)
 	}
-	c, err := scanCaller(s.read.QueryRowContext(ctx, `SELECT `+callerColumns+` FROM callers
+	c, err := scanCaller(s.read.QueryRowContext(ctx, `SELECT `+sqlcol.CallerColumns+` FROM callers
 		WHERE oauth_subject = ? AND oauth_issuer = ?`, subject, issuer))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrNotFound
@@ -109,7 +108,7 @@ func (s *Store) GetCallerByOAuthSubject(ctx context.Context, issuer, subject str
 
 // ListCallers implements store.Store.
 func (s *Store) ListCallers(ctx context.Context) ([]*store.Caller, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+callerColumns+` FROM callers ORDER BY name`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+sqlcol.CallerColumns+` FROM callers ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list callers: %w", err)
 	}
@@ -130,15 +129,12 @@ func (s *Store) ListCallers(ctx context.Context) ([]*store.Caller, error) {
 
 // UpdateCaller implements store.Store.
 func (s *Store) UpdateCaller(ctx context.Context, c *store.Caller) error {
-	v, err := callerValues(c, c.Version+1)
+	args, err := callerArgs(c, c.Version+1)
 	if err != nil {
 		return fmt.Errorf("update caller %q: %w", c.Name, err)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE callers SET key_hash = ?, grants = ?, created_at = ?,
-			updated_at = ?, revoked = ?, version = ?, oauth_issuer = ?, oauth_subject = ?
-			WHERE name = ? AND version = ?`,
-			append(v, c.Name, c.Version)...)
+		res, err := tx.ExecContext(ctx, updateCaller, sqlcol.UpdateArgs(args, c.Version)...)
 		if err != nil {
 			return mapUnique(err)
 		}

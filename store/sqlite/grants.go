@@ -7,40 +7,21 @@ import (
 	"fmt"
 
 	"github.com/alter-mcp/alter-mcp/store"
+	"github.com/alter-mcp/alter-mcp/store/internal/sqlcol"
 )
 
-const grantColumns = `id, name, description, source, source_config, access_key_id, sealed, key_id,
-	credentials_expire, policy, created_at, updated_at, revoked, expires, version`
-
-func scanGrant(row scanner) (*store.Grant, error) {
-	var g store.Grant
-	err := row.Scan(&g.ID, &g.Name, &g.Description, &g.Source, &g.SourceConfig, &g.AccessKeyID,
-		&g.Sealed, &g.KeyID, nullTime{&g.CredentialsExpire}, &g.Policy, nullTime{&g.CreatedAt},
-		nullTime{&g.UpdatedAt}, &g.Revoked, nullTime{&g.Expires}, &g.Version)
-	if err != nil {
-		return nil, err
-	}
-	return &g, nil
-}
-
-// grantValues are g's columns after id, in grantColumns order, ending with version.
-func grantValues(g *store.Grant, version int64) ([]any, error) {
-	var e encoder
-	v := []any{g.Name, g.Description, g.Source, blob(g.SourceConfig), g.AccessKeyID,
-		blob(g.Sealed), g.KeyID, e.time("credentials expiry", g.CredentialsExpire), blob(g.Policy),
-		e.time("created time", g.CreatedAt), e.time("updated time", g.UpdatedAt),
-		boolean(g.Revoked), e.time("expiry", g.Expires), version}
-	return v, e.err
-}
+var (
+	insertGrant = sqlcol.Insert("grants", sqlcol.GrantColumns, qmark)
+	updateGrant = sqlcol.Update("grants", sqlcol.GrantColumns, qmark)
+)
 
 // CreateGrant implements store.Store.
 func (s *Store) CreateGrant(ctx context.Context, g *store.Grant) error {
-	v, err := grantValues(g, 1)
+	args, err := sqlcol.GrantArgs(g, 1)
 	if err != nil {
 		return fmt.Errorf("create grant %q: %w", g.Name, err)
 	}
-	_, err = s.write.ExecContext(ctx, `INSERT INTO grants (`+grantColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{g.ID}, v...)...)
+	_, err = s.write.ExecContext(ctx, insertGrant, args...)
 	if err != nil {
 		return fmt.Errorf("create grant %q: %w", g.Name, mapUnique(err))
 	}
@@ -50,7 +31,7 @@ func (s *Store) CreateGrant(ctx context.Context, g *store.Grant) error {
 
 // GetGrant implements store.Store.
 func (s *Store) GetGrant(ctx context.Context, id string) (*store.Grant, error) {
-	g, err := scanGrant(s.queryRow(ctx, s.read, `SELECT `+grantColumns+` FROM grants WHERE id = ?`, id))
+	g, err := sqlcol.ScanGrant(s.queryRow(ctx, s.read, `SELECT `+sqlcol.GrantColumns+` FROM grants WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrNotFound
 	}
@@ -62,7 +43,7 @@ func (s *Store) GetGrant(ctx context.Context, id string) (*store.Grant, error) {
 
 // GetGrantByName implements store.Store.
 func (s *Store) GetGrantByName(ctx context.Context, name string) (*store.Grant, error) {
-	g, err := scanGrant(s.queryRow(ctx, s.read, `SELECT `+grantColumns+` FROM grants WHERE name = ?`, name))
+	g, err := sqlcol.ScanGrant(s.queryRow(ctx, s.read, `SELECT `+sqlcol.GrantColumns+` FROM grants WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrNotFound
 	}
@@ -74,14 +55,14 @@ func (s *Store) GetGrantByName(ctx context.Context, name string) (*store.Grant, 
 
 // ListGrants implements store.Store.
 func (s *Store) ListGrants(ctx context.Context) ([]*store.Grant, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+grantColumns+` FROM grants ORDER BY created_at, id`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+sqlcol.GrantColumns+` FROM grants ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list grants: %w", err)
 	}
 	defer rows.Close()
 	var gs []*store.Grant
 	for rows.Next() {
-		g, err := scanGrant(rows)
+		g, err := sqlcol.ScanGrant(rows)
 		if err != nil {
 			return nil, fmt.Errorf("list grants: %w", err)
 		}
@@ -95,15 +76,12 @@ func (s *Store) ListGrants(ctx context.Context) ([]*store.Grant, error) {
 
 // UpdateGrant implements store.Store.
 func (s *Store) UpdateGrant(ctx context.Context, g *store.Grant) error {
-	v, err := grantValues(g, g.Version+1)
+	args, err := sqlcol.GrantArgs(g, g.Version+1)
 	if err != nil {
 		return fmt.Errorf("update grant %s: %w", g.ID, err)
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE grants SET name = ?, description = ?, source = ?,
-			source_config = ?, access_key_id = ?, sealed = ?, key_id = ?, credentials_expire = ?,
-			policy = ?, created_at = ?, updated_at = ?, revoked = ?, expires = ?, version = ?
-			WHERE id = ? AND version = ?`, append(v, g.ID, g.Version)...)
+		res, err := tx.ExecContext(ctx, updateGrant, sqlcol.UpdateArgs(args, g.Version)...)
 		if err != nil {
 			return mapUnique(err)
 		}

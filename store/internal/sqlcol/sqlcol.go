@@ -71,10 +71,10 @@ func NullIfEmpty(s string) any {
 	return s
 }
 
-// AuditSelect is the query of the audit records q selects, over columns
-// of the table audit, with the n-th argument written placeholder(n) (from
-// 1: "?" for SQLite, "$n" for PostgreSQL), and its arguments.
-func AuditSelect(columns string, q store.AuditQuery, placeholder func(n int) string) (string, []any) {
+// AuditSelect is the query of the audit records q selects (AuditColumns),
+// with the n-th argument written placeholder(n) (from 1: "?" for SQLite,
+// "$n" for PostgreSQL), and its arguments.
+func AuditSelect(q store.AuditQuery, placeholder func(n int) string) (string, []any) {
 	var (
 		where []string
 		args  []any
@@ -101,7 +101,7 @@ func AuditSelect(columns string, q store.AuditQuery, placeholder func(n int) str
 		}
 	}
 	var b strings.Builder
-	b.WriteString("SELECT " + columns + " FROM audit")
+	b.WriteString("SELECT " + AuditColumns + " FROM audit")
 	if len(where) > 0 {
 		b.WriteString(" WHERE " + strings.Join(where, " AND "))
 	}
