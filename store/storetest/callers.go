@@ -37,12 +37,8 @@ func testCallerRoundTrip(t *testing.T, s store.Store) {
 	must(t, "CreateCaller", s.CreateCaller(ctx, bare))
 
 	for _, want := range []*store.Caller{full, bare} {
-		c, err := s.GetCaller(ctx, want.Name)
-		must(t, "GetCaller", err)
-		same(t, "GetCaller "+want.Name, c, want)
-		c, err = s.GetCallerByKeyHash(ctx, want.KeyHash)
-		must(t, "GetCallerByKeyHash", err)
-		same(t, "GetCallerByKeyHash "+want.Name, c, want)
+		found(t, "GetCaller "+want.Name, want)(s.GetCaller(ctx, want.Name))
+		found(t, "GetCallerByKeyHash "+want.Name, want)(s.GetCallerByKeyHash(ctx, want.KeyHash))
 	}
 }
 
@@ -58,13 +54,9 @@ func testCallerCreateConflict(t *testing.T, s store.Store) {
 	dupKey.KeyHash = orig.KeyHash
 	wantErr(t, "CreateCaller with a taken key hash", s.CreateCaller(ctx, dupKey), store.ErrConflict)
 
-	c, err := s.GetCaller(ctx, "claude")
-	must(t, "GetCaller", err)
-	same(t, "after conflicts", c, orig)
-	_, err = s.GetCaller(ctx, "cursor")
-	wantErr(t, "GetCaller of the refused caller", err, store.ErrNotFound)
-	_, err = s.GetCallerByKeyHash(ctx, dupName.KeyHash)
-	wantErr(t, "GetCallerByKeyHash of the refused caller", err, store.ErrNotFound)
+	found(t, "after conflicts", orig)(s.GetCaller(ctx, "claude"))
+	notFound(t, "GetCaller of the refused caller")(s.GetCaller(ctx, "cursor"))
+	notFound(t, "GetCallerByKeyHash of the refused caller")(s.GetCallerByKeyHash(ctx, dupName.KeyHash))
 }
 
 // testCallerWithoutKey checks that callers without a key do not collide
@@ -74,8 +66,7 @@ func testCallerWithoutKey(t *testing.T, s store.Store) {
 	must(t, "CreateCaller", s.CreateCaller(ctx, &store.Caller{Name: "operator"}))
 	must(t, "CreateCaller", s.CreateCaller(ctx, &store.Caller{Name: "ci", KeyHash: []byte{}}))
 	for _, h := range [][]byte{nil, {}} {
-		_, err := s.GetCallerByKeyHash(ctx, h)
-		wantErr(t, fmt.Sprintf("GetCallerByKeyHash(%#v)", h), err, store.ErrNotFound)
+		notFound(t, fmt.Sprintf("GetCallerByKeyHash(%#v)", h))(s.GetCallerByKeyHash(ctx, h))
 	}
 	c, err := s.GetCaller(ctx, "ci")
 	must(t, "GetCaller", err)
@@ -84,26 +75,19 @@ func testCallerWithoutKey(t *testing.T, s store.Store) {
 	// A key can be given later, and taken away again.
 	c.KeyHash = keyHash("late")
 	must(t, "UpdateCaller", s.UpdateCaller(ctx, c))
-	got, err := s.GetCallerByKeyHash(ctx, keyHash("late"))
-	must(t, "GetCallerByKeyHash", err)
-	same(t, "caller given a key", got, c)
+	found(t, "caller given a key", c)(s.GetCallerByKeyHash(ctx, keyHash("late")))
 	c.KeyHash = nil
 	must(t, "UpdateCaller", s.UpdateCaller(ctx, c))
-	_, err = s.GetCallerByKeyHash(ctx, keyHash("late"))
-	wantErr(t, "GetCallerByKeyHash of a removed key", err, store.ErrNotFound)
+	notFound(t, "GetCallerByKeyHash of a removed key")(s.GetCallerByKeyHash(ctx, keyHash("late")))
 }
 
 func testCallerNotFound(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	_, err := s.GetCaller(ctx, "nobody")
-	wantErr(t, "GetCaller on an empty store", err, store.ErrNotFound)
+	notFound(t, "GetCaller on an empty store")(s.GetCaller(ctx, "nobody"))
 	must(t, "CreateCaller", s.CreateCaller(ctx, newCaller("claude")))
-	_, err = s.GetCaller(ctx, "nobody")
-	wantErr(t, "GetCaller", err, store.ErrNotFound)
-	_, err = s.GetCallerByKeyHash(ctx, keyHash("unknown"))
-	wantErr(t, "GetCallerByKeyHash", err, store.ErrNotFound)
-	err = s.UpdateCaller(ctx, &store.Caller{Name: "nobody", Version: 1})
-	wantErr(t, "UpdateCaller", err, store.ErrNotFound)
+	notFound(t, "GetCaller")(s.GetCaller(ctx, "nobody"))
+	notFound(t, "GetCallerByKeyHash")(s.GetCallerByKeyHash(ctx, keyHash("unknown")))
+	wantErr(t, "UpdateCaller", s.UpdateCaller(ctx, &store.Caller{Name: "nobody", Version: 1}), store.ErrNotFound)
 }
 
 func testCallerList(t *testing.T, s store.Store) {
@@ -116,17 +100,9 @@ func testCallerList(t *testing.T, s store.Store) {
 	for _, name := range []string{"cursor", "claude", "Zed", "agent-2", "agent-10", "ßeta"} {
 		must(t, "CreateCaller", s.CreateCaller(ctx, newCaller(name)))
 	}
-	cs, err = s.ListCallers(ctx)
-	must(t, "ListCallers", err)
-	var names []string
-	for _, c := range cs {
-		names = append(names, c.Name)
-	}
 	// Byte order: upper case before lower, no natural number sort.
 	want := []string{"Zed", "agent-10", "agent-2", "claude", "cursor", "ßeta"}
-	if fmt.Sprint(names) != fmt.Sprint(want) {
-		t.Errorf("ListCallers order %q, want %q", names, want)
-	}
+	cs = listed(t, "ListCallers", func(c *store.Caller) string { return c.Name }, want)(s.ListCallers(ctx))
 	if len(cs) > 0 {
 		w := newCaller("Zed")
 		w.Version = 1
@@ -151,23 +127,16 @@ func testCallerUpdate(t *testing.T, s store.Store) {
 	if u.Version != 2 {
 		t.Errorf("UpdateCaller left Version %d, want 2", u.Version)
 	}
-	got, err := s.GetCaller(ctx, "claude")
-	must(t, "GetCaller", err)
-	same(t, "after update", got, u)
-	got, err = s.GetCallerByKeyHash(ctx, u.KeyHash)
-	must(t, "GetCallerByKeyHash new key", err)
-	same(t, "by new key", got, u)
-	_, err = s.GetCallerByKeyHash(ctx, c.KeyHash)
-	wantErr(t, "GetCallerByKeyHash old key", err, store.ErrNotFound)
+	found(t, "after update", u)(s.GetCaller(ctx, "claude"))
+	got := found(t, "by new key", u)(s.GetCallerByKeyHash(ctx, u.KeyHash))
+	notFound(t, "GetCallerByKeyHash old key")(s.GetCallerByKeyHash(ctx, c.KeyHash))
 
 	got.Grants = []string{"grt_x"}
 	must(t, "UpdateCaller", s.UpdateCaller(ctx, got))
 	if got.Version != 3 {
 		t.Errorf("second UpdateCaller left Version %d, want 3", got.Version)
 	}
-	again, err := s.GetCaller(ctx, "claude")
-	must(t, "GetCaller", err)
-	same(t, "after second update", again, got)
+	found(t, "after second update", got)(s.GetCaller(ctx, "claude"))
 	// The old key is free again.
 	must(t, "CreateCaller with the old key", s.CreateCaller(ctx, &store.Caller{Name: "other", KeyHash: c.KeyHash}))
 }
@@ -191,12 +160,8 @@ func testCallerUpdateConflict(t *testing.T, s store.Store) {
 	onto.KeyHash = b.KeyHash
 	wantErr(t, "UpdateCaller onto a taken key hash", s.UpdateCaller(ctx, &onto), store.ErrConflict)
 
-	got, err := s.GetCaller(ctx, "alpha")
-	must(t, "GetCaller", err)
-	same(t, "alpha after conflicts", got, a)
-	got, err = s.GetCallerByKeyHash(ctx, b.KeyHash)
-	must(t, "GetCallerByKeyHash", err)
-	same(t, "beta after conflicts", got, b)
+	found(t, "alpha after conflicts", a)(s.GetCaller(ctx, "alpha"))
+	found(t, "beta after conflicts", b)(s.GetCallerByKeyHash(ctx, b.KeyHash))
 }
 
 // testCallerOAuthSubject checks callers found by the issuer and subject of
@@ -213,16 +178,11 @@ func testCallerOAuthSubject(t *testing.T, s store.Store) {
 	must(t, "CreateCaller", s.CreateCaller(ctx, &store.Caller{Name: "keyless"}))
 
 	for _, want := range []*store.Caller{okta, anyIss} {
-		c, err := s.GetCallerByOAuthSubject(ctx, want.OAuthIssuer, want.OAuthSubject)
-		must(t, "GetCallerByOAuthSubject", err)
-		same(t, "GetCallerByOAuthSubject "+want.Name, c, want)
-		c, err = s.GetCaller(ctx, want.Name)
-		must(t, "GetCaller", err)
-		same(t, "GetCaller "+want.Name, c, want)
+		found(t, "GetCallerByOAuthSubject "+want.Name, want)(s.GetCallerByOAuthSubject(ctx, want.OAuthIssuer, want.OAuthSubject))
+		found(t, "GetCaller "+want.Name, want)(s.GetCaller(ctx, want.Name))
 	}
 	for _, q := range [][2]string{{iss, "other"}, {"https://other.example.com", "0oa1b2c3"}, {"", ""}, {iss, ""}} {
-		_, err := s.GetCallerByOAuthSubject(ctx, q[0], q[1])
-		wantErr(t, fmt.Sprintf("GetCallerByOAuthSubject(%q, %q)", q[0], q[1]), err, store.ErrNotFound)
+		notFound(t, fmt.Sprintf("GetCallerByOAuthSubject(%q, %q)", q[0], q[1]))(s.GetCallerByOAuthSubject(ctx, q[0], q[1]))
 	}
 
 	dup := &store.Caller{Name: "dup", OAuthIssuer: iss, OAuthSubject: "0oa1b2c3"}
@@ -237,14 +197,9 @@ func testCallerOAuthSubject(t *testing.T, s store.Store) {
 	wantErr(t, "UpdateCaller onto a taken subject", s.UpdateCaller(ctx, c), store.ErrConflict)
 	c.OAuthSubject = "service-account-ci"
 	must(t, "UpdateCaller", s.UpdateCaller(ctx, c))
-	got, err := s.GetCallerByOAuthSubject(ctx, iss, "service-account-ci")
-	must(t, "GetCallerByOAuthSubject", err)
-	same(t, "caller given a subject", got, c)
+	found(t, "caller given a subject", c)(s.GetCallerByOAuthSubject(ctx, iss, "service-account-ci"))
 	c.OAuthIssuer, c.OAuthSubject = "", ""
 	must(t, "UpdateCaller", s.UpdateCaller(ctx, c))
-	_, err = s.GetCallerByOAuthSubject(ctx, iss, "service-account-ci")
-	wantErr(t, "GetCallerByOAuthSubject of a removed subject", err, store.ErrNotFound)
-	got, err = s.GetCaller(ctx, "keyless")
-	must(t, "GetCaller", err)
-	same(t, "caller without a subject again", got, c)
+	notFound(t, "GetCallerByOAuthSubject of a removed subject")(s.GetCallerByOAuthSubject(ctx, iss, "service-account-ci"))
+	found(t, "caller without a subject again", c)(s.GetCaller(ctx, "keyless"))
 }

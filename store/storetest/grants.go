@@ -42,12 +42,8 @@ func testGrantRoundTrip(t *testing.T, s store.Store) {
 	must(t, "CreateGrant", s.CreateGrant(ctx, bare))
 
 	for _, want := range []*store.Grant{full, bare} {
-		g, err := s.GetGrant(ctx, want.ID)
-		must(t, "GetGrant", err)
-		same(t, "GetGrant "+want.ID, g, want)
-		g, err = s.GetGrantByName(ctx, want.Name)
-		must(t, "GetGrantByName", err)
-		same(t, "GetGrantByName "+want.Name, g, want)
+		found(t, "GetGrant "+want.ID, want)(s.GetGrant(ctx, want.ID))
+		found(t, "GetGrantByName "+want.Name, want)(s.GetGrantByName(ctx, want.Name))
 	}
 }
 
@@ -95,9 +91,7 @@ func testGrantTimes(t *testing.T, s store.Store) {
 			}
 			continue
 		}
-		got, err := s.GetGrant(ctx, g.ID)
-		must(t, "GetGrant", err)
-		same(t, "far time "+fmtTime(ft), got, g)
+		found(t, "far time "+fmtTime(ft), g)(s.GetGrant(ctx, g.ID))
 	}
 }
 
@@ -112,30 +106,20 @@ func testGrantCreateConflict(t *testing.T, s store.Store) {
 	dupName := newGrant("grt_2", "prod")
 	wantErr(t, "CreateGrant with a taken name", s.CreateGrant(ctx, dupName), store.ErrConflict)
 
-	g, err := s.GetGrant(ctx, "grt_1")
-	must(t, "GetGrant", err)
-	same(t, "after conflicts", g, orig)
-	_, err = s.GetGrant(ctx, "grt_2")
-	wantErr(t, "GetGrant of the refused grant", err, store.ErrNotFound)
-	_, err = s.GetGrantByName(ctx, "other")
-	wantErr(t, "GetGrantByName of the refused grant", err, store.ErrNotFound)
+	found(t, "after conflicts", orig)(s.GetGrant(ctx, "grt_1"))
+	notFound(t, "GetGrant of the refused grant")(s.GetGrant(ctx, "grt_2"))
+	notFound(t, "GetGrantByName of the refused grant")(s.GetGrantByName(ctx, "other"))
 }
 
 func testGrantNotFound(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	_, err := s.GetGrant(ctx, "grt_missing")
-	wantErr(t, "GetGrant on an empty store", err, store.ErrNotFound)
+	notFound(t, "GetGrant on an empty store")(s.GetGrant(ctx, "grt_missing"))
 	must(t, "CreateGrant", s.CreateGrant(ctx, newGrant("grt_1", "prod")))
-	_, err = s.GetGrant(ctx, "grt_missing")
-	wantErr(t, "GetGrant", err, store.ErrNotFound)
-	_, err = s.GetGrantByName(ctx, "missing")
-	wantErr(t, "GetGrantByName", err, store.ErrNotFound)
-	_, err = s.GetGrant(ctx, "prod") // a name is not an id
-	wantErr(t, "GetGrant by name", err, store.ErrNotFound)
-	_, err = s.GetGrantByName(ctx, "grt_1")
-	wantErr(t, "GetGrantByName by id", err, store.ErrNotFound)
-	err = s.UpdateGrant(ctx, &store.Grant{ID: "grt_missing", Name: "x", Version: 1})
-	wantErr(t, "UpdateGrant", err, store.ErrNotFound)
+	notFound(t, "GetGrant")(s.GetGrant(ctx, "grt_missing"))
+	notFound(t, "GetGrantByName")(s.GetGrantByName(ctx, "missing"))
+	notFound(t, "GetGrant by name")(s.GetGrant(ctx, "prod")) // a name is not an id
+	notFound(t, "GetGrantByName by id")(s.GetGrantByName(ctx, "grt_1"))
+	wantErr(t, "UpdateGrant", s.UpdateGrant(ctx, &store.Grant{ID: "grt_missing", Name: "x", Version: 1}), store.ErrNotFound)
 }
 
 func testGrantList(t *testing.T, s store.Store) {
@@ -162,16 +146,8 @@ func testGrantList(t *testing.T, s store.Store) {
 		g.CreatedAt = c.created
 		must(t, "CreateGrant", s.CreateGrant(ctx, g))
 	}
-	gs, err = s.ListGrants(ctx)
-	must(t, "ListGrants", err)
-	var ids []string
-	for _, g := range gs {
-		ids = append(ids, g.ID)
-	}
 	want := []string{"grt_z", "grt_a", "grt_C", "grt_b", "grt_d", "grt_e"}
-	if fmt.Sprint(ids) != fmt.Sprint(want) {
-		t.Errorf("ListGrants order %v, want %v", ids, want)
-	}
+	gs = listed(t, "ListGrants", func(g *store.Grant) string { return g.ID }, want)(s.ListGrants(ctx))
 	if len(gs) > 0 {
 		w := newGrant("grt_z", "name grt_z")
 		w.CreatedAt, w.Version = time.Time{}, 1
@@ -204,14 +180,9 @@ func testGrantUpdate(t *testing.T, s store.Store) {
 	if u.Version != 2 {
 		t.Errorf("UpdateGrant left Version %d, want 2", u.Version)
 	}
-	got, err := s.GetGrant(ctx, "grt_1")
-	must(t, "GetGrant", err)
-	same(t, "after update", got, u)
-	got, err = s.GetGrantByName(ctx, "prod-renamed")
-	must(t, "GetGrantByName new name", err)
-	same(t, "by new name", got, u)
-	_, err = s.GetGrantByName(ctx, "prod")
-	wantErr(t, "GetGrantByName old name", err, store.ErrNotFound)
+	found(t, "after update", u)(s.GetGrant(ctx, "grt_1"))
+	got := found(t, "by new name", u)(s.GetGrantByName(ctx, "prod-renamed"))
+	notFound(t, "GetGrantByName old name")(s.GetGrantByName(ctx, "prod"))
 
 	// Updating what was read works again and again.
 	got.Description = "third"
@@ -250,12 +221,8 @@ func testGrantUpdateConflict(t *testing.T, s store.Store) {
 		t.Errorf("failed UpdateGrant changed Version to %d", onto.Version)
 	}
 
-	got, err := s.GetGrant(ctx, "grt_a")
-	must(t, "GetGrant", err)
-	same(t, "grt_a after conflicts", got, a)
-	got, err = s.GetGrant(ctx, "grt_b")
-	must(t, "GetGrant", err)
-	same(t, "grt_b after conflicts", got, b)
+	found(t, "grt_a after conflicts", a)(s.GetGrant(ctx, "grt_a"))
+	found(t, "grt_b after conflicts", b)(s.GetGrant(ctx, "grt_b"))
 }
 
 // testGrantUpdateRace has many writers update the same version at once:

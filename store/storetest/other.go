@@ -15,8 +15,7 @@ func testRotation(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	must(t, "CreateGrant", s.CreateGrant(ctx, newGrant("grt_1", "prod")))
 	must(t, "CreateGrant", s.CreateGrant(ctx, newGrant("grt_2", "dev")))
-	_, err := s.GetRotation(ctx, "grt_1")
-	wantErr(t, "GetRotation before any", err, store.ErrNotFound)
+	notFound(t, "GetRotation before any")(s.GetRotation(ctx, "grt_1"))
 
 	r := &store.Rotation{
 		GrantID:        "grt_1",
@@ -29,25 +28,19 @@ func testRotation(t *testing.T, s store.Store) {
 		UpdatedAt:      at.Add(time.Nanosecond),
 	}
 	must(t, "PutRotation", s.PutRotation(ctx, r))
-	got, err := s.GetRotation(ctx, "grt_1")
-	must(t, "GetRotation", err)
-	same(t, "GetRotation", got, r)
+	found(t, "GetRotation", r)(s.GetRotation(ctx, "grt_1"))
 
 	// Put again replaces, zero values included.
 	r2 := &store.Rotation{GrantID: "grt_1", Step: "deactivated_old_key", OldAccessKeyID: "AKIAOLD"}
 	must(t, "PutRotation replace", s.PutRotation(ctx, r2))
-	got, err = s.GetRotation(ctx, "grt_1")
-	must(t, "GetRotation", err)
-	same(t, "GetRotation after replace", got, r2)
+	found(t, "GetRotation after replace", r2)(s.GetRotation(ctx, "grt_1"))
 
-	_, err = s.GetRotation(ctx, "grt_2")
-	wantErr(t, "GetRotation of another grant", err, store.ErrNotFound)
+	notFound(t, "GetRotation of another grant")(s.GetRotation(ctx, "grt_2"))
 	must(t, "DeleteRotation of a grant without one", s.DeleteRotation(ctx, "grt_2"))
 	must(t, "DeleteRotation of an unknown grant", s.DeleteRotation(ctx, "grt_unknown"))
 
 	must(t, "DeleteRotation", s.DeleteRotation(ctx, "grt_1"))
-	_, err = s.GetRotation(ctx, "grt_1")
-	wantErr(t, "GetRotation after delete", err, store.ErrNotFound)
+	notFound(t, "GetRotation after delete")(s.GetRotation(ctx, "grt_1"))
 	must(t, "DeleteRotation again", s.DeleteRotation(ctx, "grt_1"))
 
 	// The grant itself is untouched by all this.
@@ -67,8 +60,7 @@ func testRotationUnknownGrant(t *testing.T, s store.Store) {
 
 func testSetting(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	_, err := s.GetSetting(ctx, "master_key_check")
-	wantErr(t, "GetSetting unset", err, store.ErrNotFound)
+	notFound(t, "GetSetting unset")(s.GetSetting(ctx, "master_key_check"))
 
 	must(t, "PutSetting", s.PutSetting(ctx, "master_key_check", allBytes))
 	must(t, "PutSetting", s.PutSetting(ctx, "other", []byte("x")))

@@ -168,6 +168,42 @@ func same(t *testing.T, what string, got, want any) {
 	}
 }
 
+// found returns a check that a lookup found want: no error (else t stops),
+// and a record the same as want. It returns what the lookup found.
+func found[T any](t *testing.T, what string, want T) func(T, error) T {
+	return func(got T, err error) T {
+		t.Helper()
+		must(t, what, err)
+		same(t, what, got, want)
+		return got
+	}
+}
+
+// notFound returns a check that a lookup found nothing: store.ErrNotFound.
+func notFound(t *testing.T, what string) func(any, error) {
+	return func(_ any, err error) {
+		t.Helper()
+		wantErr(t, what, err, store.ErrNotFound)
+	}
+}
+
+// listed returns a check that a list holds records whose keys are want, in
+// that order. It returns the records.
+func listed[T any](t *testing.T, what string, key func(T) string, want []string) func([]T, error) []T {
+	return func(recs []T, err error) []T {
+		t.Helper()
+		must(t, what, err)
+		var keys []string
+		for _, r := range recs {
+			keys = append(keys, key(r))
+		}
+		if fmt.Sprint(keys) != fmt.Sprint(want) {
+			t.Errorf("%s order %q, want %q", what, keys, want)
+		}
+		return recs
+	}
+}
+
 // diff lists the fields where got differs from want. Times compare as
 // instants, and a non-zero time read back must be in UTC; byte slices and
 // string slices compare by content, nil and empty alike.
