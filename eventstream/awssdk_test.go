@@ -23,21 +23,18 @@ func toSDK(t testing.TB, m eventstream.Message) awses.Message {
 	var out awses.Message
 	for _, h := range m.Headers {
 		var v awses.Value
+		n, _ := h.Value.Int() // for the integer types
 		switch h.Value.Type() {
 		case eventstream.TypeBool:
 			b, _ := h.Value.Bool()
 			v = awses.BoolValue(b)
 		case eventstream.TypeByte:
-			n, _ := h.Value.Int()
 			v = awses.Int8Value(n)
 		case eventstream.TypeInt16:
-			n, _ := h.Value.Int()
 			v = awses.Int16Value(n)
 		case eventstream.TypeInt32:
-			n, _ := h.Value.Int()
 			v = awses.Int32Value(n)
 		case eventstream.TypeInt64:
-			n, _ := h.Value.Int()
 			v = awses.Int64Value(n)
 		case eventstream.TypeBytes:
 			b, _ := h.Value.Bytes()
@@ -102,6 +99,19 @@ func randomMessages(n int) []eventstream.Message {
 		}
 		return b
 	}
+	// One of each type, drawn at random.
+	values := []func() eventstream.Value{
+		func() eventstream.Value { return eventstream.Bool(rng.IntN(2) == 0) },
+		func() eventstream.Value { return eventstream.Byte(int8(rng.Uint32())) },
+		func() eventstream.Value { return eventstream.Int16(int16(rng.Uint32())) },
+		func() eventstream.Value { return eventstream.Int32(int32(rng.Uint32())) },
+		func() eventstream.Value { return eventstream.Int64(int64(rng.Uint64())) },
+		func() eventstream.Value { return eventstream.Bytes(bytesOf(rng.IntN(300))) },
+		func() eventstream.Value { return eventstream.String(string(bytesOf(rng.IntN(300)))) },
+		// The SDK converts through UnixNano: stay within its years.
+		func() eventstream.Value { return eventstream.Timestamp(time.UnixMilli(rng.Int64N(9e12) - 4.5e12)) },
+		func() eventstream.Value { return eventstream.UUID([16]byte(bytesOf(16))) },
+	}
 	ms := []eventstream.Message{allTypes(), {}, {Payload: []byte("x")}}
 	for len(ms) < n {
 		var m eventstream.Message
@@ -110,28 +120,7 @@ func randomMessages(n int) []eventstream.Message {
 			if rng.IntN(20) == 0 {
 				name = string(rune('a'+i)) + strings.Repeat("n", 254) // the longest name
 			}
-			var v eventstream.Value
-			switch rng.IntN(9) {
-			case 0:
-				v = eventstream.Bool(rng.IntN(2) == 0)
-			case 1:
-				v = eventstream.Byte(int8(rng.Uint32()))
-			case 2:
-				v = eventstream.Int16(int16(rng.Uint32()))
-			case 3:
-				v = eventstream.Int32(int32(rng.Uint32()))
-			case 4:
-				v = eventstream.Int64(int64(rng.Uint64()))
-			case 5:
-				v = eventstream.Bytes(bytesOf(rng.IntN(300)))
-			case 6:
-				v = eventstream.String(string(bytesOf(rng.IntN(300))))
-			case 7:
-				// The SDK converts through UnixNano: stay within its years.
-				v = eventstream.Timestamp(time.UnixMilli(rng.Int64N(9e12) - 4.5e12))
-			case 8:
-				v = eventstream.UUID([16]byte(bytesOf(16)))
-			}
+			v := values[rng.IntN(len(values))]()
 			m.Headers = append(m.Headers, eventstream.Header{Name: name, Value: v})
 		}
 		if rng.IntN(8) != 0 {
