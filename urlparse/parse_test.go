@@ -22,9 +22,17 @@ func E(partition, region, service, signingName, signingRegion string) urlparse.E
 	return urlparse.Endpoint{Partition: partition, Region: region, Service: service, SigningName: signingName, SigningRegion: signingRegion}
 }
 
-// with returns e changed by f, to keep tables short.
+// with returns e changed by f (if any), to keep tables short.
 func with(e urlparse.Endpoint, f func(*urlparse.Endpoint)) urlparse.Endpoint {
-	f(&e)
+	if f != nil {
+		f(&e)
+	}
+	return e
+}
+
+// object returns e naming key in bucket, addressed as a says.
+func object(e urlparse.Endpoint, a urlparse.Addressing, bucket, key string) urlparse.Endpoint {
+	e.Bucket, e.Key, e.Addressing = bucket, key, a
 	return e
 }
 
@@ -91,9 +99,7 @@ var documentedCases = []accepted{
 	{"bedrock-runtime signs as bedrock", "https://bedrock-runtime.us-west-2.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1:0/invoke",
 		E("aws", "us-west-2", "bedrock-runtime", "bedrock", "us-west-2")},
 	{"s3 virtual hosted", "https://my-bucket.s3.us-west-2.amazonaws.com/photos/cat.jpg",
-		with(E("aws", "us-west-2", "s3", "s3", "us-west-2"), func(e *urlparse.Endpoint) {
-			e.Bucket, e.Key, e.Addressing = "my-bucket", "photos/cat.jpg", urlparse.VirtualHosted
-		})},
+		object(E("aws", "us-west-2", "s3", "s3", "us-west-2"), urlparse.VirtualHosted, "my-bucket", "photos/cat.jpg")},
 	{"vpc endpoint", "https://vpce-0a1b2c3d4e5f67890-abcdefgh.monitoring.us-east-2.vpce.amazonaws.com/",
 		with(E("aws", "us-east-2", "monitoring", "monitoring", "us-east-2"), func(e *urlparse.Endpoint) { e.VPCE = "vpce-0a1b2c3d4e5f67890-abcdefgh" })},
 	{"zonal vpc endpoint", "https://vpce-0a1b2c3d4e5f67890-abcdefgh-us-east-2c.monitoring.us-east-2.vpce.amazonaws.com/",
@@ -150,9 +156,7 @@ var globalCases = []accepted{
 	{"health", "https://global.health.amazonaws.com/", global("aws", "", "health", "health", "us-east-1")},
 	{"importexport signs as IngestionService", "https://importexport.amazonaws.com/", global("aws", "", "importexport", "IngestionService", "us-east-1")},
 	{"s3 global", "https://s3.amazonaws.com/", with(global("aws", "", "s3", "s3", "us-east-1"), func(e *urlparse.Endpoint) {})},
-	{"s3 global virtual hosted", "https://my-bucket.s3.amazonaws.com/a.txt", with(global("aws", "", "s3", "s3", "us-east-1"), func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "my-bucket", "a.txt", urlparse.VirtualHosted
-	})},
+	{"s3 global virtual hosted", "https://my-bucket.s3.amazonaws.com/a.txt", object(global("aws", "", "s3", "s3", "us-east-1"), urlparse.VirtualHosted, "my-bucket", "a.txt")},
 	{"iam govcloud", "https://iam.us-gov.amazonaws.com/", global("aws-us-gov", "", "iam", "iam", "us-gov-west-1")},
 	{"route53 govcloud", "https://route53.us-gov.amazonaws.com/", global("aws-us-gov", "", "route53", "route53", "us-gov-west-1")},
 	{"iam china", "https://iam.cn-north-1.amazonaws.com.cn/", global("aws-cn", "cn-north-1", "iam", "iam", "cn-north-1")},
@@ -170,9 +174,7 @@ func dual(e urlparse.Endpoint) urlparse.Endpoint { e.DualStack = true; return e 
 // Partitions other than aws, dual-stack and FIPS hosts.
 var partitionCases = []accepted{
 	{"china", "https://ec2.cn-north-1.amazonaws.com.cn/", E("aws-cn", "cn-north-1", "ec2", "ec2", "cn-north-1")},
-	{"china s3 virtual hosted", "https://logs.s3.cn-northwest-1.amazonaws.com.cn/2024/01.gz", with(E("aws-cn", "cn-northwest-1", "s3", "s3", "cn-northwest-1"), func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "logs", "2024/01.gz", urlparse.VirtualHosted
-	})},
+	{"china s3 virtual hosted", "https://logs.s3.cn-northwest-1.amazonaws.com.cn/2024/01.gz", object(E("aws-cn", "cn-northwest-1", "s3", "s3", "cn-northwest-1"), urlparse.VirtualHosted, "logs", "2024/01.gz")},
 	{"china dual-stack", "https://ec2.cn-north-1.api.amazonwebservices.com.cn/", dual(E("aws-cn", "cn-north-1", "ec2", "ec2", "cn-north-1"))},
 	{"iso", "https://ec2.us-iso-east-1.c2s.ic.gov/", E("aws-iso", "us-iso-east-1", "ec2", "ec2", "us-iso-east-1")},
 	{"iso-b", "https://s3.us-isob-east-1.sc2s.sgov.gov/", E("aws-iso-b", "us-isob-east-1", "s3", "s3", "us-isob-east-1")},
@@ -186,9 +188,7 @@ var partitionCases = []accepted{
 	{"dual-stack alias ecr", "https://ecr.us-east-1.api.aws/", dual(E("aws", "us-east-1", "api.ecr", "ecr", "us-east-1"))},
 	{"dual-stack alias opensearch", "https://aos.us-east-1.api.aws/", dual(E("aws", "us-east-1", "es", "es", "us-east-1"))},
 	{"dual-stack govcloud", "https://sqs.us-gov-west-1.api.aws/", dual(E("aws-us-gov", "us-gov-west-1", "sqs", "sqs", "us-gov-west-1"))},
-	{"s3 dual-stack", "https://s3.dualstack.eu-west-1.amazonaws.com/my-bucket/k", with(dual(E("aws", "eu-west-1", "s3", "s3", "eu-west-1")), func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "my-bucket", "k", urlparse.PathStyle
-	})},
+	{"s3 dual-stack", "https://s3.dualstack.eu-west-1.amazonaws.com/my-bucket/k", object(dual(E("aws", "eu-west-1", "s3", "s3", "eu-west-1")), urlparse.PathStyle, "my-bucket", "k")},
 	{"fips", "https://kms-fips.us-east-1.amazonaws.com/", fips(E("aws", "us-east-1", "kms", "kms", "us-east-1"))},
 	{"fips govcloud", "https://kms-fips.us-gov-west-1.amazonaws.com/", fips(E("aws-us-gov", "us-gov-west-1", "kms", "kms", "us-gov-west-1"))},
 	{"fips signs as bedrock", "https://bedrock-runtime-fips.us-east-1.amazonaws.com/", fips(E("aws", "us-east-1", "bedrock-runtime", "bedrock", "us-east-1"))},
@@ -198,9 +198,7 @@ var partitionCases = []accepted{
 	{"-fips inside a prefix", "https://api-fips.sagemaker.us-east-1.amazonaws.com/", fips(E("aws", "us-east-1", "api.sagemaker", "sagemaker", "us-east-1"))},
 	{"-fips after a prefix", "https://data.iot-fips.us-east-1.amazonaws.com/", fips(E("aws", "us-east-1", "data-ats.iot", "iotdata", "us-east-1"))},
 	{"s3 fips dual-stack", "https://s3-fips.dualstack.us-east-1.amazonaws.com/", dual(fips(E("aws", "us-east-1", "s3", "s3", "us-east-1")))},
-	{"s3 fips virtual hosted", "https://my-bucket.s3-fips.us-gov-west-1.amazonaws.com/k", with(fips(E("aws-us-gov", "us-gov-west-1", "s3", "s3", "us-gov-west-1")), func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "my-bucket", "k", urlparse.VirtualHosted
-	})},
+	{"s3 fips virtual hosted", "https://my-bucket.s3-fips.us-gov-west-1.amazonaws.com/k", object(fips(E("aws-us-gov", "us-gov-west-1", "s3", "s3", "us-gov-west-1")), urlparse.VirtualHosted, "my-bucket", "k")},
 	{"upper case is lowered", "https://SQS.US-EAST-1.AMAZONAWS.COM/", E("aws", "us-east-1", "sqs", "sqs", "us-east-1")},
 	{"default port is dropped", "https://sqs.us-east-1.amazonaws.com:443/", E("aws", "us-east-1", "sqs", "sqs", "us-east-1")},
 	{"no path", "https://sqs.us-east-1.amazonaws.com", E("aws", "us-east-1", "sqs", "sqs", "us-east-1")},
@@ -217,48 +215,26 @@ func s3(region string, f func(*urlparse.Endpoint)) urlparse.Endpoint {
 
 var s3Cases = []accepted{
 	{"list buckets", "https://s3.us-east-1.amazonaws.com/", s3("us-east-1", func(e *urlparse.Endpoint) {})},
-	{"path style", "https://s3.us-west-2.amazonaws.com/my-bucket/photos/2024/cat.jpg", s3("us-west-2", func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "my-bucket", "photos/2024/cat.jpg", urlparse.PathStyle
-	})},
-	{"path style key is decoded", "https://s3.us-west-2.amazonaws.com/my-bucket/a%20b/c%2Fd%3F.txt", s3("us-west-2", func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "my-bucket", "a b/c/d?.txt", urlparse.PathStyle
-	})},
+	{"path style", "https://s3.us-west-2.amazonaws.com/my-bucket/photos/2024/cat.jpg", object(s3("us-west-2", nil), urlparse.PathStyle, "my-bucket", "photos/2024/cat.jpg")},
+	{"path style key is decoded", "https://s3.us-west-2.amazonaws.com/my-bucket/a%20b/c%2Fd%3F.txt", object(s3("us-west-2", nil), urlparse.PathStyle, "my-bucket", "a b/c/d?.txt")},
 	{"path style bucket only", "https://s3.us-west-2.amazonaws.com/my-bucket?list-type=2", s3("us-west-2", func(e *urlparse.Endpoint) {
 		e.Bucket, e.Addressing = "my-bucket", urlparse.PathStyle
 	})},
 	{"path style bucket with slash", "https://s3.us-west-2.amazonaws.com/my-bucket/", s3("us-west-2", func(e *urlparse.Endpoint) {
 		e.Bucket, e.Addressing = "my-bucket", urlparse.PathStyle
 	})},
-	{"path style legacy bucket name", "https://s3.amazonaws.com/My_Legacy.Bucket/k", with(global("aws", "", "s3", "s3", "us-east-1"), func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "My_Legacy.Bucket", "k", urlparse.PathStyle
-	})},
-	{"virtual hosted key is decoded", "https://my-bucket.s3.us-west-2.amazonaws.com/a%20b+c.txt", s3("us-west-2", func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "my-bucket", "a b+c.txt", urlparse.VirtualHosted
-	})},
-	{"virtual hosted bucket with dots", "https://logs.example.com.s3.eu-central-1.amazonaws.com/2024/01/01.gz", s3("eu-central-1", func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "logs.example.com", "2024/01/01.gz", urlparse.VirtualHosted
-	})},
+	{"path style legacy bucket name", "https://s3.amazonaws.com/My_Legacy.Bucket/k", object(global("aws", "", "s3", "s3", "us-east-1"), urlparse.PathStyle, "My_Legacy.Bucket", "k")},
+	{"virtual hosted key is decoded", "https://my-bucket.s3.us-west-2.amazonaws.com/a%20b+c.txt", object(s3("us-west-2", nil), urlparse.VirtualHosted, "my-bucket", "a b+c.txt")},
+	{"virtual hosted bucket with dots", "https://logs.example.com.s3.eu-central-1.amazonaws.com/2024/01/01.gz", object(s3("eu-central-1", nil), urlparse.VirtualHosted, "logs.example.com", "2024/01/01.gz")},
 	{"virtual hosted dual-stack", "https://my-bucket.s3.dualstack.us-east-2.amazonaws.com/k", s3("us-east-2", func(e *urlparse.Endpoint) {
 		e.Bucket, e.Key, e.Addressing, e.DualStack = "my-bucket", "k", urlparse.VirtualHosted, true
 	})},
-	{"access point alias as bucket", "https://my-ap-hrzrlukc5m36ft7okagglf3gmwluquse1b-s3alias.s3.us-east-1.amazonaws.com/k", s3("us-east-1", func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "my-ap-hrzrlukc5m36ft7okagglf3gmwluquse1b-s3alias", "k", urlparse.VirtualHosted
-	})},
-	{"legacy dash region", "https://s3-us-west-2.amazonaws.com/my-bucket/k", s3("us-west-2", func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "my-bucket", "k", urlparse.PathStyle
-	})},
-	{"legacy dash region virtual hosted", "https://my-bucket.s3-eu-west-1.amazonaws.com/k", s3("eu-west-1", func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "my-bucket", "k", urlparse.VirtualHosted
-	})},
-	{"legacy dash govcloud fips", "https://s3-fips-us-gov-west-1.amazonaws.com/my-bucket/k", with(fips(E("aws-us-gov", "us-gov-west-1", "s3", "s3", "us-gov-west-1")), func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "my-bucket", "k", urlparse.PathStyle
-	})},
-	{"s3-external-1", "https://s3-external-1.amazonaws.com/my-bucket/k", s3("us-east-1", func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "my-bucket", "k", urlparse.PathStyle
-	})},
-	{"accelerate", "https://my-bucket.s3-accelerate.amazonaws.com/big.iso", with(global("aws", "", "s3", "s3", "us-east-1"), func(e *urlparse.Endpoint) {
-		e.Bucket, e.Key, e.Addressing = "my-bucket", "big.iso", urlparse.VirtualHosted
-	})},
+	{"access point alias as bucket", "https://my-ap-hrzrlukc5m36ft7okagglf3gmwluquse1b-s3alias.s3.us-east-1.amazonaws.com/k", object(s3("us-east-1", nil), urlparse.VirtualHosted, "my-ap-hrzrlukc5m36ft7okagglf3gmwluquse1b-s3alias", "k")},
+	{"legacy dash region", "https://s3-us-west-2.amazonaws.com/my-bucket/k", object(s3("us-west-2", nil), urlparse.PathStyle, "my-bucket", "k")},
+	{"legacy dash region virtual hosted", "https://my-bucket.s3-eu-west-1.amazonaws.com/k", object(s3("eu-west-1", nil), urlparse.VirtualHosted, "my-bucket", "k")},
+	{"legacy dash govcloud fips", "https://s3-fips-us-gov-west-1.amazonaws.com/my-bucket/k", object(fips(E("aws-us-gov", "us-gov-west-1", "s3", "s3", "us-gov-west-1")), urlparse.PathStyle, "my-bucket", "k")},
+	{"s3-external-1", "https://s3-external-1.amazonaws.com/my-bucket/k", object(s3("us-east-1", nil), urlparse.PathStyle, "my-bucket", "k")},
+	{"accelerate", "https://my-bucket.s3-accelerate.amazonaws.com/big.iso", object(global("aws", "", "s3", "s3", "us-east-1"), urlparse.VirtualHosted, "my-bucket", "big.iso")},
 	{"accelerate dual-stack", "https://my-bucket.s3-accelerate.dualstack.amazonaws.com/big.iso", with(global("aws", "", "s3", "s3", "us-east-1"), func(e *urlparse.Endpoint) {
 		e.Bucket, e.Key, e.Addressing, e.DualStack = "my-bucket", "big.iso", urlparse.VirtualHosted, true
 	})},
