@@ -201,6 +201,15 @@ func motoQueryRequest(t *testing.T, endpoint string, params url.Values) (*http.R
 	return req, body
 }
 
+// motoQuery is a form POST of action, of API version, to endpoint, and
+// opts with its body as their payload, to sign it.
+func motoQuery(t *testing.T, endpoint, action, version string, opts sigv4.Options) (*http.Request, sigv4.Options) {
+	t.Helper()
+	req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {action}, "Version": {version}})
+	opts.Payload = body
+	return req, opts
+}
+
 func stsOpts() sigv4.Options {
 	return sigv4.Options{Region: motoRegion, Service: "sts"}
 }
@@ -367,9 +376,7 @@ func TestMoto(t *testing.T) {
 	t.Run("STS", func(t *testing.T) {
 		t.Parallel()
 		t.Run("GetCallerIdentity", func(t *testing.T) {
-			req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
-			opts := stsOpts()
-			opts.Payload = body
+			req, opts := motoQuery(t, endpoint, "GetCallerIdentity", "2011-06-15", stsOpts())
 			r := motoSend(t, req, creds, opts, http.StatusOK)
 			want := "<Arn>arn:aws:iam::" + motoAccount + ":user/" + motoUser + "</Arn>"
 			if !bytes.Contains(r.Body, []byte(want)) {
@@ -413,9 +420,7 @@ func TestMoto(t *testing.T) {
 	t.Run("IAM", func(t *testing.T) {
 		t.Parallel()
 		t.Run("ListUsers", func(t *testing.T) {
-			req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {"ListUsers"}, "Version": {"2010-05-08"}})
-			opts := iamOpts()
-			opts.Payload = body
+			req, opts := motoQuery(t, endpoint, "ListUsers", "2010-05-08", iamOpts())
 			r := motoSend(t, req, creds, opts, http.StatusOK)
 			if !bytes.Contains(r.Body, []byte("<UserName>"+motoUser+"</UserName>")) {
 				t.Fatalf("ListUsers does not list %s: %s", motoUser, r.Body)
@@ -463,10 +468,7 @@ func TestMoto(t *testing.T) {
 		t.Parallel()
 		query := func(action, version string, opts func() sigv4.Options) func(*testing.T) (*http.Request, sigv4.Options) {
 			return func(t *testing.T) (*http.Request, sigv4.Options) {
-				req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {action}, "Version": {version}})
-				o := opts()
-				o.Payload = body
-				return req, o
+				return motoQuery(t, endpoint, action, version, opts())
 			}
 		}
 		getItem := func(t *testing.T) (*http.Request, sigv4.Options) {
@@ -669,9 +671,7 @@ func testMotoSessionToken(t *testing.T, fx *motoFixture) {
 	temp := stsCreds(t, motoSend(t, req, creds, opts, http.StatusOK))
 
 	t.Run("AssumeRole/GetCallerIdentity", func(t *testing.T) {
-		req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
-		opts := stsOpts()
-		opts.Payload = body
+		req, opts := motoQuery(t, endpoint, "GetCallerIdentity", "2011-06-15", stsOpts())
 		r := motoSend(t, req, temp, opts, http.StatusOK)
 		if req.Header.Get("X-Amz-Security-Token") != temp.SessionToken {
 			t.Fatal("X-Amz-Security-Token was not sent")
@@ -715,27 +715,19 @@ func testMotoSessionToken(t *testing.T, fx *motoFixture) {
 	t.Run("AssumeRole/WrongToken", func(t *testing.T) {
 		bad := temp
 		bad.SessionToken = "x" + temp.SessionToken[1:]
-		req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
-		opts := stsOpts()
-		opts.Payload = body
+		req, opts := motoQuery(t, endpoint, "GetCallerIdentity", "2011-06-15", stsOpts())
 		expectAWSError(t, motoSend(t, req, bad, opts, 0), http.StatusForbidden, "InvalidClientTokenId")
 	})
 	t.Run("AssumeRole/WrongSecret", func(t *testing.T) {
 		bad := temp
 		bad.SecretAccessKey = "x" + temp.SecretAccessKey[1:]
-		req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
-		opts := stsOpts()
-		opts.Payload = body
+		req, opts := motoQuery(t, endpoint, "GetCallerIdentity", "2011-06-15", stsOpts())
 		expectAWSError(t, motoSend(t, req, bad, opts, 0), http.StatusForbidden, "SignatureDoesNotMatch")
 	})
 	t.Run("GetSessionToken", func(t *testing.T) {
-		req, body := motoQueryRequest(t, endpoint, url.Values{"Action": {"GetSessionToken"}, "Version": {"2011-06-15"}})
-		opts := stsOpts()
-		opts.Payload = body
+		req, opts := motoQuery(t, endpoint, "GetSessionToken", "2011-06-15", stsOpts())
 		sess := stsCreds(t, motoSend(t, req, creds, opts, http.StatusOK))
-		req, body = motoQueryRequest(t, endpoint, url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}})
-		opts = stsOpts()
-		opts.Payload = body
+		req, opts = motoQuery(t, endpoint, "GetCallerIdentity", "2011-06-15", stsOpts())
 		r := motoSend(t, req, sess, opts, 0)
 		if r.Status == http.StatusForbidden && motoErrorCode(r.Body) == "InvalidClientTokenId" {
 			// moto 5.x issues GetSessionToken credentials but does not keep
