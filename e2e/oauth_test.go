@@ -5,16 +5,13 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/internal/oauthtest"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 )
 
 // TestSDKClientOAuth signs in to serve --oauth-issuer with the official
@@ -26,21 +23,9 @@ import (
 func TestSDKClientOAuth(t *testing.T) {
 	nodeBin := node(t)
 	idp := oauthtest.Start(t)
-	var mu sync.Mutex
-	var atAWS bytes.Buffer
-	aws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		r.Header.Write(&atAWS)
-		atAWS.WriteString(r.URL.String())
-		atAWS.Write(b)
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/xml")
-		io.WriteString(w, `<ListBucketResult><Name>reports</Name></ListBucketResult>`)
-	}))
-	t.Cleanup(aws.Close)
+	awsURL, atAWS := testutil.RecordingS3(t)
 
-	env := baseEnv(t, "ALTER_MCP_HOME="+t.TempDir(), "AWS_ENDPOINT_URL="+aws.URL)
+	env := baseEnv(t, "ALTER_MCP_HOME="+t.TempDir(), "AWS_ENDPOINT_URL="+awsURL)
 	withKey := append(env[:len(env):len(env)], "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 	run(t, withKey, "", "grant", "add", "--name", "e2e-oauth", "--from-env", "--allow-services", "s3", "--read-only")
 	run(t, env, "", "caller", "add", "oauth-agent", "--grants", "e2e-oauth", "--oauth-subject", "e2e-machine", "--oauth-issuer", idp.Issuer)
@@ -94,9 +79,7 @@ func TestSDKClientOAuth(t *testing.T) {
 	if !found {
 		t.Error("the audit trail has no entry of the OAuth client's call")
 	}
-	mu.Lock()
 	sent := atAWS.String()
-	mu.Unlock()
 	if !strings.Contains(sent, "list-type=2") {
 		t.Errorf("the call did not reach AWS: %q", sent)
 	}

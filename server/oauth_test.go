@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/internal/oauthtest"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/oauth"
 	"github.com/alter-mcp/alter-mcp/policy"
@@ -197,20 +197,8 @@ func TestOAuthCallers(t *testing.T) {
 // received, the tool results, the logs and the audit trail.
 func TestOAuthTokenNeverLeaks(t *testing.T) {
 	idp := oauthtest.Start(t)
-	var mu sync.Mutex
-	var atAWS bytes.Buffer
-	aws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		r.Header.Write(&atAWS)
-		atAWS.WriteString(r.URL.String())
-		atAWS.Write(b)
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/xml")
-		io.WriteString(w, `<ListBucketResult><Name>reports</Name></ListBucketResult>`)
-	}))
-	defer aws.Close()
-	os := startOAuthServer(t, idp, map[string]string{"AWS_ENDPOINT_URL": aws.URL})
+	awsURL, atAWS := testutil.RecordingS3(t)
+	os := startOAuthServer(t, idp, map[string]string{"AWS_ENDPOINT_URL": awsURL})
 	token := idp.Token(t, "rs", os.claims(nil))
 	c, _, err := connect(t, HTTP, os.base, token, "")
 	if err != nil {
@@ -241,9 +229,7 @@ func TestOAuthTokenNeverLeaks(t *testing.T) {
 		t.Errorf("the audit does not name the token's subject and client: %s", trail)
 	}
 	sig := token[strings.LastIndexByte(token, '.')+1:]
-	mu.Lock()
 	sent := atAWS.String()
-	mu.Unlock()
 	if sent == "" {
 		t.Fatal("no call reached AWS")
 	}
