@@ -35,6 +35,8 @@ func appendHex(dst, src []byte) []byte {
 }
 
 // appendHex32 appends the hex of a SHA-256 digest, with no bounds checks.
+// (A SWAR version that makes eight digits per step measured slower than
+// this table.)
 func appendHex32(dst []byte, src *[32]byte) []byte {
 	n := len(dst)
 	dst = slices.Grow(dst, 64)[:n+64]

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The SWAR helpers must agree with the obvious byte-at-a-time code on every
@@ -57,3 +58,24 @@ func refFold(s string) string {
 }
 
 func refTrimmed(s string) bool { return refFold(s) == s }
+
+func TestAppendHex32(t *testing.T) {
+	for range 1000 {
+		var src [32]byte
+		for i := range src {
+			src[i] = byte(rand.IntN(256))
+		}
+		if got, want := string(appendHex32([]byte("x"), &src)), "x"+hex.EncodeToString(src[:]); got != want {
+			t.Fatalf("appendHex32(%x) = %q, want %q", src, got, want)
+		}
+	}
+}
+
+func TestAmzDateMatchesFormat(t *testing.T) {
+	for range 2000 {
+		at := time.Unix(rand.Int64N(1<<37)-1<<36, 0).UTC()
+		if got, want := amzDate(at).s, at.Format(timeFormat); got != want {
+			t.Fatalf("amzDate(%v) = %q, want %q", at, got, want)
+		}
+	}
+}

@@ -37,7 +37,8 @@ func ignoredHeader(name []byte) bool {
 }
 
 // collectHeaders gathers the headers to sign, sorted by lower-case name, and
-// writes the SignedHeaders list. With presign it returns the X-Amz-* headers
+// writes the SignedHeaders list. The headers listed in sc.own are set in
+// req.Header on the way. With presign it returns the X-Amz-* headers
 // that move to the query instead.
 func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) []string {
 	names := append(sc.headerNames[:0], "hostcontent-length"...)
@@ -51,8 +52,30 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 	}
 	hoisted := sc.hoistedHeaders[:0]
 	for k, vs := range req.Header {
-		if k == "Authorization" || k == "User-Agent" {
+		switch k {
+		case "Authorization":
+			if len(vs) == 1 {
+				sc.authSlot = vs // where Sign writes the new value
+			}
+			continue
+		case "User-Agent":
 			continue // ignored, in the spelling net/http and the SDKs use
+		}
+		if o := sc.ownHeader(k); o != nil {
+			// A header Sign sets, there from an earlier signature: its
+			// value is replaced in place, as the AWS SDK does, and its name
+			// needs no lower-casing.
+			o.found = true
+			if len(vs) == 1 {
+				vs[0] = o.value
+			} else {
+				vs = []string{o.value}
+				req.Header[k] = vs
+			}
+			if o.signed {
+				hs, names = appendOwn(hs, names, k, vs, o.name)
+			}
+			continue
 		}
 		n0 := len(names)
 		names = appendLower(names, k)
@@ -66,18 +89,35 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 			hoisted = append(hoisted, k)
 			continue
 		}
-		hs = append(hs, canonicalHeader{key: k, values: vs, nameStart: int32(n0), nameEnd: int32(len(names))})
+		hs = append(hs, canonicalHeader{key: k, values: vs, nameStart: int32(n0), nameEnd: int32(len(names)), prefix: namePrefix(name)})
+	}
+	for i := range sc.own {
+		if o := &sc.own[i]; !o.found {
+			vs := []string{o.value}
+			req.Header[o.key] = vs
+			if o.signed {
+				hs, names = appendOwn(hs, names, o.key, vs, o.name)
+			}
+		}
 	}
 	// Insertion sort: requests carry a few headers, and it neither
 	// allocates nor calls through a closure. Names are compared by their
-	// first eight bytes first, which nearly always decides.
-	for i := range hs {
-		hs[i].prefix = namePrefix(names[hs[i].nameStart:hs[i].nameEnd])
+	// first eight bytes first, which nearly always decides; headers that
+	// arrive in order (the common case) are never moved.
+	hs[0].prefix = hostPrefix
+	if len(hs) > 1 && hs[1].kind == lengthHeader {
+		hs[1].prefix = contentLengthPrefix
 	}
 	for i := 1; i < len(hs); i++ {
-		for j := i; j > 0 && headerLess(names, &hs[j], &hs[j-1]); j-- {
-			hs[j], hs[j-1] = hs[j-1], hs[j]
+		if !headerLess(names, &hs[i], &hs[i-1]) {
+			continue
 		}
+		e := hs[i]
+		j := i
+		for ; j > 0 && headerLess(names, &e, &hs[j-1]); j-- {
+		}
+		copy(hs[j+1:i+1], hs[j:i])
+		hs[j] = e
 	}
 	sc.headers, sc.headerNames, sc.hoistedHeaders = hs, names, hoisted
 	if len(hoisted) > 1 {
@@ -85,8 +125,9 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 	}
 
 	b := sc.signedHeaderList[:0]
-	for i, e := range hs {
-		if i > 0 && sc.sameName(hs[i-1], e) {
+	for i := range hs {
+		e := &hs[i]
+		if i > 0 && sc.sameName(&hs[i-1], e) {
 			continue
 		}
 		if i > 0 {
@@ -98,7 +139,35 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 	return hoisted
 }
 
-func (sc *state) sameName(a, b canonicalHeader) bool {
+// ownHeader is a header Sign sets itself (X-Amz-Date and the like), by its
+// canonical key and lower-case name.
+type ownHeader struct {
+	key, name, value string
+	signed           bool // false for a session token added outside the signature
+	found            bool // already in the request's header map
+}
+
+// setOwn lists a header for collectHeaders to set.
+func (sc *state) setOwn(key, name, value string, signed bool) {
+	sc.own = append(sc.own, ownHeader{key: key, name: name, value: value, signed: signed})
+}
+
+func (sc *state) ownHeader(k string) *ownHeader {
+	for i := range sc.own {
+		if sc.own[i].key == k {
+			return &sc.own[i]
+		}
+	}
+	return nil
+}
+
+func appendOwn(hs []canonicalHeader, names []byte, key string, vs []string, name string) ([]canonicalHeader, []byte) {
+	n0 := len(names)
+	names = append(names, name...)
+	return append(hs, canonicalHeader{key: key, values: vs, nameStart: int32(n0), nameEnd: int32(len(names)), prefix: namePrefix(names[n0:])}), names
+}
+
+func (sc *state) sameName(a, b *canonicalHeader) bool {
 	return a.prefix == b.prefix && a.nameEnd-a.nameStart == b.nameEnd-b.nameStart &&
 		string(sc.headerNames[a.nameStart:a.nameEnd]) == string(sc.headerNames[b.nameStart:b.nameEnd])
 }
@@ -129,6 +198,12 @@ func namePrefix(name []byte) uint64 {
 	}
 	return p
 }
+
+// The prefixes of the two names collectHeaders starts from.
+var (
+	hostPrefix          = namePrefix([]byte("host"))
+	contentLengthPrefix = namePrefix([]byte("content-length"))
+)
 
 func sortStrings(s []string) {
 	for i := 1; i < len(s); i++ {

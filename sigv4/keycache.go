@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // DefaultKeyCacheSize bounds the signing keys a KeyCache holds when its Size is zero.
@@ -14,6 +15,11 @@ const DefaultKeyCacheSize = 1024
 // secret, the day, the region and the service, so an entry is found by key id,
 // day, region and service and used only when its secret is the very secret
 // being signed with: a rotated secret never reuses a stale key.
+//
+// An entry keeps the secret it was derived from (the caller's string, not a
+// copy) to make that comparison, and no longer than the entry lives: when a
+// key is derived, the entries of the same key id under another secret and
+// those more than a day older go, and Purge drops everything.
 //
 // The zero value is ready to use and holds at most DefaultKeyCacheSize keys.
 // A KeyCache is safe for concurrent use.
@@ -46,13 +52,15 @@ type keyEntry struct {
 	prefix atomic.Pointer[prefixState]
 }
 
-// prefixState is the HMAC inner state after ipad and "ALGORITHM\nDATE\nSCOPE\n":
-// everything of a string to sign but the canonical request's hash. Requests
-// signed in the same second with the same key share it, which saves one
-// SHA-256 block per signature (of the eight an S3 GET hashes).
+// prefixState is the HMAC inner state after ipad and the whole 64-byte
+// blocks of "ALGORITHM\nDATE\nSCOPE\n", the part of a string to sign before
+// the canonical request's hash. Requests signed in the same second with the
+// same key share it, which saves one SHA-256 block per signature (of the
+// eight an S3 GET would hash).
 type prefixState struct {
 	date  string // X-Amz-Date
-	state []byte // a marshaled sha256 state
+	skip  int    // the bytes of the string to sign that state covers: whole blocks
+	state []byte // a marshaled sha256 state; nil when it could not be made
 }
 
 // defaultKeys serves every Signer whose Keys field is nil.
@@ -77,6 +85,7 @@ func (c *KeyCache) signingKey(creds *Credentials, date string, day int32, region
 	if c.entries == nil {
 		c.entries = make(map[keyID]*keyEntry)
 	}
+	c.dropStaleLocked(id, creds.SecretAccessKey, previousDay(date))
 	if _, present := c.entries[id]; !present && len(c.entries) >= c.limit() {
 		c.evictLocked(id.day)
 	}
@@ -112,6 +121,30 @@ func (c *KeyCache) limit() int {
 		return DefaultKeyCacheSize
 	}
 	return c.Size
+}
+
+// dropStaleLocked removes, when a key is derived, the entries that will not
+// be used again, so that the secrets they were checked against are not held
+// either: those of id's access key under another secret (it was rotated),
+// and those older than the day before id's (a signature's date is minutes
+// from now, never two days).
+func (c *KeyCache) dropStaleLocked(id keyID, secret string, before int32) {
+	for k, e := range c.entries {
+		if k.day < before || (k.accessKeyID == id.accessKeyID && e.secret != secret) {
+			delete(c.entries, k)
+		}
+	}
+}
+
+// previousDay returns the day before date (yyyymmdd...) as yyyymmdd, or 0
+// when date does not parse.
+func previousDay(date string) int32 {
+	t, err := time.Parse("20060102", date[:8])
+	if err != nil {
+		return 0
+	}
+	y, m, d := t.AddDate(0, 0, -1).Date()
+	return int32(y*10000 + int(m)*100 + d)
 }
 
 // evictLocked frees room for one entry: keys of other days go first (they are

@@ -103,3 +103,33 @@ func TestKeyCacheConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// Deriving a key drops the entries that will not be used again: the same key
+// id's under its old secret, and those of days before yesterday.
+func TestKeyCacheDropsStale(t *testing.T) {
+	cache := &sigv4.KeyCache{}
+	s := &sigv4.Signer{Keys: cache}
+	day1 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	old := sigv4.Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "old-secret"}
+	other := sigv4.Credentials{AccessKeyID: "AKIAI44QH8DHBEXAMPLE", SecretAccessKey: "other-secret"}
+	signWith(t, s, old, "us-east-1", day1)
+	signWith(t, s, old, "eu-west-1", day1)
+	signWith(t, s, other, "us-east-1", day1)
+	if n := cache.Len(); n != 3 {
+		t.Fatalf("cache holds %d keys, want 3", n)
+	}
+	rotated := old
+	rotated.SecretAccessKey = "new-secret"
+	signWith(t, s, rotated, "us-east-1", day1)
+	if n := cache.Len(); n != 2 { // the rotated key's, and the other key id's
+		t.Fatalf("after rotation the cache holds %d keys, want 2", n)
+	}
+	signWith(t, s, other, "us-east-1", day1.AddDate(0, 0, 1))
+	if n := cache.Len(); n != 3 { // yesterday's stay: a request may be signed just before midnight
+		t.Fatalf("the next day the cache holds %d keys, want 3", n)
+	}
+	signWith(t, s, other, "us-east-1", day1.AddDate(0, 0, 2))
+	if n := cache.Len(); n != 2 {
+		t.Fatalf("two days later the cache holds %d keys, want 2 (yesterday's and today's)", n)
+	}
+}

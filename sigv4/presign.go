@@ -153,7 +153,7 @@ var plainHost = func() (t [256]bool) {
 func (sc *state) signedHeaders() http.Header {
 	n, keys := 0, 0
 	for i, e := range sc.headers {
-		if i == 0 || !sc.sameName(sc.headers[i-1], e) {
+		if i == 0 || !sc.sameName(&sc.headers[i-1], &sc.headers[i]) {
 			keys++
 		}
 		if e.kind == mapHeader {

@@ -176,17 +176,16 @@ func (s *Signer) sign(req *http.Request, creds *Credentials, opts *Options) (*st
 		h = make(http.Header)
 		req.Header = h
 	}
-	setHeader(h, "X-Amz-Date", sc.date)
+	sc.setOwn("X-Amz-Date", "x-amz-date", sc.date, true)
 	if creds.SessionToken != "" {
-		setHeader(h, "X-Amz-Security-Token", creds.SessionToken)
+		sc.setOwn("X-Amz-Security-Token", "x-amz-security-token", creds.SessionToken, !opts.UnsignedSessionToken)
 	}
 	if sc.s3Rules {
-		setHeader(h, "X-Amz-Content-Sha256", sc.payloadHashString())
+		sc.setOwn("X-Amz-Content-Sha256", "x-amz-content-sha256", sc.payloadHashString(), true)
 	}
 	if sc.sigV4a {
-		setHeader(h, "X-Amz-Region-Set", opts.RegionSet)
+		sc.setOwn("X-Amz-Region-Set", "x-amz-region-set", opts.RegionSet, true)
 	}
-
 	sc.collectHeaders(req, false, opts.UnsignedSessionToken)
 	query, rewrite := sc.canonicalQuery(req.URL.RawQuery, nil)
 	if rewrite {
@@ -209,15 +208,10 @@ func (s *Signer) sign(req *http.Request, creds *Credentials, opts *Options) (*st
 	b = append(b, ", Signature="...)
 	b = append(b, sc.signature...)
 	sc.output = b
-	setHeader(h, "Authorization", string(b))
-	return sc, nil
-}
-
-// setHeader sets h[key] to v, reusing the value slice already there.
-func setHeader(h http.Header, key, v string) {
-	if cur := h[key]; len(cur) == 1 {
-		cur[0] = v // the slot the previous signature used, as the AWS SDK does
-		return
+	if sc.authSlot != nil {
+		sc.authSlot[0] = string(b) // the slot the previous signature used, as the AWS SDK does
+	} else {
+		h["Authorization"] = []string{string(b)}
 	}
-	h[key] = []string{v}
+	return sc, nil
 }

@@ -2,9 +2,7 @@ package sigv4
 
 import (
 	"crypto/sha256"
-	"encoding"
 	"errors"
-	"hash"
 	"net/http"
 	"strings"
 	"sync"
@@ -37,6 +35,8 @@ type state struct {
 	headers          []canonicalHeader // the headers to sign, sorted by name
 	headerNames      []byte            // their lower-case names, one after the other
 	hoistedHeaders   []string          // X-Amz-* headers a presigned URL moves to its query
+	own              []ownHeader       // the headers Sign sets
+	authSlot         []string          // the request's Authorization value, to be replaced
 	presignParams    []queryParam      // the parameters a presigned URL adds
 	queryPairs       []queryPair       // the pairs of queryBuf, sorted
 	queryBuf         []byte            // encoded "k=v&" pairs, in the order written
@@ -62,19 +62,18 @@ type state struct {
 	cachedScopeV4a                        bool
 	cachedScopeDay                        int32
 	cachedScopeRegion, cachedScopeService string
-	innerHash, outerHash                  hash.Hash // HMAC-SHA256 resumed from a key's pad states
+	sha                                   rawSHA256
+	macTail                               [256]byte // the tail of the HMAC's inner or outer message, padded
 	macSum                                [32]byte
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
 
 func (sc *state) release() {
-	for i := range sc.headers {
-		sc.headers[i] = canonicalHeader{}
-	}
-	for i := range sc.presignParams {
-		sc.presignParams[i] = queryParam{}
-	}
+	clear(sc.headers) // drop the request's header values
+	clear(sc.presignParams)
+	clear(sc.own)
+	sc.own, sc.authSlot = sc.own[:0], nil
 	sc.hoistedHeaders = sc.hoistedHeaders[:0]
 	sc.givenPayloadHash = ""
 	sc.host = ""
@@ -112,7 +111,28 @@ func amzDate(t time.Time) *dateCache {
 		return d
 	}
 	y, m, day := t.Date()
-	d := &dateCache{sec, t.Format(timeFormat), int32(y*10000 + int(m)*100 + day)}
+	hh, mm, ss := t.Clock()
+	// timeFormat, written by hand: time.Format parses its layout each call.
+	var b [16]byte
+	put := func(i, v, n int) {
+		for j := i + n - 1; j >= i; j-- {
+			b[j] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, y, 4)
+	put(4, int(m), 2)
+	put(6, day, 2)
+	b[8] = 'T'
+	put(9, hh, 2)
+	put(11, mm, 2)
+	put(13, ss, 2)
+	b[15] = 'Z'
+	str := string(b[:])
+	if y < 0 || y > 9999 {
+		str = t.Format(timeFormat)
+	}
+	d := &dateCache{sec, str, int32(y*10000 + int(m)*100 + day)}
 	lastDate.Store(d)
 	return d
 }
@@ -284,8 +304,9 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 	c = append(c, '\n')
 
 	hs := sc.headers
-	for i, e := range hs {
-		if i > 0 && sc.sameName(hs[i-1], e) {
+	for i := range hs {
+		e := &hs[i]
+		if i > 0 && sc.sameName(&hs[i-1], e) {
 			// A second spelling of the same header: its values join the first.
 			for _, v := range e.values {
 				c = append(c, ',')
@@ -318,7 +339,7 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 	c = append(c, sc.payloadHash...)
 	sc.canonicalRequest = c
 
-	sum := sha256.Sum256(c)
+	sum := sc.sumCanonical()
 	st := sc.stringToSign[:0]
 	st = append(st, sc.algorithm()...)
 	st = append(st, '\n')
@@ -348,34 +369,4 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 		}
 	}
 	return nil
-}
-
-// mac returns HMAC-SHA256(e.key, msg), resuming from the key's precomputed
-// pad states. msg[:fixed] is the part of a string to sign that only the key
-// and the date decide; the inner state after it is kept on e for the rest of
-// that second, so that only msg[fixed:] is hashed.
-func (sc *state) mac(e *keyEntry, msg []byte, fixed int) *[32]byte {
-	if sc.innerHash == nil {
-		sc.innerHash, sc.outerHash = sha256.New(), sha256.New()
-	}
-	inner := e.inner
-	rest := msg
-	if p := e.prefix.Load(); p != nil && p.date == sc.date {
-		inner, rest = p.state, msg[fixed:]
-	} else if sc.innerHash.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.inner) == nil {
-		sc.innerHash.Write(msg[:fixed])
-		if st, err := sc.innerHash.(encoding.BinaryAppender).AppendBinary(nil); err == nil {
-			e.prefix.Store(&prefixState{date: sc.date, state: st})
-			inner, rest = st, msg[fixed:]
-		}
-	}
-	if sc.innerHash.(encoding.BinaryUnmarshaler).UnmarshalBinary(inner) != nil ||
-		sc.outerHash.(encoding.BinaryUnmarshaler).UnmarshalBinary(e.outer) != nil {
-		sc.macSum = hmacSHA256(e.key[:], msg, &sc.hmacScratch)
-		return &sc.macSum
-	}
-	sc.innerHash.Write(rest)
-	sc.outerHash.Write(sc.innerHash.Sum(sc.macSum[:0]))
-	sc.outerHash.Sum(sc.macSum[:0])
-	return &sc.macSum
 }
