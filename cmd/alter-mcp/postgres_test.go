@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net"
 	"net/url"
@@ -11,8 +10,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/alter-mcp/alter-mcp/internal/pgtest"
 )
@@ -40,18 +37,7 @@ func TestReplicaFailsClosed(t *testing.T) {
 	}
 
 	// Another session holds the head: the begin record cannot be written.
-	holder, err := pgx.Connect(t.Context(), pg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Close(context.Background())
-	tx, err := holder.Begin(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(t.Context(), `SELECT 1 FROM audit_head FOR UPDATE`); err != nil {
-		t.Fatal(err)
-	}
+	_, tx := pgtest.LockHead(t, pg)
 	err = whoamiCall(t.Context(), c, "while locked")
 	if err == nil || !strings.Contains(err.Error(), "audit") {
 		t.Errorf("a call whose begin record cannot be written: %v; want it refused, naming the audit", err)

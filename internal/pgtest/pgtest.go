@@ -72,3 +72,24 @@ func Exec(t testing.TB, rawURL, sql string, args ...any) {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }
+
+// LockHead locks the audit chain's head row from a session of its own, as
+// a replica appending to the chain does (SELECT ... FOR UPDATE on
+// audit_head), and holds it until the transaction ends or the connection
+// closes; the connection closes when t ends.
+func LockHead(t testing.TB, rawURL string) (*pgx.Conn, pgx.Tx) {
+	t.Helper()
+	holder, err := pgx.Connect(context.Background(), rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Close(context.Background()) })
+	tx, err := holder.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(context.Background(), `SELECT 1 FROM audit_head FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	return holder, tx
+}

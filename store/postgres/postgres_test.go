@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/alter-mcp/alter-mcp/internal/pgtest"
 	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/store/postgres"
@@ -171,18 +169,7 @@ func TestAppendWaitsForTheHead(t *testing.T) {
 	tu.RawQuery = q.Encode()
 	s := open(t, tu.String())
 
-	holder, err := pgx.Connect(t.Context(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Close(context.Background())
-	tx, err := holder.Begin(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(t.Context(), `SELECT 1 FROM audit_head FOR UPDATE`); err != nil {
-		t.Fatal(err)
-	}
+	holder, _ := pgtest.LockHead(t, u)
 	one := func(head store.AuditHead) ([]store.AuditRecord, error) {
 		return []store.AuditRecord{{ID: fmt.Sprint("r", head.Seq+1), Kind: "begin", PrevHash: head.Hash, Hash: fmt.Sprint("h", head.Seq+1)}}, nil
 	}
