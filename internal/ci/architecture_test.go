@@ -125,31 +125,13 @@ func TestNothingOutsideTheRepository(t *testing.T) {
 		t.Error("README.md does not link docs/architecture.md")
 	}
 	outside := regexp.MustCompile(`\.\./shared|/work/shared|ALTER_MCP_TESTDATA`)
-	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			switch d.Name() {
-			case "node_modules", "testdata", ".git":
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, ".md") && filepath.Base(filepath.Dir(p)) != ".ci" ||
-			strings.HasSuffix(p, "architecture_test.go") {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
+	read := func(p string) bool {
+		return (strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".md") || filepath.Base(filepath.Dir(p)) == ".ci") &&
+			!strings.HasSuffix(p, "architecture_test.go")
+	}
+	eachFile(t, read, func(p string, b []byte) {
 		if loc := outside.FindIndex(b); loc != nil {
 			t.Errorf("%s points outside the repository: %q", p, b[loc[0]:loc[1]])
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

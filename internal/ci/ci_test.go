@@ -124,12 +124,10 @@ func TestSummaryListsSkips(t *testing.T) {
 	}
 }
 
-// fuzzTargets finds every func FuzzXxx in the module's test files, as
-// "package-dir FuzzName", by walking the tree.
-func fuzzTargets(t *testing.T) []string {
+// eachFile calls f with the path and contents of every file of the
+// repository that read says to read, past node_modules, testdata and .git.
+func eachFile(t *testing.T, read func(path string) bool, f func(path string, b []byte)) {
 	t.Helper()
-	re := regexp.MustCompile(`(?m)^func (Fuzz\w*)\(`)
-	var out []string
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -141,22 +139,34 @@ func fuzzTargets(t *testing.T) []string {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(p, "_test.go") {
+		if !read(p) {
 			return nil
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err
 		}
-		dir, _ := filepath.Rel(root, filepath.Dir(p))
-		for _, m := range re.FindAllSubmatch(b, -1) {
-			out = append(out, filepath.ToSlash(dir)+" "+string(m[1]))
-		}
+		f(p, b)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// fuzzTargets finds every func FuzzXxx in the module's test files, as
+// "package-dir FuzzName", by walking the tree.
+func fuzzTargets(t *testing.T) []string {
+	t.Helper()
+	re := regexp.MustCompile(`(?m)^func (Fuzz\w*)\(`)
+	var out []string
+	isTest := func(p string) bool { return strings.HasSuffix(p, "_test.go") }
+	eachFile(t, isTest, func(p string, b []byte) {
+		dir, _ := filepath.Rel(root, filepath.Dir(p))
+		for _, m := range re.FindAllSubmatch(b, -1) {
+			out = append(out, filepath.ToSlash(dir)+" "+string(m[1]))
+		}
+	})
 	sort.Strings(out)
 	return out
 }
