@@ -15,9 +15,7 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
-	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/policy"
-	"github.com/alter-mcp/alter-mcp/vault"
 	"github.com/mark3labs/mcp-go/mcp"
 )
 
@@ -44,18 +42,7 @@ func TestMetricsOfRealCalls(t *testing.T) {
 	}))
 	defer aws.Close()
 	m := NewMetrics(MetricsOptions{})
-	v := testvault.Open(t, map[string]string{"AWS_ENDPOINT_URL": aws.URL}, func(o *vault.Options) { o.AuditSinks = []audit.Sink{m} })
-	testvault.Grant(t, v, "reader", policy.Policy{ReadOnly: true})
-	_, key, err := v.AddCaller(t.Context(), "alice", []string{"reader"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := newTestServer(t, v, nil, func(o *Options) { o.Metrics = m })
-	base, _ := serveHTTP(t, s, HTTP)
-	c, _, err := connect(t, HTTP, base, key, "2025-11-25")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _ := readerSession(t, aws.URL, m, policy.Policy{ReadOnly: true}, func(o *Options) { o.Metrics = m })
 	for _, args := range []map[string]any{
 		{"grant_id": "reader", "url": "https://reports.s3.us-east-1.amazonaws.com/?list-type=2", "reason": "list"},
 		{"grant_id": "reader", "url": "https://reports.s3.us-east-1.amazonaws.com/secret/a.txt", "reason": "read"},

@@ -13,9 +13,7 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
-	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/policy"
-	"github.com/alter-mcp/alter-mcp/vault"
 	"github.com/mark3labs/mcp-go/mcp"
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -46,18 +44,7 @@ func TestTracesOfAToolCall(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
 	defer tp.Shutdown(context.Background())
 	tr := NewTracing(tp)
-	v := testvault.Open(t, map[string]string{"AWS_ENDPOINT_URL": aws.URL}, func(o *vault.Options) { o.AuditSinks = []audit.Sink{tr} })
-	testvault.Grant(t, v, "reader", policy.Policy{})
-	_, key, err := v.AddCaller(t.Context(), "alice", []string{"reader"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := newTestServer(t, v, nil, func(o *Options) { o.Tracing = tr })
-	base, _ := serveHTTP(t, s, HTTP)
-	c, _, err := connect(t, HTTP, base, key, "2025-11-25")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, v := readerSession(t, aws.URL, tr, policy.Policy{}, func(o *Options) { o.Tracing = tr })
 	var req mcp.CallToolRequest
 	req.Params.Name = "aws_request"
 	req.Params.Arguments = map[string]any{"grant_id": "reader", "url": "https://reports.s3.us-east-1.amazonaws.com/?list-type=2", "reason": "list"}
