@@ -148,6 +148,27 @@ func runtimeURL(region, modelID, op string) string {
 	return "https://" + urlparse.Host("bedrock-runtime", region) + "/model/" + urlparse.Escape(modelID) + "/" + op
 }
 
+// runModel sends body, with header h, to the runtime operation op
+// ("invoke", "converse", or their streaming forms) of the model that a
+// names, on the grant that c names: the grant is found and the model and
+// region checked first. The result comes with what the call says of
+// itself; res answers the tool call where it cannot go on.
+func (b *bedrock) runModel(ctx context.Context, req mcp.CallToolRequest, a modelArgs, c callArgs, op string, h http.Header, body []byte) (*sentCall, modelResult, *mcp.CallToolResult) {
+	g, res := b.tb.grantFor(ctx, c.GrantID)
+	if res != nil {
+		return nil, modelResult{}, res
+	}
+	modelID, region, bad := a.target(g)
+	if bad != nil {
+		return nil, modelResult{}, bad
+	}
+	out, res := b.send(ctx, req, g, c, vault.Call{Method: http.MethodPost, URL: runtimeURL(region, modelID, op), Header: h, Body: body})
+	if res != nil {
+		return nil, modelResult{}, res
+	}
+	return out, modelResult{ModelID: modelID, Region: region, Operation: out.preview.Operation.Name, RequestID: awserr.RequestID(out.resp.Header)}, nil
+}
+
 // --- answers and errors
 
 // send makes c and turns an AWS error answer into a tool error with a

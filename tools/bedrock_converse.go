@@ -10,9 +10,6 @@ import (
 
 	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/mark3labs/mcp-go/mcp"
-
-	"github.com/alter-mcp/alter-mcp/awserr"
-	"github.com/alter-mcp/alter-mcp/vault"
 )
 
 // --- bedrock_converse
@@ -59,25 +56,16 @@ func (b *bedrock) converse() tool {
 		if bad != nil {
 			return bad, nil
 		}
-		g, res := b.tb.grantFor(ctx, args.GrantID)
-		if res != nil {
-			return res, nil
-		}
-		modelID, region, bad := args.target(g)
-		if bad != nil {
-			return bad, nil
-		}
 		h := http.Header{"Content-Type": {"application/json"}}
 		op := "converse"
 		if args.Stream {
 			op = "converse-stream"
 			h.Set("Accept", "application/vnd.amazon.eventstream")
 		}
-		out, res := b.send(ctx, req, g, args.callArgs, vault.Call{Method: http.MethodPost, URL: runtimeURL(region, modelID, op), Header: h, Body: body})
+		out, r, res := b.runModel(ctx, req, args.modelArgs, args.callArgs, op, h, body)
 		if res != nil {
 			return res, nil
 		}
-		r := modelResult{ModelID: modelID, Region: region, Operation: out.preview.Operation.Name, RequestID: awserr.RequestID(out.resp.Header)}
 		var a answer
 		if args.Stream {
 			if err := b.stream(ctx, req, out, &a, a.converseEvent); err != nil {

@@ -8,9 +8,6 @@ import (
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
-
-	"github.com/alter-mcp/alter-mcp/awserr"
-	"github.com/alter-mcp/alter-mcp/vault"
 )
 
 // --- bedrock_invoke
@@ -41,14 +38,6 @@ func (b *bedrock) invoke() tool {
 		if bad != nil {
 			return bad, nil
 		}
-		g, res := b.tb.grantFor(ctx, args.GrantID)
-		if res != nil {
-			return res, nil
-		}
-		modelID, region, bad := args.target(g)
-		if bad != nil {
-			return bad, nil
-		}
 		accept := first(strings.TrimSpace(args.Accept), "application/json")
 		h := http.Header{"Content-Type": {first(strings.TrimSpace(args.ContentType), "application/json")}}
 		op := "invoke"
@@ -63,11 +52,10 @@ func (b *bedrock) invoke() tool {
 			h.Set("X-Amzn-Bedrock-Guardrailidentifier", args.GuardrailID)
 			h.Set("X-Amzn-Bedrock-Guardrailversion", args.GuardrailVersion)
 		}
-		out, res := b.send(ctx, req, g, args.callArgs, vault.Call{Method: http.MethodPost, URL: runtimeURL(region, modelID, op), Header: h, Body: body})
+		out, r, res := b.runModel(ctx, req, args.modelArgs, args.callArgs, op, h, body)
 		if res != nil {
 			return res, nil
 		}
-		r := modelResult{ModelID: modelID, Region: region, Operation: out.preview.Operation.Name, RequestID: awserr.RequestID(out.resp.Header)}
 		if args.Stream {
 			var a answer
 			if err := b.stream(ctx, req, out, &a, a.nativeEvent); err != nil {

@@ -56,10 +56,14 @@ func (tb *toolbox) bucketRegion(ctx context.Context, req mcp.CallToolRequest, g 
 	return region, nil
 }
 
-// s3Send sends the call build makes for the bucket's region. An answer
-// that says the bucket is in another region (a stale cache) updates the
-// region, and the call is sent once more.
-func (tb *toolbox) s3Send(ctx context.Context, req mcp.CallToolRequest, g vault.Grant, args callArgs, bucket string, build func(region string) vault.Call) (*sentCall, string, *mcp.CallToolResult) {
+// s3Send sends the call build makes for the bucket's region, on the grant
+// that args name. An answer that says the bucket is in another region (a
+// stale cache) updates the region, and the call is sent once more.
+func (tb *toolbox) s3Send(ctx context.Context, req mcp.CallToolRequest, args callArgs, bucket string, build func(region string) vault.Call) (*sentCall, string, *mcp.CallToolResult) {
+	g, res := tb.grantFor(ctx, args.GrantID)
+	if res != nil {
+		return nil, "", res
+	}
 	region, res := tb.bucketRegion(ctx, req, g, args, bucket)
 	if res != nil {
 		return nil, "", res

@@ -74,11 +74,7 @@ func s3Get(tb *toolbox) tool {
 		if args.VersionID != "" {
 			query = urlparse.EncodeQuery(map[string]string{"versionId": args.VersionID})
 		}
-		g, res := tb.grantFor(ctx, args.GrantID)
-		if res != nil {
-			return res, nil
-		}
-		out, _, res := tb.s3Send(ctx, req, g, args.callArgs, bucket, func(region string) vault.Call {
+		out, _, res := tb.s3Send(ctx, req, args.callArgs, bucket, func(region string) vault.Call {
 			return vault.Call{Method: http.MethodGet, URL: urlparse.S3URL(region, bucket, args.Key, query),
 				Header: http.Header{"Range": {fmt.Sprintf("bytes=%d-%d", args.Offset, args.Offset+maxBytes-1)}}}
 		})

@@ -77,11 +77,7 @@ func s3List(tb *toolbox) tool {
 				q[k] = v
 			}
 		}
-		g, res := tb.grantFor(ctx, args.GrantID)
-		if res != nil {
-			return res, nil
-		}
-		out, region, res := tb.s3Send(ctx, req, g, args.callArgs, bucket, func(region string) vault.Call {
+		out, region, res := tb.s3Send(ctx, req, args.callArgs, bucket, func(region string) vault.Call {
 			return vault.Call{Method: http.MethodGet, URL: urlparse.S3URL(region, bucket, "", urlparse.EncodeQuery(q))}
 		})
 		if res != nil {

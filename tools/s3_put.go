@@ -93,11 +93,7 @@ func s3Put(tb *toolbox) tool {
 			}
 			h.Set("X-Amz-Meta-"+k, v)
 		}
-		g, res := tb.grantFor(ctx, args.GrantID)
-		if res != nil {
-			return res, nil
-		}
-		out, _, res := tb.s3Send(ctx, req, g, args.callArgs, bucket, func(region string) vault.Call {
+		out, _, res := tb.s3Send(ctx, req, args.callArgs, bucket, func(region string) vault.Call {
 			return vault.Call{Method: http.MethodPut, URL: urlparse.S3URL(region, bucket, args.Key, ""), Header: h.Clone(), Body: body}
 		})
 		if res != nil {
