@@ -2,8 +2,10 @@
 // reference measured in the same run on the same machine: signing against
 // aws-sdk-go-v2's signer, a tool call over stdio and streamable HTTP against
 // the same request signed and sent directly, cold start against
-// `python3 -c pass`, calls per second at 1, 8 and 64 clients, and the
-// server's memory under that load. AWS is a fast fake S3 on loopback, the
+// `python3 -c pass`, calls per second at 1, 8 and 64 clients, the server's
+// memory under that load, and its peak memory while 1 GiB streams up and
+// 1 GiB down through it (-stream=false skips that) against a plain Go
+// client moving the same bytes. AWS is a fast fake S3 on loopback, the
 // load generator is this process; everything is bounded in count and time.
 //
 //	go run ./cmd/alter-bench            # from the repository's root
@@ -38,8 +40,26 @@ func main() {
 	n := flag.Int("n", 2000, "calls per latency measurement")
 	d := flag.Duration("duration", 3*time.Second, "length of each calls-per-second measurement")
 	clientCounts := flag.String("clients", "1,8,64", "client counts for calls per second")
+	stream := flag.Bool("stream", true, "measure the server's RSS while streaming -stream-bytes up and down (false skips it)")
+	streamBytes := flag.Int64("stream-bytes", 1<<30, "bytes to stream each way for the RSS row")
+	streamTimeout := flag.Duration("stream-timeout", 5*time.Minute, "most time for each way of the streaming row; what is left is reported as cut")
+	streamRef := flag.String("stream-reference", "", "internal: be the streaming row's reference client, against this fake S3 URL")
 	flag.Parse()
-	if err := run(*bin, *n, *d, *clientCounts); err != nil {
+	if *streamRef != "" {
+		if err := runStreamReference(*streamRef, *streamBytes, *streamTimeout); err != nil {
+			fmt.Fprintln(os.Stderr, "alter-bench -stream-reference:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *streamBytes < streamPiece {
+		fmt.Fprintln(os.Stderr, "alter-bench: -stream-bytes must be at least", streamPiece)
+		os.Exit(2)
+	}
+	if !*stream {
+		*streamBytes = 0
+	}
+	if err := run(*bin, *n, *d, *clientCounts, *streamBytes, *streamTimeout); err != nil {
 		fmt.Fprintln(os.Stderr, "alter-bench:", err)
 		os.Exit(1)
 	}
@@ -50,7 +70,7 @@ type row struct {
 	what, value, reference, ratio string
 }
 
-func run(bin string, n int, d time.Duration, clientCounts string) error {
+func run(bin string, n int, d time.Duration, clientCounts string, streamBytes int64, streamTimeout time.Duration) error {
 	tmp, err := os.MkdirTemp("", "alter-bench-")
 	if err != nil {
 		return err
@@ -62,7 +82,7 @@ func run(bin string, n int, d time.Duration, clientCounts string) error {
 			return fmt.Errorf("go build ./cmd/alter-mcp (run from the repository's root): %w: %s", err, out)
 		}
 	}
-	fake, err := startFakeS3()
+	fake, err := startFakeS3(max(streamBytes, 1))
 	if err != nil {
 		return err
 	}
@@ -170,6 +190,15 @@ func run(bin string, n int, d time.Duration, clientCounts string) error {
 	now, peak := rss(srv.Process.Pid)
 	rows = append(rows, row{"server RSS after the load (now, peak)", fmt.Sprintf("%.0f MiB, %.0f MiB", mib(now), mib(peak)),
 		"goal: ≤ 100 MiB under 64 clients", ratio(mib(peak), 100)})
+
+	if streamBytes > 0 {
+		progress(fmt.Sprintf("streaming %s up and down", amount(streamBytes)))
+		streamed, err := streamRows(bin, env, fake, streamBytes, streamTimeout)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, streamed...)
+	}
 
 	progress("cold start")
 	cold, err := coldStarts(20, bin, env)
