@@ -43,12 +43,20 @@ func got(imps []Implied) []want {
 	return out
 }
 
-var headerCases = []struct {
+type headerCase struct {
 	name   string
 	op     Operation
 	header http.Header
 	want   []want
-}{
+}
+
+// implies is the case of op sent with one header, which implies action and
+// nothing more.
+func implies(name string, op Operation, header, value, action string) headerCase {
+	return headerCase{name, op, hdr(header, value), []want{{Header: header, Value: value, Action: action}}}
+}
+
+var headerCases = []headerCase{
 	// Copy sources.
 	{"copy source", copyObject, hdr("X-Amz-Copy-Source", "src-bucket/photos/cat.jpg"),
 		[]want{{Header: "X-Amz-Copy-Source", Value: "src-bucket/photos/cat.jpg", Action: "s3:GetObject", ReadOnly: true, Bucket: "src-bucket", Key: "photos/cat.jpg"}}},
@@ -73,65 +81,44 @@ var headerCases = []struct {
 	{"copy source ignored on PutObject", putObject, hdr("X-Amz-Copy-Source", "src/k"), nil},
 
 	// ACL headers.
-	{"canned ACL on PutObject", putObject, hdr("X-Amz-Acl", "public-read"),
-		[]want{{Header: "X-Amz-Acl", Value: "public-read", Action: "s3:PutObjectAcl"}}},
+	implies("canned ACL on PutObject", putObject, "X-Amz-Acl", "public-read", "s3:PutObjectAcl"),
 	{"grant read on CopyObject", copyObject, hdr("x-amz-grant-read", `uri="http://acs.amazonaws.com/groups/global/AllUsers"`),
 		[]want{{Header: "X-Amz-Grant-Read", Value: `uri="http://acs.amazonaws.com/groups/global/AllUsers"`, Action: "s3:PutObjectAcl"}}},
-	{"grant read ACP on CreateMultipartUpload", createMPU, hdr("X-Amz-Grant-Read-Acp", "id=abc"),
-		[]want{{Header: "X-Amz-Grant-Read-Acp", Value: "id=abc", Action: "s3:PutObjectAcl"}}},
-	{"grant write on PutObject", putObject, hdr("X-Amz-Grant-Write", "id=abc"),
-		[]want{{Header: "X-Amz-Grant-Write", Value: "id=abc", Action: "s3:PutObjectAcl"}}},
-	{"grant write ACP on PutObject", putObject, hdr("X-Amz-Grant-Write-Acp", "id=abc"),
-		[]want{{Header: "X-Amz-Grant-Write-Acp", Value: "id=abc", Action: "s3:PutObjectAcl"}}},
+	implies("grant read ACP on CreateMultipartUpload", createMPU, "X-Amz-Grant-Read-Acp", "id=abc", "s3:PutObjectAcl"),
+	implies("grant write on PutObject", putObject, "X-Amz-Grant-Write", "id=abc", "s3:PutObjectAcl"),
+	implies("grant write ACP on PutObject", putObject, "X-Amz-Grant-Write-Acp", "id=abc", "s3:PutObjectAcl"),
 	{"grant full control on PutObject", putObject, hdr("X-AMZ-GRANT-FULL-CONTROL", "id=abc"),
 		[]want{{Header: "X-Amz-Grant-Full-Control", Value: "id=abc", Action: "s3:PutObjectAcl"}}},
-	{"canned ACL on CreateBucket", createBkt, hdr("X-Amz-Acl", "public-read-write"),
-		[]want{{Header: "X-Amz-Acl", Value: "public-read-write", Action: "s3:PutBucketAcl"}}},
-	{"grant read on CreateBucket", createBkt, hdr("X-Amz-Grant-Read", "id=abc"),
-		[]want{{Header: "X-Amz-Grant-Read", Value: "id=abc", Action: "s3:PutBucketAcl"}}},
-	{"grant read ACP on CreateBucket", createBkt, hdr("X-Amz-Grant-Read-Acp", "id=abc"),
-		[]want{{Header: "X-Amz-Grant-Read-Acp", Value: "id=abc", Action: "s3:PutBucketAcl"}}},
-	{"grant write on CreateBucket", createBkt, hdr("X-Amz-Grant-Write", "id=abc"),
-		[]want{{Header: "X-Amz-Grant-Write", Value: "id=abc", Action: "s3:PutBucketAcl"}}},
-	{"grant write ACP on CreateBucket", createBkt, hdr("X-Amz-Grant-Write-Acp", "id=abc"),
-		[]want{{Header: "X-Amz-Grant-Write-Acp", Value: "id=abc", Action: "s3:PutBucketAcl"}}},
-	{"grant full control on CreateBucket", createBkt, hdr("X-Amz-Grant-Full-Control", "id=abc"),
-		[]want{{Header: "X-Amz-Grant-Full-Control", Value: "id=abc", Action: "s3:PutBucketAcl"}}},
-	{"ACL on an outpost", outpostsPut, hdr("X-Amz-Acl", "private"),
-		[]want{{Header: "X-Amz-Acl", Value: "private", Action: "s3-outposts:PutObjectAcl"}}},
+	implies("canned ACL on CreateBucket", createBkt, "X-Amz-Acl", "public-read-write", "s3:PutBucketAcl"),
+	implies("grant read on CreateBucket", createBkt, "X-Amz-Grant-Read", "id=abc", "s3:PutBucketAcl"),
+	implies("grant read ACP on CreateBucket", createBkt, "X-Amz-Grant-Read-Acp", "id=abc", "s3:PutBucketAcl"),
+	implies("grant write on CreateBucket", createBkt, "X-Amz-Grant-Write", "id=abc", "s3:PutBucketAcl"),
+	implies("grant write ACP on CreateBucket", createBkt, "X-Amz-Grant-Write-Acp", "id=abc", "s3:PutBucketAcl"),
+	implies("grant full control on CreateBucket", createBkt, "X-Amz-Grant-Full-Control", "id=abc", "s3:PutBucketAcl"),
+	implies("ACL on an outpost", outpostsPut, "X-Amz-Acl", "private", "s3-outposts:PutObjectAcl"),
 	{"ACL header on GetObject implies nothing", getObject, hdr("X-Amz-Acl", "public-read"), nil},
 
 	// Tags.
-	{"tagging on PutObject", putObject, hdr("X-Amz-Tagging", "team=a&env=b"),
-		[]want{{Header: "X-Amz-Tagging", Value: "team=a&env=b", Action: "s3:PutObjectTagging"}}},
-	{"tagging directive REPLACE", copyObject, hdr("X-Amz-Tagging-Directive", "REPLACE"),
-		[]want{{Header: "X-Amz-Tagging-Directive", Value: "REPLACE", Action: "s3:PutObjectTagging"}}},
-	{"tagging directive in another case is read as REPLACE", copyObject, hdr("X-Amz-Tagging-Directive", "copy"),
-		[]want{{Header: "X-Amz-Tagging-Directive", Value: "copy", Action: "s3:PutObjectTagging"}}},
+	implies("tagging on PutObject", putObject, "X-Amz-Tagging", "team=a&env=b", "s3:PutObjectTagging"),
+	implies("tagging directive REPLACE", copyObject, "X-Amz-Tagging-Directive", "REPLACE", "s3:PutObjectTagging"),
+	implies("tagging directive in another case is read as REPLACE", copyObject, "X-Amz-Tagging-Directive", "copy", "s3:PutObjectTagging"),
 	{"tagging directive COPY", copyObject, hdr("X-Amz-Tagging-Directive", "COPY"), nil},
 	{"tagging directive COPY with spaces", copyObject, hdr("X-Amz-Tagging-Directive", " COPY "), nil},
 
 	// Object Lock.
-	{"lock mode", putObject, hdr("X-Amz-Object-Lock-Mode", "GOVERNANCE"),
-		[]want{{Header: "X-Amz-Object-Lock-Mode", Value: "GOVERNANCE", Action: "s3:PutObjectRetention"}}},
-	{"lock retain until", createMPU, hdr("X-Amz-Object-Lock-Retain-Until-Date", "2030-01-01T00:00:00Z"),
-		[]want{{Header: "X-Amz-Object-Lock-Retain-Until-Date", Value: "2030-01-01T00:00:00Z", Action: "s3:PutObjectRetention"}}},
-	{"legal hold", copyObject, hdr("X-Amz-Object-Lock-Legal-Hold", "ON"),
-		[]want{{Header: "X-Amz-Object-Lock-Legal-Hold", Value: "ON", Action: "s3:PutObjectLegalHold"}}},
-	{"bypass governance on DeleteObject", deleteObj, hdr("X-Amz-Bypass-Governance-Retention", "true"),
-		[]want{{Header: "X-Amz-Bypass-Governance-Retention", Value: "true", Action: "s3:BypassGovernanceRetention"}}},
-	{"bypass governance on DeleteObjects", deleteObjs, hdr("X-Amz-Bypass-Governance-Retention", "TRUE"),
-		[]want{{Header: "X-Amz-Bypass-Governance-Retention", Value: "TRUE", Action: "s3:BypassGovernanceRetention"}}},
-	{"bypass governance on PutObjectRetention", putRetain, hdr("X-Amz-Bypass-Governance-Retention", "1"),
-		[]want{{Header: "X-Amz-Bypass-Governance-Retention", Value: "1", Action: "s3:BypassGovernanceRetention"}}},
+	implies("lock mode", putObject, "X-Amz-Object-Lock-Mode", "GOVERNANCE", "s3:PutObjectRetention"),
+	implies("lock retain until", createMPU, "X-Amz-Object-Lock-Retain-Until-Date", "2030-01-01T00:00:00Z", "s3:PutObjectRetention"),
+	implies("legal hold", copyObject, "X-Amz-Object-Lock-Legal-Hold", "ON", "s3:PutObjectLegalHold"),
+	implies("bypass governance on DeleteObject", deleteObj, "X-Amz-Bypass-Governance-Retention", "true", "s3:BypassGovernanceRetention"),
+	implies("bypass governance on DeleteObjects", deleteObjs, "X-Amz-Bypass-Governance-Retention", "TRUE", "s3:BypassGovernanceRetention"),
+	implies("bypass governance on PutObjectRetention", putRetain, "X-Amz-Bypass-Governance-Retention", "1", "s3:BypassGovernanceRetention"),
 	{"bypass governance false", deleteObj, hdr("X-Amz-Bypass-Governance-Retention", "False"), nil},
 	{"bucket object lock", createBkt, hdr("X-Amz-Bucket-Object-Lock-Enabled", "true"), []want{
 		{Header: "X-Amz-Bucket-Object-Lock-Enabled", Value: "true", Action: "s3:PutBucketObjectLockConfiguration"},
 		{Header: "X-Amz-Bucket-Object-Lock-Enabled", Value: "true", Action: "s3:PutBucketVersioning"},
 	}},
 	{"bucket object lock false", createBkt, hdr("X-Amz-Bucket-Object-Lock-Enabled", "false"), nil},
-	{"bucket ownership", createBkt, hdr("X-Amz-Object-Ownership", "ObjectWriter"),
-		[]want{{Header: "X-Amz-Object-Ownership", Value: "ObjectWriter", Action: "s3:PutBucketOwnershipControls"}}},
+	implies("bucket ownership", createBkt, "X-Amz-Object-Ownership", "ObjectWriter", "s3:PutBucketOwnershipControls"),
 
 	// KMS keys.
 	{"KMS key ARN", putObject, hdr("X-Amz-Server-Side-Encryption", "aws:kms", "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id", "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
