@@ -44,6 +44,17 @@ import (
 	"time"
 )
 
+// Approval is a person's decision on one write of a confirm_writes grant.
+type Approval struct {
+	// ID is the held call's approval (apr_…), decided outside the MCP
+	// client; "" when the client asked its user (elicitation).
+	ID       string    `json:"id,omitempty"`
+	Decision string    `json:"decision"` // approved | rejected | expired | withdrawn | declined
+	By       string    `json:"by"`       // who: "alice (console)", "the user of claude-code/1.0", "timeout"
+	Via      string    `json:"via"`      // elicitation | console | cli | url | timeout | client
+	At       time.Time `json:"at,omitzero"`
+}
+
 // Entry is one audited call. JSON names are the public format of the trail.
 type Entry struct {
 	ID        string    `json:"id"`
@@ -105,6 +116,9 @@ type Entry struct {
 	// back.
 	TraceID string `json:"trace_id,omitempty"`
 	SpanID  string `json:"span_id,omitempty"`
+	// Approval is who approved or refused a write on a confirm_writes
+	// grant, and how; nil for calls that needed no one's word.
+	Approval *Approval `json:"approval,omitempty"`
 
 	// The Log sets the rest, for the record it writes (Begin and End set
 	// them on the entry they are given) and for the entries it reads back.

@@ -90,7 +90,8 @@ func TestEntryFields(t *testing.T) {
 	if resp, out, _ := do(vault.Call{Method: "PUT", URL: "https://s3.us-east-1.amazonaws.com/" + bucket, Grant: rw.ID}); resp.StatusCode != 200 {
 		t.Fatalf("CreateBucket: %d %s", resp.StatusCode, out)
 	}
-	resp, out, put := do(vault.Call{Method: "PUT", URL: objURL, Grant: rw.ID, Body: body})
+	approval := &vault.ApprovalDecision{ID: "apr_fields", Decision: "approved", By: "alice (console)", Via: "held", At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	resp, out, put := do(vault.Call{Method: "PUT", URL: objURL, Grant: rw.ID, Body: body, Approval: approval})
 	if resp.StatusCode != 200 {
 		t.Fatalf("PutObject: %d %s", resp.StatusCode, out)
 	}
@@ -297,6 +298,11 @@ func TestEntryFields(t *testing.T) {
 			}
 		},
 		"kind": func(t *testing.T) { want(t, get.Kind, audit.KindEnd) },
+		"approval": func(t *testing.T) {
+			if put.Approval == nil || *put.Approval != *approval || get.Approval != nil {
+				t.Errorf("approval: the approved write's %+v, want %+v; a read's %+v", put.Approval, approval, get.Approval)
+			}
+		},
 		"recorded_at": func(t *testing.T) {
 			if get.RecordedAt.Before(get.Time) || get.RecordedAt.After(after) || !get.RecordedAt.Equal(bySeq[get.Seq].Time) {
 				t.Errorf("recorded_at %v, time %v", get.RecordedAt, get.Time)

@@ -1,8 +1,9 @@
-// Package console serves the audit console: a read-only web page over a
-// vault's audit trail, for auditors and operators. It shows the calls
-// agents made (who, with which grant, why, what AWS answered), each call's
-// detail, the refusals, the activity per grant and per caller, and whether
-// the hash chain verifies.
+// Package console serves the audit console: a web page over a vault's
+// audit trail, for auditors and operators. It shows the calls agents made
+// (who, with which grant, why, what AWS answered), each call's detail, the
+// refusals, the activity per grant and per caller, and whether the hash
+// chain verifies; the one thing it changes is the writes held for approval,
+// which a signed-in operator approves or rejects (approvals.go).
 //
 // Nothing is shown without signing in: the console makes a one-time login
 // token at start (LoginURL, printed by `alter-mcp console`, as notebook
@@ -43,6 +44,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Operator names who decides approvals in this console, in the audit
+	// ("alice" is recorded "alice (console)"); "" means "operator".
+	Operator string
 }
 
 // Console is the audit console's HTTP handler and its sign-in state.
@@ -51,6 +55,9 @@ type Console struct {
 	log  *slog.Logger
 	now  func() time.Time
 	tmpl *template.Template
+	// operator decides approvals; csrfKey makes each session's CSRF token.
+	operator string
+	csrfKey  [32]byte
 
 	mu       sync.Mutex
 	token    string               // the one-time login token; "" once spent
@@ -77,7 +84,13 @@ func New(o Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Console{v: o.Vault, log: o.Logger, now: o.Now, tmpl: t, token: randomHex(), sessions: map[string]time.Time{}}, nil
+	c := &Console{v: o.Vault, log: o.Logger, now: o.Now, tmpl: t, token: randomHex(), sessions: map[string]time.Time{},
+		operator: strings.TrimSpace(o.Operator)}
+	if c.operator == "" {
+		c.operator = "operator"
+	}
+	_, _ = rand.Read(c.csrfKey[:])
+	return c, nil
 }
 
 // LoginURL is the URL that signs a browser in, once, on a console served at
@@ -95,6 +108,9 @@ func (c *Console) Handler() http.Handler {
 	mux.Handle("GET /assets/", http.FileServerFS(assets))
 	mux.Handle("GET /{$}", c.signedIn(c.timeline))
 	mux.Handle("GET /calls/{id}", c.signedIn(c.detail))
+	mux.Handle("GET /approvals", c.signedIn(c.approvals))
+	mux.Handle("GET /approvals/{id}", c.signedIn(c.approval))
+	mux.Handle("POST /approvals/{id}", c.signedIn(c.decide))
 	return secured(mux)
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/vault"
 )
 
 // maxRows bounds the calls the timeline reads and shows.
@@ -68,6 +69,7 @@ type timelinePage struct {
 	ByGrant, ByCaller  []bar
 	Chain              chainStatus
 	Decisions, Callers []string
+	Pending            int // writes waiting for approval
 }
 
 type chainStatus struct {
@@ -132,6 +134,9 @@ func (c *Console) timeline(w http.ResponseWriter, r *http.Request) {
 		p.Callers = append(p.Callers, b.Label)
 	}
 	p.Chain = c.chain(r)
+	if pending, err := c.v.Approvals(ctx, vault.ApprovalPending, 0); err == nil {
+		p.Pending = len(pending)
+	}
 	c.render(w, http.StatusOK, "timeline.html", p)
 }
 
@@ -210,4 +215,6 @@ var funcs = template.FuncMap{
 		}
 		return "running"
 	},
+	// until is how long from now to t, to the second; "0s" once past.
+	"until": func(now, t time.Time) string { return max(t.Sub(now), 0).Round(time.Second).String() },
 }

@@ -57,6 +57,10 @@ type Options struct {
 	Tools tools.Options
 	// DefaultGrant is used by tool calls that name no grant.
 	DefaultGrant string
+	// Approvals hold writes of confirm_writes grants for an operator when
+	// the client cannot ask its user (serve --approval-wait, --approval-url);
+	// zero refuses them.
+	Approvals tools.Approvals
 	// SpoolDir keeps truncated response bodies; "" lets the tools choose.
 	SpoolDir string
 
@@ -214,6 +218,7 @@ func New(o Options) (*Server, error) {
 		SpoolDir:     spoolDir,
 		SessionOf:    s.sessionNoted,
 		Logger:       o.Logger,
+		Approvals:    o.Approvals,
 	}, o.Tools)
 	if err != nil {
 		return nil, err

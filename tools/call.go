@@ -59,7 +59,7 @@ func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Gr
 			// Only a call the policy allows is worth the user's attention;
 			// any other is refused (and audited) by Request below.
 			if pv.Decision.Allow && pv.Confirm {
-				if res := tb.confirmWrite(ctx, req, c, pv); res != nil {
+				if res := tb.confirmWrite(ctx, req, &c, pv); res != nil {
 					return nil, res
 				}
 			}

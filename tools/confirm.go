@@ -11,9 +11,12 @@ package tools
 //
 // A client that did not declare the elicitation capability would never
 // answer (over stdio the server would wait forever), so the handler checks
-// the capability first and refuses the write, saying why.
+// the capability first. Without it an operator is asked instead
+// (approval.go), or, when the server holds no writes (serve
+// --approval-wait 0), the write is refused, saying why.
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -35,39 +38,60 @@ const confirmInputID = "confirm_write"
 // ruleConfirmWrites names the policy field in refusals, as the vault names rules.
 const ruleConfirmWrites = "confirm_writes"
 
-// confirmWrite returns nil when the user approved c, and otherwise the
-// result to answer with: an input_required result asking the user, or a
-// tool error when the user declined or cannot be asked.
-func (tb *toolbox) confirmWrite(ctx context.Context, req mcp.CallToolRequest, c vault.Call, pv vault.Preview) *mcp.CallToolResult {
-	state := confirmState(c)
+// confirmWrite returns nil when c may be sent, its approval recorded in
+// c.Approval, and otherwise the result to answer with: an input_required
+// result asking the user, or a tool error when the user or an operator
+// refused, or no one can be asked.
+//
+// Who is asked: the user, in a form, when the client can show one; else an
+// operator, through a pending approval (approval.go) the server holds the
+// call for: the client is sent to the approval's page in the console when
+// it supports URL elicitation and the server knows the console's address,
+// and otherwise the call simply waits.
+func (tb *toolbox) confirmWrite(ctx context.Context, req mcp.CallToolRequest, c *vault.Call, pv vault.Preview) *mcp.CallToolResult {
+	state := confirmState(*c)
+	if id, ok := strings.CutPrefix(req.Params.RequestState, state+"."); ok {
+		return tb.urlAnswered(ctx, req, c, pv, state, id)
+	}
 	if req.Params.RequestState == state {
 		if ans := server.ElicitationResponse(req.Params.InputResponses, confirmInputID); ans != nil {
 			if approved(ans) {
 				tb.log.Info("write confirmed by the user", "grant", pv.Grant.ID, "operation", pv.Operation.Action, "tool", c.Tool)
+				c.Approval = &vault.ApprovalDecision{Decision: vault.ApprovalApproved, By: theUser(*c), Via: "elicitation", At: tb.now().UTC()}
 				return nil
 			}
 			what := "declined"
 			if ans.Action == mcp.ElicitationResponseActionCancel {
 				what = "dismissed the confirmation of"
 			}
+			c.Approval = &vault.ApprovalDecision{Decision: "declined", By: theUser(*c), Via: "elicitation", At: tb.now().UTC()}
 			b := errorBody{Error: "declined", Grant: pv.Grant.Name, Rule: ruleConfirmWrites,
 				Message: fmt.Sprintf("The user %s this write (%s). Nothing was sent to AWS. Do not repeat it unless the user asks you to.", what, describeOp(pv))}
-			b.AuditID = tb.vault.Decline(ctx, c, pv, ruleConfirmWrites, "the user "+what+" the write")
+			b.AuditID = tb.vault.Decline(ctx, *c, pv, ruleConfirmWrites, "the user "+what+" the write")
 			return errorResult(b)
 		}
 	}
-	if !canElicit(ctx) {
-		b := errorBody{Error: "confirmation_unavailable", Grant: pv.Grant.Name, Rule: ruleConfirmWrites,
-			Message: fmt.Sprintf("Grant %s asks the user to confirm every write (confirm_writes), and this MCP client cannot ask the user: "+
-				"it did not declare the elicitation capability. Nothing was sent to AWS. Use a client that supports elicitation, "+
-				"a grant without confirm_writes (list_grants), or ask the user to make this change (%s) themselves.", pv.Grant.Name, describeOp(pv))}
-		b.AuditID = tb.vault.Decline(ctx, c, pv, ruleConfirmWrites, "the write needs the user's confirmation, and the MCP client cannot ask (no elicitation capability)")
-		return errorResult(b)
+	switch {
+	case canElicit(ctx, mcp.ElicitationModeForm):
+		return server.NewInputRequestBuilder(state).Elicit(confirmInputID, mcp.ElicitationParams{
+			Message:         confirmMessage(ctx, *c, pv),
+			RequestedSchema: confirmSchema,
+		}).ToolResult()
+	case tb.approvals.Wait > 0:
+		return tb.holdForApproval(ctx, req, c, pv, state)
 	}
-	return server.NewInputRequestBuilder(state).Elicit(confirmInputID, mcp.ElicitationParams{
-		Message:         confirmMessage(ctx, c, pv),
-		RequestedSchema: confirmSchema,
-	}).ToolResult()
+	b := errorBody{Error: "confirmation_unavailable", Grant: pv.Grant.Name, Rule: ruleConfirmWrites,
+		Message: fmt.Sprintf("Grant %s asks the user to confirm every write (confirm_writes), and this MCP client cannot ask the user: "+
+			"it did not declare the elicitation capability, and this server holds no writes for an operator's approval (serve --approval-wait 0). "+
+			"Nothing was sent to AWS. Use a client that supports elicitation, "+
+			"a grant without confirm_writes (list_grants), or ask the user to make this change (%s) themselves.", pv.Grant.Name, describeOp(pv))}
+	b.AuditID = tb.vault.Decline(ctx, *c, pv, ruleConfirmWrites, "the write needs the user's confirmation, and the MCP client cannot ask (no elicitation capability)")
+	return errorResult(b)
+}
+
+// theUser names the person behind an MCP client's elicitation.
+func theUser(c vault.Call) string {
+	return "the user of " + cmp.Or(c.Client, "the MCP client")
 }
 
 // confirmSchema asks one yes/no question.
@@ -98,10 +122,11 @@ func approved(ans *mcp.ElicitationResult) bool {
 	return true
 }
 
-// canElicit reports whether the client of this request can show a form
-// elicitation. Protocol 2026-07-28 declares capabilities on every request;
-// earlier versions declared them once, in initialize.
-func canElicit(ctx context.Context) bool {
+// canElicit reports whether the client of this request can show an
+// elicitation of mode (form or url). Protocol 2026-07-28 declares
+// capabilities on every request; earlier versions declared them once, in
+// initialize.
+func canElicit(ctx context.Context, mode string) bool {
 	var caps *mcp.ClientCapabilities
 	if pi := server.RequestProtocolInfoFromContext(ctx); pi != nil && pi.Modern {
 		caps = pi.ClientCapabilities
@@ -116,6 +141,9 @@ func canElicit(ctx context.Context) bool {
 	}
 	if caps == nil || caps.Elicitation == nil {
 		return false
+	}
+	if mode == mcp.ElicitationModeURL {
+		return caps.Elicitation.URL != nil
 	}
 	// An empty elicitation capability means form mode.
 	return caps.Elicitation.Form != nil || caps.Elicitation.URL == nil

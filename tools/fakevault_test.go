@@ -56,6 +56,18 @@ func (f *fakeVault) Grants(context.Context) ([]vault.Grant, error) { return f.gr
 func (f *fakeVault) Unlock(context.Context, string, string, string) (time.Time, error) {
 	return time.Time{}, errors.New("not in the fake")
 }
+func (f *fakeVault) HoldApproval(context.Context, vault.HoldInput) (vault.Approval, error) {
+	return vault.Approval{}, errors.New("not in the fake")
+}
+func (f *fakeVault) AwaitApproval(context.Context, string, string, string) (vault.Approval, error) {
+	return vault.Approval{}, errors.New("not in the fake")
+}
+func (f *fakeVault) DecideApproval(context.Context, string, bool, string) (vault.Approval, error) {
+	return vault.Approval{}, errors.New("not in the fake")
+}
+func (f *fakeVault) Approval(context.Context, string) (vault.Approval, error) {
+	return vault.Approval{}, errors.New("not in the fake")
+}
 
 // TestHandlersOnAFakeVault runs aws_request and list_grants against a fake
 // vault: the session's identity and the call's reason reach the vault, a

@@ -106,9 +106,10 @@ func s3Presign(tb *toolbox) tool {
 					return vaultError(err), nil
 				}
 				if pv.Confirm {
-					if res := tb.confirmWrite(ctx, req, c, pv); res != nil {
+					if res := tb.confirmWrite(ctx, req, &c, pv); res != nil {
 						return res, nil
 					}
+					opts.Approval = c.Approval
 				}
 			}
 		}

@@ -29,6 +29,8 @@ type toolbox struct {
 	spool    *spool
 	regions  *regionCache
 	now      func() time.Time
+	// approvals: writes held for an operator (approval.go).
+	approvals Approvals
 }
 
 func newToolbox(d Deps) *toolbox {
@@ -43,6 +45,7 @@ func newToolbox(d Deps) *toolbox {
 		spool:        newSpool(d.SpoolDir),
 		regions:      newRegionCache(4096),
 		now:          time.Now,
+		approvals:    d.Approvals,
 	}
 }
 

@@ -31,6 +31,12 @@ type Vault interface {
 	// Unlock unlocks a grant whose role requires MFA with a code the user
 	// gave (unlock.go).
 	Unlock(ctx context.Context, idOrName, code, person string) (time.Time, error)
+	// HoldApproval, AwaitApproval, DecideApproval and Approval hold a
+	// write for an operator's decision (approval.go).
+	HoldApproval(ctx context.Context, in vault.HoldInput) (vault.Approval, error)
+	AwaitApproval(ctx context.Context, id, caller, digest string) (vault.Approval, error)
+	DecideApproval(ctx context.Context, id string, approve bool, by string) (vault.Approval, error)
+	Approval(ctx context.Context, id string) (vault.Approval, error)
 }
 
 // Deps is what the tools need.
@@ -46,6 +52,9 @@ type Deps struct {
 	// comes from, as the server's middleware tells tool calls; nil: the
 	// operator.
 	SessionOf func(ctx context.Context) Session
+	// Approvals hold writes of confirm_writes grants for an operator when
+	// the client cannot ask its user; zero refuses them.
+	Approvals Approvals
 }
 
 // Offered is what the tools offer a caller, given the grants it may use:

@@ -77,7 +77,7 @@ func (tb *toolbox) unlockAnswer(ctx context.Context, req mcp.CallToolRequest, c 
 // askUnlock answers a call that found g locked (err): with the question to
 // the user when the client can ask, else with the tool error.
 func (tb *toolbox) askUnlock(ctx context.Context, c vault.Call, g vault.Grant, err error) *mcp.CallToolResult {
-	if !errors.Is(err, vault.ErrLocked) || g.MFASerial == "" || !canElicit(ctx) {
+	if !errors.Is(err, vault.ErrLocked) || g.MFASerial == "" || !canElicit(ctx, mcp.ElicitationModeForm) {
 		return nil
 	}
 	return server.NewInputRequestBuilder(unlockState(c)).Elicit(unlockInputID, mcp.ElicitationParams{

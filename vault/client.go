@@ -24,6 +24,9 @@ type ClientOptions struct {
 	SessionID   string
 	CallerLabel string
 	OAuth       OAuthIdentity
+	// Approval is who approved a presigned upload of a confirm_writes
+	// grant, as Call's.
+	Approval *ApprovalDecision
 }
 
 // checkCaps refuses options whose reason or context is over its cap, and a
@@ -38,7 +41,7 @@ func (o ClientOptions) checkCaps(rawURL string) error {
 
 func (o ClientOptions) meta(grant string) callMeta {
 	return callMeta{grant: grant, caller: o.Caller, callerLabel: o.CallerLabel, reason: o.Reason, tool: o.Tool,
-		client: o.Client, session: o.SessionID, context: o.Context, timeout: o.Timeout, oauth: o.OAuth}
+		client: o.Client, session: o.SessionID, context: o.Context, timeout: o.Timeout, oauth: o.OAuth, approval: o.Approval}
 }
 
 // HTTPClient returns a client whose every request goes through the vault

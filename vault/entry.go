@@ -31,6 +31,7 @@ func (v *Vault) newEntry(m callMeta, now time.Time) *audit.Entry {
 		SpanID:        m.spanID,
 		Reason:        text.Clip(m.reason, MaxReasonBytes),
 		Decision:      audit.DecisionAllow,
+		Approval:      m.approval,
 	}
 }
 

@@ -127,7 +127,7 @@ func (v *Vault) Decline(ctx context.Context, c Call, p Preview, rule, message st
 	m := o.meta
 	if err != nil {
 		m = callMeta{caller: c.Caller, callerLabel: c.CallerLabel, client: c.Client, session: c.SessionID, tool: c.Tool, reason: c.Reason, oauth: c.OAuth,
-			traceID: c.TraceID, spanID: c.SpanID}
+			traceID: c.TraceID, spanID: c.SpanID, approval: c.Approval}
 	}
 	e := v.newEntry(m, v.now())
 	e.ID = audit.NewID()

@@ -61,6 +61,9 @@ type Call struct {
 	// TraceID and SpanID, when set, name the trace and span that made the
 	// call (W3C trace context, hex), recorded in its audit entry.
 	TraceID, SpanID string
+	// Approval, when set, is who approved this write of a confirm_writes
+	// grant (or refused it, for Decline), recorded in its audit entry.
+	Approval *audit.Approval
 }
 
 // Request makes one call with the grant c.Grant and returns AWS's answer,
@@ -108,6 +111,7 @@ type callMeta struct {
 	grant, caller, callerLabel, reason, tool, client, session, auditID string
 	traceID, spanID                                                    string
 	oauth                                                              OAuthIdentity
+	approval                                                           *audit.Approval
 	context                                                            map[string]any
 	timeout                                                            time.Duration
 }
@@ -118,7 +122,7 @@ func outgoingFromCall(c *Call) (*outgoing, error) {
 		rawURL: c.URL,
 		meta: callMeta{grant: c.Grant, caller: c.Caller, reason: c.Reason, tool: c.Tool,
 			client: c.Client, session: c.SessionID, context: c.Context, timeout: c.Timeout, auditID: c.AuditID, callerLabel: c.CallerLabel,
-			oauth: c.OAuth, traceID: c.TraceID, spanID: c.SpanID},
+			oauth: c.OAuth, traceID: c.TraceID, spanID: c.SpanID, approval: c.Approval},
 	}
 	var err error
 	if o.header, err = cleanHeader(c.Header); err != nil {

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/console"
@@ -15,9 +17,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
-const consoleLong = `Serve the audit console: a read-only web page over the audit trail (the calls
-agents made, who made them and why, what AWS answered; refusals; activity per grant
-and per caller; whether the hash chain verifies).
+const consoleLong = `Serve the audit console: a web page over the audit trail (the calls agents
+made, who made them and why, what AWS answered; refusals; activity per grant and per
+caller; whether the hash chain verifies) where operators also approve or reject the
+writes held for approval (see 'alter-mcp approvals --help'); nothing else changes.
+Point serve --approval-url at this console's URL to send clients that support URL
+elicitation to a held write's page.
 
 It prints, on start, a login URL carrying a one-time token: open it in a browser
 to sign in. Without it the console shows nothing; it works once (restart the
@@ -28,9 +33,10 @@ func newConsoleCmd(a *app) *cobra.Command {
 	var vf vaultFlags
 	var listen string
 	var allowRemote bool
+	var as string
 	cmd := &cobra.Command{
 		Use:     "console",
-		Short:   "Serve the audit console, a read-only web page over the audit trail",
+		Short:   "Serve the audit console: the audit trail, and the writes held for approval",
 		Long:    consoleLong,
 		Example: "  alter-mcp console\n  alter-mcp console --listen 127.0.0.1:9000",
 		Args:    usageArgs(cobra.NoArgs),
@@ -42,19 +48,20 @@ func newConsoleCmd(a *app) *cobra.Command {
 				return usagef("--listen %s is not a loopback address: the console shows the whole audit trail; add --allow-remote to serve it there (behind TLS)", listen)
 			}
 			return a.withVault(cmd, &vf, func(ctx context.Context, v *vault.Vault) error {
-				return a.serveConsole(ctx, v, listen)
+				return a.serveConsole(ctx, v, listen, cmp.Or(strings.TrimSpace(as), operatorName()))
 			})
 		},
 	}
 	vf.register(cmd)
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8788", "HOST:PORT the console listens on")
 	cmd.Flags().BoolVar(&allowRemote, "allow-remote", false, "allow a --listen address that is not loopback")
+	cmd.Flags().StringVar(&as, "operator", "", "who decides approvals made in this console, as the audit records it (default: your login name)")
 	return cmd
 }
 
 // serveConsole serves the console on listen until ctx is done.
-func (a *app) serveConsole(ctx context.Context, v *vault.Vault, listen string) error {
-	con, err := console.New(console.Options{Vault: v, Logger: a.log})
+func (a *app) serveConsole(ctx context.Context, v *vault.Vault, listen, operator string) error {
+	con, err := console.New(console.Options{Vault: v, Logger: a.log, Operator: operator})
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func (f *policyFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.readOnly, "read-only", false, "allow only operations known to be read-only")
 	fs.BoolVar(&f.requireReason, "require-reason", false, "refuse calls that give no reason")
 	fs.BoolVar(&f.denyPresign, "deny-presign", false, "refuse presigned URLs and bearer tokens")
-	fs.BoolVar(&f.confirmWrites, "confirm-writes", false, "ask the user before each write, where the MCP client can ask")
+	fs.BoolVar(&f.confirmWrites, "confirm-writes", false, "ask a person before each write: the user, where the MCP client can ask, else an operator (alter-mcp approvals)")
 	fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", 0, "largest request body allowed; 0: no limit")
 	fs.BoolVar(&f.issueCredentials, "issue-credentials", false,
 		"allow operations that hand out credentials, tokens or signed URLs (sts:GetSessionToken, iam:CreateAccessKey); off by default because whoever reads them can use AWS without the vault")

@@ -58,7 +58,8 @@ func newRootCmd(a *app) *cobra.Command {
 	pf.Var(newEnum(&a.logFormat, "text", "text", "json"), "log-format", "log format on stderr: text (for people) or json (for machines)")
 	pf.Var(newEnum(&a.logLevel, "info", "debug", "info", "warn", "error"), "log-level", "least severe level that is logged")
 
-	root.AddCommand(newVersionCmd(a), newSignCmd(a), newGrantCmd(a), newCallerCmd(a), newDoctorCmd(a), newServeCmd(a), newVaultCmd(a), newAuditCmd(a), newTokenCmd(a), newPresignCmd(a), newCompletionCmd(a), newConsoleCmd(a))
+	root.AddCommand(newVersionCmd(a), newSignCmd(a), newGrantCmd(a), newCallerCmd(a), newDoctorCmd(a), newServeCmd(a), newVaultCmd(a), newAuditCmd(a), newTokenCmd(a), newPresignCmd(a), newCompletionCmd(a), newConsoleCmd(a),
+		newApprovalsCmd(a), newApproveCmd(a), newRejectCmd(a))
 	describeEnv(root)
 	return root
 }

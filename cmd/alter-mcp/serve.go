@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -92,6 +93,8 @@ type serveFlags struct {
 	oauthScopes     []string
 	oauthClaimRules []string
 	metricsListen   string
+	approvalWait    time.Duration
+	approvalURL     string
 }
 
 const defaultListen = "127.0.0.1:8787"
@@ -123,6 +126,8 @@ func (f *serveFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.oauthAudience, "oauth-audience", "", "the audience (aud) tokens must carry (default: --oauth-resource)")
 	fs.StringSliceVar(&f.oauthScopes, "oauth-scopes", nil, "scopes every token must grant")
 	fs.StringVar(&f.metricsListen, "metrics-listen", "", "serve Prometheus metrics at http://ADDR/metrics (HOST:PORT, on a listener of their own; default: no metrics)")
+	fs.DurationVar(&f.approvalWait, "approval-wait", tools.DefaultApprovalWait, "how long a write of a confirm_writes grant, from a client that cannot ask its user, waits for an operator to approve it (alter-mcp approve ID, or the console); 0: refuse such writes at once")
+	fs.StringVar(&f.approvalURL, "approval-url", "", "the console's URL as operators' browsers reach it (http://127.0.0.1:8788): clients that support URL elicitation are sent to its approval page")
 	fs.StringSliceVar(&f.oauthClaimRules, "oauth-claim-caller", nil, "map tokens whose subject is no caller's by a claim: CLAIM=VALUE:CALLER, such as groups=aws-readers:reports-agent (repeatable; the first that matches wins)")
 }
 
@@ -161,6 +166,14 @@ func (f *serveFlags) check(changed func(string) bool) error {
 	}
 	if f.sessionIdleTTL < 0 || f.shutdownTimeout < 0 {
 		return usagef("--session-idle-ttl and --shutdown-timeout cannot be negative")
+	}
+	if f.approvalWait < 0 {
+		return usagef("--approval-wait %s: write a duration such as 2m, or 0 to refuse at once", f.approvalWait)
+	}
+	if f.approvalURL != "" {
+		if u, err := url.Parse(f.approvalURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return usagef("--approval-url %q: write the console's http(s) URL, such as http://127.0.0.1:8788", f.approvalURL)
+		}
 	}
 	if f.metricsListen != "" {
 		if _, _, err := net.SplitHostPort(f.metricsListen); err != nil {
@@ -281,6 +294,7 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 			ReadOnly: f.readOnly,
 		},
 		DefaultGrant:    f.defaultGrant,
+		Approvals:       tools.Approvals{Wait: f.approvalWait, ConsoleURL: f.approvalURL},
 		Caller:          f.caller,
 		AllowedOrigins:  nonEmpty(f.allowedOrigins),
 		AllowedHosts:    nonEmpty(f.allowedHosts),

@@ -231,12 +231,19 @@ func (p *proc) call(method, params string) map[string]any {
 		params = "{}"
 	}
 	p.send(fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":%q,"params":%s}`, id, method, params))
+	return p.answer(id)
+}
+
+// answer returns the result of request id, skipping notifications and
+// other lines; an error answer fails the test.
+func (p *proc) answer(id int) map[string]any {
+	p.t.Helper()
 	timeout := time.After(20 * time.Second)
 	for {
 		select {
 		case line, ok := <-p.lines:
 			if !ok {
-				p.t.Fatalf("%s: stdout closed", method)
+				p.t.Fatalf("request %d: stdout closed", id)
 			}
 			var m map[string]any
 			if err := json.Unmarshal([]byte(line), &m); err != nil {
@@ -244,12 +251,12 @@ func (p *proc) call(method, params string) map[string]any {
 			}
 			if got, _ := m["id"].(float64); int(got) == id {
 				if m["error"] != nil {
-					p.t.Fatalf("%s: error %v", method, m["error"])
+					p.t.Fatalf("request %d: error %v", id, m["error"])
 				}
 				return m["result"].(map[string]any)
 			}
 		case <-timeout:
-			p.t.Fatalf("%s: no answer", method)
+			p.t.Fatalf("request %d: no answer", id)
 		}
 	}
 }

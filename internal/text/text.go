@@ -1,9 +1,15 @@
 // Package text holds the one way alter-mcp shortens a string it repeats from
 // its input: in an error message, a log line or an audit record. Every such
 // value is cut on a character boundary, so that what was valid UTF-8 stays so.
+// Printable makes such a string safe to show a person.
 package text
 
-import "unicode/utf8"
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Ellipsis marks where Clip cut a string.
 const Ellipsis = "…"
@@ -26,4 +32,26 @@ func Clip(s string, n int) string {
 		i = n
 	}
 	return s[:i] + Ellipsis
+}
+
+// Printable returns s with what a terminal or a page would act on rather
+// than show written out as \u escapes: control characters other than
+// newline and tab (an agent's reason may carry ANSI escapes that rewrite the
+// approver's screen), the bidirectional overrides that reorder what is
+// shown, and invalid UTF-8.
+func Printable(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			b.WriteString(`\ufffd`)
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case unicode.IsControl(r), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -56,3 +56,19 @@ func FuzzClip(f *testing.F) {
 		}
 	})
 }
+
+func TestPrintable(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"PUT s3://b/k\n\treason: été ☃", "PUT s3://b/k\n\treason: été ☃"},
+		{"\x1b[2J\x1b[Happroved", `\u001b[2J\u001b[Happroved`},
+		{"a\x00b\rc\x7f", `a\u0000b\u000dc\u007f`},
+		{"safe \u202Egnp.exe", `safe \u202egnp.exe`},
+		{"\u2066x\u2069 \u200f", `\u2066x\u2069 \u200f`},
+		{"bad \xff utf8, real \uFFFD", `bad \ufffd utf8, real ` + "\uFFFD"},
+		{"\u0085next line", `\u0085next line`},
+	} {
+		if got := Printable(c.in); got != c.want {
+			t.Errorf("Printable(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
