@@ -55,6 +55,29 @@ type actionCounter struct {
 	uas   map[string][]string
 }
 
+// roleHarness is a harness whose AWS is moto behind an action counter,
+// with the grant base (src) holding moto's admin key, which may create the
+// roles the role grants assume (createRole).
+func roleHarness(t *testing.T) (h *harness, counter *actionCounter, src vault.Grant) {
+	t.Helper()
+	endpoint, admin := motoserver.StartWithAdmin(t, "admin")
+	counter = newActionCounter(t, endpoint)
+	h = newHarness(t, env{"AWS_ENDPOINT_URL": counter.URL}, nil)
+	src = h.addGrant(t, "base", policy.Policy{}, vault.StaticCredentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey})
+	return h, counter, src
+}
+
+// createRole makes the IAM role name, trusting whom trust says, with the
+// grant base of a roleHarness.
+func (h *harness) createRole(t *testing.T, name, trust string) {
+	t.Helper()
+	q := url.Values{"Action": {"CreateRole"}, "Version": {"2010-05-08"}, "RoleName": {name}, "AssumeRolePolicyDocument": {trust}}
+	if resp, body := do(t, h.v, vault.Call{Method: "POST", URL: "https://iam.amazonaws.com/", Grant: "base", Body: []byte(q.Encode()),
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}); resp.StatusCode != 200 {
+		t.Fatalf("CreateRole: %d %s", resp.StatusCode, body)
+	}
+}
+
 func newActionCounter(t *testing.T, upstream string) *actionCounter {
 	u, _ := url.Parse(upstream)
 	rp := httputil.NewSingleHostReverseProxy(u)
@@ -140,17 +163,10 @@ func TestProfileGrant(t *testing.T) {
 // source grant's key once for many concurrent calls, and stops working when
 // the source grant is revoked.
 func TestAssumeRoleGrant(t *testing.T) {
-	endpoint, admin := motoserver.StartWithAdmin(t, "admin")
-	counter := newActionCounter(t, endpoint)
-	h := newHarness(t, env{"AWS_ENDPOINT_URL": counter.URL}, nil)
-	src := h.addGrant(t, "base", policy.Policy{}, vault.StaticCredentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey})
+	h, counter, src := roleHarness(t)
 
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/admin"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-4711"}}}]}`
-	q := url.Values{"Action": {"CreateRole"}, "Version": {"2010-05-08"}, "RoleName": {"deployer"}, "AssumeRolePolicyDocument": {trust}}
-	if resp, body := do(t, h.v, vault.Call{Method: "POST", URL: "https://iam.amazonaws.com/", Grant: src.ID, Body: []byte(q.Encode()),
-		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}); resp.StatusCode != 200 {
-		t.Fatalf("CreateRole: %d %s", resp.StatusCode, body)
-	}
+	h.createRole(t, "deployer", trust)
 
 	spec := &vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::123456789012:role/deployer", SourceGrant: "base", ExternalID: "x-4711", SessionName: "ci"}
 	g, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "deployer", AssumeRole: spec})

@@ -3,14 +3,11 @@ package vault_test
 import (
 	"errors"
 	"io"
-	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/alter-mcp/alter-mcp/internal/motoserver"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
@@ -20,18 +17,11 @@ import (
 // the caller as SourceIdentity and tags the session with the grant and the
 // caller, as moto receives it through a recording proxy.
 func TestAssumeRoleSessionPerCaller(t *testing.T) {
-	endpoint, admin := motoserver.StartWithAdmin(t, "admin")
-	counter := newActionCounter(t, endpoint)
-	h := newHarness(t, env{"AWS_ENDPOINT_URL": counter.URL}, nil)
-	src := h.addGrant(t, "base", policy.Policy{}, vault.StaticCredentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey})
+	h, counter, _ := roleHarness(t)
 	// The trust policy README documents: AssumeRole, SetSourceIdentity, TagSession.
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/admin"},` +
 		`"Action":["sts:AssumeRole","sts:SetSourceIdentity","sts:TagSession"]}]}`
-	q := url.Values{"Action": {"CreateRole"}, "Version": {"2010-05-08"}, "RoleName": {"deployer"}, "AssumeRolePolicyDocument": {trust}}
-	if resp, body := do(t, h.v, vault.Call{Method: "POST", URL: "https://iam.amazonaws.com/", Grant: src.ID, Body: []byte(q.Encode()),
-		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}); resp.StatusCode != 200 {
-		t.Fatalf("CreateRole: %d %s", resp.StatusCode, body)
-	}
+	h.createRole(t, "deployer", trust)
 	g, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "deployer",
 		AssumeRole: &vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::123456789012:role/deployer", SourceGrant: "base"}})
 	if err != nil {
@@ -102,17 +92,10 @@ func TestAssumeRoleSessionPerCaller(t *testing.T) {
 // TestSessionPolicyFromGrant: a role grant may have its session policy
 // derived from its own policy, so that IAM enforces what the vault does.
 func TestSessionPolicyFromGrant(t *testing.T) {
-	endpoint, admin := motoserver.StartWithAdmin(t, "admin")
-	counter := newActionCounter(t, endpoint)
-	h := newHarness(t, env{"AWS_ENDPOINT_URL": counter.URL}, nil)
-	h.addGrant(t, "base", policy.Policy{}, vault.StaticCredentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey})
+	h, counter, _ := roleHarness(t)
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/admin"},` +
 		`"Action":["sts:AssumeRole","sts:SetSourceIdentity","sts:TagSession"]}]}`
-	q := url.Values{"Action": {"CreateRole"}, "Version": {"2010-05-08"}, "RoleName": {"reader"}, "AssumeRolePolicyDocument": {trust}}
-	if resp, body := do(t, h.v, vault.Call{Method: "POST", URL: "https://iam.amazonaws.com/", Grant: "base", Body: []byte(q.Encode()),
-		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}); resp.StatusCode != 200 {
-		t.Fatalf("CreateRole: %d %s", resp.StatusCode, body)
-	}
+	h.createRole(t, "reader", trust)
 	pol := policy.Policy{AllowServices: []string{"sts", "s3"}, AllowRegions: []string{"us-*"}, DenyActions: []string{"s3:Delete*"}}
 	spec := &vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::123456789012:role/reader", SourceGrant: "base", SessionPolicyFromGrant: true}
 	if _, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "reader", AssumeRole: spec, Policy: pol}); err != nil {

@@ -2,16 +2,12 @@ package vault_test
 
 import (
 	"errors"
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
-	"github.com/alter-mcp/alter-mcp/internal/motoserver"
 	"github.com/alter-mcp/alter-mcp/internal/testvault"
-	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 
@@ -21,17 +17,10 @@ import (
 // this process and in another one on the same store, and each unlock is
 // audited with who, which grant and until when.
 func TestUnlockMFA(t *testing.T) {
-	endpoint, admin := motoserver.StartWithAdmin(t, "admin")
-	counter := newActionCounter(t, endpoint)
-	h := newHarness(t, env{"AWS_ENDPOINT_URL": counter.URL}, nil)
-	h.addGrant(t, "base", policy.Policy{}, vault.StaticCredentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey})
+	h, counter, _ := roleHarness(t)
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/admin"},` +
 		`"Action":["sts:AssumeRole","sts:SetSourceIdentity","sts:TagSession"],"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`
-	q := url.Values{"Action": {"CreateRole"}, "Version": {"2010-05-08"}, "RoleName": {"breakglass"}, "AssumeRolePolicyDocument": {trust}}
-	if resp, body := do(t, h.v, vault.Call{Method: "POST", URL: "https://iam.amazonaws.com/", Grant: "base", Body: []byte(q.Encode()),
-		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}); resp.StatusCode != 200 {
-		t.Fatalf("CreateRole: %d %s", resp.StatusCode, body)
-	}
+	h.createRole(t, "breakglass", trust)
 	const serial = "arn:aws:iam::123456789012:mfa/alice"
 	g, err := h.v.AddGrant(t.Context(), vault.GrantSpec{Name: "breakglass",
 		AssumeRole: &vault.AssumeRoleSpec{RoleARN: "arn:aws:iam::123456789012:role/breakglass", SourceGrant: "base", MFASerial: serial}})
