@@ -15,7 +15,10 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
+	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/alter-mcp/alter-mcp/vault"
+	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 )
 
@@ -172,4 +175,23 @@ func grepLines(s, prefix string) string {
 		}
 	}
 	return b.String()
+}
+
+// readerSession serves MCP over HTTP from a test vault whose AWS is awsURL
+// and whose audit also goes to sink, mod applied to the server's options,
+// and connects as alice, a caller of the grant reader (policy p).
+func readerSession(t *testing.T, awsURL string, sink audit.Sink, p policy.Policy, mod func(*Options)) (*client.Client, *vault.Vault) {
+	t.Helper()
+	v := testvault.Open(t, map[string]string{"AWS_ENDPOINT_URL": awsURL}, func(o *vault.Options) { o.AuditSinks = []audit.Sink{sink} })
+	testvault.Grant(t, v, "reader", p)
+	_, key, err := v.AddCaller(t.Context(), "alice", []string{"reader"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := serveHTTP(t, newTestServer(t, v, nil, mod), HTTP)
+	c, _, err := connect(t, HTTP, base, key, "2025-11-25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, v
 }

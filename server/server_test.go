@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/tools"
@@ -744,23 +743,4 @@ func TestHealth(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("%s: %d without a key, want 200", HealthPath, resp.StatusCode)
 	}
-}
-
-// readerSession serves MCP over HTTP from a test vault whose AWS is awsURL
-// and whose audit also goes to sink, mod applied to the server's options,
-// and connects as alice, a caller of the grant reader (policy p).
-func readerSession(t *testing.T, awsURL string, sink audit.Sink, p policy.Policy, mod func(*Options)) (*client.Client, *vault.Vault) {
-	t.Helper()
-	v := testvault.Open(t, map[string]string{"AWS_ENDPOINT_URL": awsURL}, func(o *vault.Options) { o.AuditSinks = []audit.Sink{sink} })
-	testvault.Grant(t, v, "reader", p)
-	_, key, err := v.AddCaller(t.Context(), "alice", []string{"reader"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, _ := serveHTTP(t, newTestServer(t, v, nil, mod), HTTP)
-	c, _, err := connect(t, HTTP, base, key, "2025-11-25")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, v
 }
