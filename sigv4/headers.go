@@ -10,19 +10,71 @@ import (
 // Canonical headers: which headers are signed, in what order, and how
 // their values are written into the canonical request.
 
+// canonicalHeader is one header to sign. It holds no pointers, so that
+// collecting and sorting headers writes no pointers either (which costs a
+// write barrier each while the garbage collector runs): a header from the
+// map is found by index in state.mapHeaders, one Sign sets by its ownKind.
 type canonicalHeader struct {
-	key                string // as in the header map
-	values             []string
-	kind               uint8
 	nameStart, nameEnd int32  // the lower-case name in state.headerNames
 	prefix             uint64 // its first eight bytes, for sorting
+	kind               uint8
+	src                int32 // mapHeader: the index in state.mapHeaders; ownHeader: the ownKind
 }
 
 const (
 	mapHeader = iota
 	hostHeader
 	lengthHeader
+	ownHeader // one of the headers Sign sets (ownKind)
 )
+
+// mapHeader is a header from the request's map, by its key as in the map.
+type mapEntry struct {
+	key    string
+	values []string
+}
+
+// ownKind is one of the headers Sign sets itself.
+type ownKind uint8
+
+const (
+	ownDate ownKind = iota
+	ownToken
+	ownContentSHA
+	ownRegionSet
+	numOwn
+)
+
+// The canonical keys and lower-case names of the headers Sign sets.
+var (
+	ownKeys  = [numOwn]string{"X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "X-Amz-Region-Set"}
+	ownNames = [numOwn]string{"x-amz-date", "x-amz-security-token", "x-amz-content-sha256", "x-amz-region-set"}
+)
+
+// ownHeaders are the headers Sign sets: their values, which of them to set
+// and which of them to sign (a session token for AWS IoT is set unsigned).
+type ownHeaders struct {
+	values      [numOwn]string
+	set, signed uint8 // bit k: ownKind k
+}
+
+func (o *ownHeaders) add(k ownKind, value string, signed bool) {
+	o.values[k] = value
+	o.set |= 1 << k
+	if signed {
+		o.signed |= 1 << k
+	}
+}
+
+// kindOf returns the ownKind whose canonical key is k.
+func (o *ownHeaders) kindOf(k string) (ownKind, bool) {
+	for i := range numOwn {
+		if o.set&(1<<i) != 0 && ownKeys[i] == k {
+			return i, true
+		}
+	}
+	return 0, false
+}
 
 // ignoredHeader reports, by lower-case name, the headers that proxies and
 // clients change on the way and so are never signed, and the two whose value
@@ -37,20 +89,21 @@ func ignoredHeader(name []byte) bool {
 }
 
 // collectHeaders gathers the headers to sign, sorted by lower-case name, and
-// writes the SignedHeaders list. The headers listed in sc.own are set in
-// req.Header on the way. With presign it returns the X-Amz-* headers
-// that move to the query instead.
-func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) []string {
+// writes the SignedHeaders list. The headers in own (nil when presigning)
+// are set in req.Header on the way. With presign it returns the X-Amz-*
+// headers that move to the query instead.
+func (sc *state) collectHeaders(req *http.Request, own *ownHeaders, presign, unsignedToken bool) []string {
 	names := append(sc.headerNames[:0], "hostcontent-length"...)
 	hs := sc.headers[:0]
-	hs = append(hs, canonicalHeader{kind: hostHeader, nameStart: 0, nameEnd: 4})
+	hs = append(hs, canonicalHeader{kind: hostHeader, nameStart: 0, nameEnd: 4, prefix: hostPrefix})
 	if req.ContentLength > 0 {
 		if req.ContentLength != sc.contentLength || sc.contentLengthText == "" {
 			sc.contentLength, sc.contentLengthText = req.ContentLength, strconv.FormatInt(req.ContentLength, 10)
 		}
-		hs = append(hs, canonicalHeader{kind: lengthHeader, nameStart: 4, nameEnd: 18})
+		hs = append(hs, canonicalHeader{kind: lengthHeader, nameStart: 4, nameEnd: 18, prefix: contentLengthPrefix})
 	}
 	hoisted := sc.hoistedHeaders[:0]
+	var found uint8 // the own headers already in the map
 	for k, vs := range req.Header {
 		switch k {
 		case "Authorization":
@@ -61,21 +114,21 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 		case "User-Agent":
 			continue // ignored, in the spelling net/http and the SDKs use
 		}
-		if o := sc.ownHeader(k); o != nil {
-			// A header Sign sets, there from an earlier signature: its
-			// value is replaced in place, as the AWS SDK does, and its name
-			// needs no lower-casing.
-			o.found = true
-			if len(vs) == 1 {
-				vs[0] = o.value
-			} else {
-				vs = []string{o.value}
-				req.Header[k] = vs
+		if own != nil {
+			if o, ok := own.kindOf(k); ok {
+				// A header Sign sets, there from an earlier signature:
+				// its value is replaced in place, as the AWS SDK does.
+				found |= 1 << o
+				if len(vs) == 1 {
+					vs[0] = own.values[o]
+				} else {
+					req.Header[k] = []string{own.values[o]}
+				}
+				if own.signed&(1<<o) != 0 {
+					hs, names = appendOwn(hs, names, o)
+				}
+				continue
 			}
-			if o.signed {
-				hs, names = appendOwn(hs, names, k, vs, o.name)
-			}
-			continue
 		}
 		n0 := len(names)
 		names = appendLower(names, k)
@@ -89,14 +142,17 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 			hoisted = append(hoisted, k)
 			continue
 		}
-		hs = append(hs, canonicalHeader{key: k, values: vs, nameStart: int32(n0), nameEnd: int32(len(names)), prefix: namePrefix(name)})
+		sc.mapHeaders = append(sc.mapHeaders, mapEntry{k, vs})
+		hs = append(hs, canonicalHeader{kind: mapHeader, src: int32(len(sc.mapHeaders) - 1),
+			nameStart: int32(n0), nameEnd: int32(len(names)), prefix: namePrefix(name)})
 	}
-	for i := range sc.own {
-		if o := &sc.own[i]; !o.found {
-			vs := []string{o.value}
-			req.Header[o.key] = vs
-			if o.signed {
-				hs, names = appendOwn(hs, names, o.key, vs, o.name)
+	if own != nil {
+		for o := range numOwn {
+			if own.set&^found&(1<<o) != 0 {
+				req.Header[ownKeys[o]] = []string{own.values[o]}
+				if own.signed&(1<<o) != 0 {
+					hs, names = appendOwn(hs, names, o)
+				}
 			}
 		}
 	}
@@ -104,17 +160,13 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 	// allocates nor calls through a closure. Names are compared by their
 	// first eight bytes first, which nearly always decides; headers that
 	// arrive in order (the common case) are never moved.
-	hs[0].prefix = hostPrefix
-	if len(hs) > 1 && hs[1].kind == lengthHeader {
-		hs[1].prefix = contentLengthPrefix
-	}
 	for i := 1; i < len(hs); i++ {
-		if !headerLess(names, &hs[i], &hs[i-1]) {
+		if !sc.headerLess(names, &hs[i], &hs[i-1]) {
 			continue
 		}
 		e := hs[i]
 		j := i
-		for ; j > 0 && headerLess(names, &e, &hs[j-1]); j-- {
+		for ; j > 0 && sc.headerLess(names, &e, &hs[j-1]); j-- {
 		}
 		copy(hs[j+1:i+1], hs[j:i])
 		hs[j] = e
@@ -139,32 +191,31 @@ func (sc *state) collectHeaders(req *http.Request, presign, unsignedToken bool) 
 	return hoisted
 }
 
-// ownHeader is a header Sign sets itself (X-Amz-Date and the like), by its
-// canonical key and lower-case name.
-type ownHeader struct {
-	key, name, value string
-	signed           bool // false for a session token added outside the signature
-	found            bool // already in the request's header map
-}
-
-// setOwn lists a header for collectHeaders to set.
-func (sc *state) setOwn(key, name, value string, signed bool) {
-	sc.own = append(sc.own, ownHeader{key: key, name: name, value: value, signed: signed})
-}
-
-func (sc *state) ownHeader(k string) *ownHeader {
-	for i := range sc.own {
-		if sc.own[i].key == k {
-			return &sc.own[i]
-		}
-	}
-	return nil
-}
-
-func appendOwn(hs []canonicalHeader, names []byte, key string, vs []string, name string) ([]canonicalHeader, []byte) {
+func appendOwn(hs []canonicalHeader, names []byte, o ownKind) ([]canonicalHeader, []byte) {
 	n0 := len(names)
-	names = append(names, name...)
-	return append(hs, canonicalHeader{key: key, values: vs, nameStart: int32(n0), nameEnd: int32(len(names)), prefix: namePrefix(names[n0:])}), names
+	names = append(names, ownNames[o]...)
+	return append(hs, canonicalHeader{kind: ownHeader, src: int32(o), nameStart: int32(n0), nameEnd: int32(len(names)),
+		prefix: ownPrefixes[o]}), names
+}
+
+var ownPrefixes = func() (p [numOwn]uint64) {
+	for i, n := range ownNames {
+		p[i] = namePrefix([]byte(n))
+	}
+	return p
+}()
+
+// key returns e's key as in the header map.
+func (sc *state) key(e *canonicalHeader) string {
+	switch e.kind {
+	case mapHeader:
+		return sc.mapHeaders[e.src].key
+	case ownHeader:
+		return ownKeys[e.src]
+	case hostHeader:
+		return "Host"
+	}
+	return "Content-Length"
 }
 
 func (sc *state) sameName(a, b *canonicalHeader) bool {
@@ -172,14 +223,14 @@ func (sc *state) sameName(a, b *canonicalHeader) bool {
 		string(sc.headerNames[a.nameStart:a.nameEnd]) == string(sc.headerNames[b.nameStart:b.nameEnd])
 }
 
-func headerLess(names []byte, a, b *canonicalHeader) bool {
+func (sc *state) headerLess(names []byte, a, b *canonicalHeader) bool {
 	if a.prefix != b.prefix {
 		return a.prefix < b.prefix
 	}
 	if c := bytes.Compare(names[a.nameStart:a.nameEnd], names[b.nameStart:b.nameEnd]); c != 0 {
 		return c < 0
 	}
-	return a.key < b.key // two spellings of one name: a fixed order
+	return sc.key(a) < sc.key(b) // two spellings of one name: a fixed order
 }
 
 // namePrefix packs the first eight bytes of a name, big-endian and

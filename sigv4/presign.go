@@ -45,7 +45,7 @@ func (s *Signer) Presign(req *http.Request, creds Credentials, opts Options, exp
 	defer sc.release()
 	sc.plainPath = !copied // u is req.URL, and begin had nothing to fix in it
 
-	hoisted := sc.collectHeaders(req, true, opts.UnsignedSessionToken)
+	hoisted := sc.collectHeaders(req, nil, true, opts.UnsignedSessionToken)
 
 	// The parameters go into the canonical query encoded straight from
 	// their parts, without building Go strings for them.
@@ -157,7 +157,7 @@ func (sc *state) signedHeaders() http.Header {
 			keys++
 		}
 		if e.kind == mapHeader {
-			n += len(e.values)
+			n += len(sc.mapHeaders[e.src].values)
 		} else {
 			n++
 		}
@@ -174,14 +174,14 @@ func (sc *state) signedHeaders() http.Header {
 		case lengthHeader:
 			ck = "Content-Length"
 		default:
-			ck = http.CanonicalHeaderKey(e.key)
+			ck = http.CanonicalHeaderKey(sc.key(&e))
 		}
 		if ck != last || len(vals) == 0 {
 			if prev, ok := signed[ck]; ok {
 				// A key seen before, but not just before: sorting by
 				// name keeps the spellings of a key together, so this is
 				// only a safeguard. Append as the map would.
-				signed[ck] = appendValues(prev, e)
+				signed[ck] = append(prev[:len(prev):len(prev)], sc.mapValues(&e)...)
 				continue
 			}
 			start = len(vals)
@@ -192,7 +192,7 @@ func (sc *state) signedHeaders() http.Header {
 		case lengthHeader:
 			vals = append(vals, sc.contentLengthText)
 		default:
-			vals = append(vals, e.values...)
+			vals = append(vals, sc.mapValues(&e)...)
 		}
 		if len(vals) == start {
 			signed[ck] = nil // a header without values, as append leaves it
@@ -204,8 +204,12 @@ func (sc *state) signedHeaders() http.Header {
 	return signed
 }
 
-func appendValues(vs []string, e canonicalHeader) []string {
-	return append(vs[:len(vs):len(vs)], e.values...)
+// mapValues returns the values of a header from the map, nil for others.
+func (sc *state) mapValues(e *canonicalHeader) []string {
+	if e.kind != mapHeader {
+		return nil
+	}
+	return sc.mapHeaders[e.src].values
 }
 
 // hoistName is the query name of a header moved into a presigned URL. S3

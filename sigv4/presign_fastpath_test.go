@@ -134,8 +134,9 @@ func refSignedHeaders(sc *state) http.Header {
 			signed["Content-Length"] = []string{sc.contentLengthText}
 			continue
 		}
-		ck := http.CanonicalHeaderKey(e.key)
-		signed[ck] = append(signed[ck], e.values...)
+		m := sc.mapHeaders[e.src]
+		ck := http.CanonicalHeaderKey(m.key)
+		signed[ck] = append(signed[ck], m.values...)
 	}
 	return signed
 }
@@ -161,7 +162,7 @@ func TestPresignSignedHeadersMatchReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc.collectHeaders(req, true, false)
+		sc.collectHeaders(req, nil, true, false)
 		got, want := sc.signedHeaders(), refSignedHeaders(sc)
 		sc.release()
 		if !reflect.DeepEqual(got, want) {

@@ -176,17 +176,18 @@ func (s *Signer) sign(req *http.Request, creds *Credentials, opts *Options) (*st
 		h = make(http.Header)
 		req.Header = h
 	}
-	sc.setOwn("X-Amz-Date", "x-amz-date", sc.date, true)
+	own := &sc.own
+	own.add(ownDate, sc.date, true)
 	if creds.SessionToken != "" {
-		sc.setOwn("X-Amz-Security-Token", "x-amz-security-token", creds.SessionToken, !opts.UnsignedSessionToken)
+		own.add(ownToken, creds.SessionToken, !opts.UnsignedSessionToken)
 	}
 	if sc.s3Rules {
-		sc.setOwn("X-Amz-Content-Sha256", "x-amz-content-sha256", sc.payloadHashString(), true)
+		own.add(ownContentSHA, sc.payloadHashString(), true)
 	}
 	if sc.sigV4a {
-		sc.setOwn("X-Amz-Region-Set", "x-amz-region-set", opts.RegionSet, true)
+		own.add(ownRegionSet, opts.RegionSet, true)
 	}
-	sc.collectHeaders(req, false, opts.UnsignedSessionToken)
+	sc.collectHeaders(req, own, false, opts.UnsignedSessionToken)
 	query, rewrite := sc.canonicalQuery(req.URL.RawQuery, nil)
 	if rewrite {
 		req.URL.RawQuery = string(query)

@@ -35,7 +35,8 @@ type state struct {
 	headers          []canonicalHeader // the headers to sign, sorted by name
 	headerNames      []byte            // their lower-case names, one after the other
 	hoistedHeaders   []string          // X-Amz-* headers a presigned URL moves to its query
-	own              []ownHeader       // the headers Sign sets
+	mapHeaders       []mapEntry        // the headers of the map to sign, in the order found
+	own              ownHeaders        // the headers Sign sets
 	authSlot         []string          // the request's Authorization value, to be replaced
 	presignParams    []queryParam      // the parameters a presigned URL adds
 	queryPairs       []queryPair       // the pairs of queryBuf, sorted
@@ -70,10 +71,17 @@ type state struct {
 var statePool = sync.Pool{New: func() any { return new(state) }}
 
 func (sc *state) release() {
-	clear(sc.headers) // drop the request's header values
+	// Drop the references to the request's headers (only where there are
+	// any: each pointer cleared is a write barrier while the GC runs).
+	if len(sc.mapHeaders) > 0 {
+		clear(sc.mapHeaders)
+		sc.mapHeaders = sc.mapHeaders[:0]
+	}
+	if sc.own.set != 0 {
+		sc.own = ownHeaders{}
+	}
+	sc.authSlot = nil
 	clear(sc.presignParams)
-	clear(sc.own)
-	sc.own, sc.authSlot = sc.own[:0], nil
 	sc.hoistedHeaders = sc.hoistedHeaders[:0]
 	sc.givenPayloadHash = ""
 	sc.host = ""
@@ -258,6 +266,34 @@ func (sc *state) hashPayload(req *http.Request, opts *Options) error {
 	return nil
 }
 
+// appendValues appends e's values, comma-separated, each trimmed; joining,
+// after a comma of their own (e is a second spelling of the header before).
+func (sc *state) appendValues(c []byte, e *canonicalHeader, joining bool) []byte {
+	var one string
+	var values []string
+	switch e.kind {
+	case hostHeader:
+		one = sc.host
+	case lengthHeader:
+		one = sc.contentLengthText
+	case ownHeader:
+		one = sc.own.values[e.src]
+	default:
+		values = sc.mapHeaders[e.src].values
+		for j, v := range values {
+			if j > 0 || joining {
+				c = append(c, ',')
+			}
+			c = appendHeaderValue(c, v)
+		}
+		return c
+	}
+	if joining {
+		c = append(c, ',')
+	}
+	return appendHeaderValue(c, one)
+}
+
 // finish builds the canonical request and the string to sign, and computes
 // the signature into sc.signature.
 func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, query []byte) error {
@@ -308,10 +344,7 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 		e := &hs[i]
 		if i > 0 && sc.sameName(&hs[i-1], e) {
 			// A second spelling of the same header: its values join the first.
-			for _, v := range e.values {
-				c = append(c, ',')
-				c = appendHeaderValue(c, v)
-			}
+			c = sc.appendValues(c, e, true)
 			continue
 		}
 		if i > 0 {
@@ -319,19 +352,7 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 		}
 		c = append(c, sc.headerNames[e.nameStart:e.nameEnd]...)
 		c = append(c, ':')
-		switch e.kind {
-		case hostHeader:
-			c = appendHeaderValue(c, sc.host)
-		case lengthHeader:
-			c = append(c, sc.contentLengthText...)
-		default:
-			for j, v := range e.values {
-				if j > 0 {
-					c = append(c, ',')
-				}
-				c = appendHeaderValue(c, v)
-			}
-		}
+		c = sc.appendValues(c, e, false)
 	}
 	c = append(c, '\n', '\n')
 	c = append(c, sc.signedHeaderList...)
