@@ -363,7 +363,7 @@ func (s *Server) toolMiddleware(next mcpserver.ToolHandlerFunc) mcpserver.ToolHa
 			return mcp.NewToolResultError("alter-mcp is shutting down and takes no new calls; call again when it is back"), nil
 		}
 		defer s.end()
-		ctx, cancel := s.callContext(ctx)
+		ctx, cancel := s.callContext(vault.OneVersionCheck(ctx))
 		defer cancel()
 		sess := s.sessionNoted(ctx)
 		if s.o.Tracing != nil {

@@ -172,16 +172,29 @@ func TestHeldWrites(t *testing.T) {
 			h.mu.Unlock()
 		}
 	}
+	// A grant revoked while its write waited is refused when the write is
+	// approved: the call reads the store again after waiting.
+	const revoked = "revoked-while-held"
+	m := put(e.connect(t, held, ""), revoked, func(a vault.Approval) {
+		if err := e.v.RevokeGrant(ctx, confirm.ID); err != nil {
+			t.Fatal(err)
+		}
+		decide(true, "alice (console)")(a)
+	})
+	if str(m, "error") != "grant_revoked" || exists(revoked) {
+		t.Errorf("the write approved after its grant was revoked: %v (written: %v)", m, exists(revoked))
+	}
+
 	// Decided approvals stay listed with who decided.
 	all, err := e.v.Approvals(ctx, "", 0)
-	if err != nil || len(all) != 10 {
+	if err != nil || len(all) != 11 {
 		t.Fatalf("approvals: %d %v", len(all), err)
 	}
 	seen := map[string]int{}
 	for _, a := range all {
 		seen[a.Status]++
 	}
-	if seen[vault.ApprovalSent] != 4 || seen[vault.ApprovalRejected] != 4 || seen[vault.ApprovalExpired] != 2 {
+	if seen[vault.ApprovalSent] != 5 || seen[vault.ApprovalRejected] != 4 || seen[vault.ApprovalExpired] != 2 {
 		t.Errorf("statuses: %v", seen)
 	}
 }

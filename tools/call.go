@@ -49,6 +49,8 @@ func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Gr
 	out := &sentCall{call: c, start: tb.now()}
 	if res, answered := tb.unlockAnswer(ctx, req, c, g); answered && res != nil {
 		return nil, res
+	} else if answered {
+		ctx = vault.RecheckVersion(ctx) // a person answered: see what changed while they did
 	}
 	if g.Policy.ConfirmWrites {
 		// The full preview (grant, caller, policy) only where a write may
@@ -61,6 +63,11 @@ func (tb *toolbox) send(ctx context.Context, req mcp.CallToolRequest, g vault.Gr
 			if pv.Decision.Allow && pv.Confirm {
 				if res := tb.confirmWrite(ctx, req, &c, pv); res != nil {
 					return nil, res
+				}
+				if c.Approval != nil {
+					// It waited for a person: a revocation or a new
+					// policy made meanwhile must be seen.
+					ctx = vault.RecheckVersion(ctx)
 				}
 			}
 		}

@@ -65,7 +65,8 @@ func (e *env) server(t *testing.T, d Deps, o Options, sess Session) *server.MCPS
 		server.WithOutputSchemaValidation(),
 		server.WithToolHandlerMiddleware(func(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 			return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-				return next(WithSession(ctx, sess), req)
+				// As the server does: one check of the store's version a call.
+				return next(WithSession(vault.OneVersionCheck(ctx), sess), req)
 			}
 		}),
 		server.WithResourceHandlerMiddleware(func(next server.ResourceHandlerFunc) server.ResourceHandlerFunc {

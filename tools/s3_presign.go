@@ -109,7 +109,9 @@ func s3Presign(tb *toolbox) tool {
 					if res := tb.confirmWrite(ctx, req, &c, pv); res != nil {
 						return res, nil
 					}
-					opts.Approval = c.Approval
+					if opts.Approval = c.Approval; c.Approval != nil {
+						ctx = vault.RecheckVersion(ctx) // it waited: see what changed meanwhile
+					}
 				}
 			}
 		}

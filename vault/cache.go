@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/alter-mcp/alter-mcp/store"
 )
@@ -98,9 +99,10 @@ func (c *cachedStore) readVersion(ctx context.Context) (int64, error) {
 }
 
 // check reads the version, drops what was read at an older one, and says
-// whether the cache may be used at that version.
+// whether the cache may be used at that version. Within one request
+// (OneVersionCheck) the version is read once.
 func (c *cachedStore) check(ctx context.Context) (int64, bool) {
-	v, err := c.readVersion(ctx)
+	v, err := c.requestVersion(ctx)
 	if err != nil {
 		return 0, false
 	}
@@ -131,6 +133,63 @@ func (c *cachedStore) put(key string, v int64, x any) {
 	if v == c.version && len(c.entries) < maxCacheEntries {
 		c.entries[key] = x
 	}
+}
+
+// requestVersion is the version for a read made with ctx: the one read
+// first in ctx's request, when ctx carries OneVersionCheck's hold and that
+// read is recent, else a new one.
+func (c *cachedStore) requestVersion(ctx context.Context) (int64, error) {
+	h, _ := ctx.Value(versionHoldKey{}).(*versionHold)
+	if h == nil {
+		return c.readVersion(ctx)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.set && time.Since(h.at) < maxHold {
+		return h.v, nil
+	}
+	// at is when the read began: it sees what was committed before then.
+	at := time.Now()
+	v, err := c.readVersion(ctx)
+	if err == nil {
+		h.v, h.at, h.set = v, at, true
+	}
+	return v, err
+}
+
+// maxHold bounds how long one request's version read serves it: past it,
+// even a request that holds one reads the version again.
+const maxHold = time.Second
+
+type versionHoldKey struct{}
+
+// versionHold is a request's one read of the version.
+type versionHold struct {
+	mu  sync.Mutex
+	set bool
+	v   int64
+	at  time.Time
+}
+
+// OneVersionCheck returns a context whose reads of grants and callers (in
+// the vault's cache of them) check the store's version once, at the first
+// read, and take that answer for the rest, for up to a second: one request
+// (an MCP message, a tool call) reads the version once instead of at each
+// step, and still sees every change committed before it began. Give it to
+// one request's work only, never to a long-lived context. A ctx that holds
+// one already is returned as it is.
+func OneVersionCheck(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(versionHoldKey{}).(*versionHold); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, versionHoldKey{}, &versionHold{})
+}
+
+// RecheckVersion returns a context like OneVersionCheck's whose next read
+// checks the version again: for a request that waited (a write held for
+// approval), so that a change made while it waited is seen.
+func RecheckVersion(ctx context.Context) context.Context {
+	return context.WithValue(ctx, versionHoldKey{}, &versionHold{})
 }
 
 // maxCacheEntries bounds the memory a flood of distinct names could take;

@@ -68,3 +68,43 @@ func TestSharedVersionReads(t *testing.T) {
 	}
 	t.Logf("%d queries for %d reads", sv.reads.Load(), calls.Load())
 }
+
+// TestOneVersionCheck: the reads of one request check the version once,
+// and that check sees what was committed before the request began; a
+// context without a hold, a hold past maxHold, or RecheckVersion after a
+// wait reads it again and sees a change made since.
+func TestOneVersionCheck(t *testing.T) {
+	sv := &slowVersion{}
+	c := newCachedStore(nil, sv)
+	sv.v.Store(7)
+	req := OneVersionCheck(t.Context())
+	if OneVersionCheck(req) != req {
+		t.Error("a second OneVersionCheck replaced the request's hold")
+	}
+	for range 5 {
+		if v, ok := c.check(req); !ok || v != 7 {
+			t.Fatalf("check = %d, %v; want 7", v, ok)
+		}
+	}
+	if n := sv.reads.Load(); n != 1 {
+		t.Errorf("one request read the version %d times, want 1", n)
+	}
+	sv.v.Store(8) // a change committed during the request...
+	if v, _ := c.check(req); v != 7 {
+		t.Errorf("the request's version moved to %d", v)
+	}
+	if v, _ := c.check(t.Context()); v != 8 { // ...is seen by the next one
+		t.Errorf("a request without a hold got %d, want 8", v)
+	}
+	if v, _ := c.check(RecheckVersion(req)); v != 8 {
+		t.Errorf("after RecheckVersion got %d, want 8", v)
+	}
+	h := req.Value(versionHoldKey{}).(*versionHold)
+	h.mu.Lock()
+	h.at = h.at.Add(-maxHold)
+	h.mu.Unlock()
+	sv.v.Store(9)
+	if v, _ := c.check(req); v != 9 {
+		t.Errorf("a hold past maxHold got %d, want 9", v)
+	}
+}
