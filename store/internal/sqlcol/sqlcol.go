@@ -45,6 +45,23 @@ func QueryNanos(t time.Time) int64 {
 	return t.UnixNano()
 }
 
+// NullTime scans a time column (int64 unix nanoseconds, NULL for the zero
+// time) into T, in UTC.
+type NullTime struct{ T *time.Time }
+
+// Scan implements sql.Scanner (pgx calls it too).
+func (n NullTime) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*n.T = time.Time{}
+	case int64:
+		*n.T = time.Unix(0, v).UTC()
+	default:
+		return fmt.Errorf("time column holds %T, want an integer", src)
+	}
+	return nil
+}
+
 // NullString scans a text column that is NULL for "" into S.
 type NullString struct{ S *string }
 
