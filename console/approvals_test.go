@@ -17,7 +17,7 @@ import (
 // CSRF token decides; a decision is recorded as the console's operator,
 // once; the summary an agent wrote is shown as text, never as markup.
 func TestDecideApprovals(t *testing.T) {
-	con, ts := testConsole(t)
+	con, ts, _ := testConsole(t)
 	ctx := t.Context()
 	held := func(summary string) vault.Approval {
 		a, err := con.v.HoldApproval(ctx, vault.HoldInput{Call: vault.Call{Caller: "", Tool: "s3_put"}, Preview: vault.Preview{Grant: vault.Grant{ID: "grt_1", Name: "prod"}},

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -113,19 +114,32 @@ func TestApproveInChromium(t *testing.T) {
 	bctx, cancel = context.WithTimeout(bctx, 90*time.Second)
 	defer cancel()
 	var listed, summary, decided string
+	var shot []byte
 	err = chromedp.Do(bctx,
+		chromedp.EmulateViewport(1280, 800),
 		chromedp.Navigate(con.LoginURL(ts.URL)+"&next="+url.QueryEscape("/approvals")),
 		chromedp.WaitVisible(`#pending a.open`),
 		into(&listed, chromedp.Text(`#pending`)),
 		chromedp.Click(`#pending a.open`),
 		chromedp.WaitVisible(`#approve`),
 		into(&summary, chromedp.Text(`#summary`)),
+		into(&shot, chromedp.FullScreenshot(100)), // 100: PNG
 		chromedp.Click(`#approve`),
 		chromedp.WaitVisible(`#decided-by`),
 		into(&decided, chromedp.Text(`#decided-by`)),
 	)
 	if err != nil {
 		t.Fatalf("in Chromium: %v", err)
+	}
+	// The held write's page as the operator sees it
+	// (ALTER_MCP_APPROVAL_SCREENSHOT names a file to keep it in, for the
+	// README).
+	if len(shot) < 10000 {
+		t.Errorf("screenshot of the approval page: %d bytes", len(shot))
+	} else if keep := os.Getenv("ALTER_MCP_APPROVAL_SCREENSHOT"); keep != "" {
+		if err := os.WriteFile(keep, shot, 0o644); err != nil {
+			t.Error(err)
+		}
 	}
 	if !strings.Contains(listed, "ci-bot") || !strings.Contains(listed, "s3:PutObject") {
 		t.Errorf("the approvals list shows: %q", listed)

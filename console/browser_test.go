@@ -60,7 +60,7 @@ func dumpDOM(t *testing.T, browser, url string) string {
 // that match with their reasons, and the page without it shows none.
 func TestConsoleInChromium(t *testing.T) {
 	browser := chromium(t)
-	con, ts := testConsole(t)
+	con, ts, _ := testConsole(t)
 	// The browser must see a loopback Host: the test server's address is.
 	if h, _, _ := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://")); !loopbackHost(h) {
 		t.Fatalf("test server at %s", ts.URL)

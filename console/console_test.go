@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -10,33 +11,47 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alter-mcp/alter-mcp/internal/motoserver"
 	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/alter-mcp/alter-mcp/vault"
 )
 
-// testConsole serves a console over a vault with three calls: a list and a
-// read AWS answered, and a delete the read-only policy refused.
-func testConsole(t *testing.T) (*Console, *httptest.Server) {
+// testConsole serves a console over a vault with three calls against moto:
+// a list and a read AWS answered, and a delete the read-only policy
+// refused. It returns the request id AWS gave the read.
+func testConsole(t *testing.T) (*Console, *httptest.Server, string) {
 	t.Helper()
-	aws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("x-amz-request-id", "REQ-CONSOLE-1")
-		io.WriteString(w, "ok")
-	}))
-	t.Cleanup(aws.Close)
-	v := testvault.Open(t, map[string]string{"AWS_ENDPOINT_URL": aws.URL}, nil)
-	testvault.Grant(t, v, "reader", policy.Policy{ReadOnly: true})
+	endpoint, admin := motoserver.StartWithAdmin(t, "console")
+	key := vault.StaticCredentials{AccessKeyID: admin.AccessKeyID, SecretAccessKey: admin.SecretAccessKey}
+	v := testvault.Open(t, map[string]string{"AWS_ENDPOINT_URL": endpoint}, nil)
+	testvault.Grant(t, v, "admin", policy.Policy{}, key)
+	testvault.Grant(t, v, "reader", policy.Policy{ReadOnly: true}, key)
+	var readID string
 	for _, c := range []vault.Call{
-		{URL: "https://reports.s3.us-east-1.amazonaws.com/?list-type=2", Reason: "list the quarterly reports", Caller: "", CallerLabel: "alice-agent", Tool: "s3_list", SessionID: "sess-a"},
-		{URL: "https://reports.s3.us-east-1.amazonaws.com/q1.csv", Reason: "read the q1 figures", CallerLabel: "alice-agent", Tool: "s3_get", SessionID: "sess-a"},
-		{Method: "DELETE", URL: "https://reports.s3.us-east-1.amazonaws.com/q1.csv", Reason: "tidy up old reports", CallerLabel: "bob-agent", Tool: "aws_request", SessionID: "sess-b"},
+		{Method: "PUT", URL: "https://s3.us-east-1.amazonaws.com/reports", Grant: "admin", Reason: "make the bucket", CallerLabel: "setup"},
+		{Method: "PUT", URL: "https://s3.us-east-1.amazonaws.com/reports/q1.csv", Body: []byte("a,b\n1,2\n"), Grant: "admin", Reason: "put the q1 figures", CallerLabel: "setup"},
+		{URL: "https://s3.us-east-1.amazonaws.com/reports?list-type=2", Reason: "list the quarterly reports", Caller: "", CallerLabel: "alice-agent", Tool: "s3_list", SessionID: "sess-a"},
+		{URL: "https://s3.us-east-1.amazonaws.com/reports/q1.csv", Reason: "read the q1 figures", CallerLabel: "alice-agent", Tool: "s3_get", SessionID: "sess-a"},
+		{Method: "DELETE", URL: "https://s3.us-east-1.amazonaws.com/reports/q1.csv", Reason: "tidy up old reports", CallerLabel: "bob-agent", Tool: "aws_request", SessionID: "sess-b"},
 	} {
-		c.Grant = "reader"
+		if c.Grant == "" {
+			c.Grant = "reader"
+		}
 		resp, err := v.Request(t.Context(), c)
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s %s: %d", c.Method, c.URL, resp.StatusCode)
+			}
+			if c.Tool == "s3_get" {
+				readID = cmp.Or(resp.Header.Get("x-amz-request-id"), resp.Header.Get("x-amzn-RequestId"))
+			}
 		}
+	}
+	if readID == "" {
+		t.Fatal("moto gave the read no request id")
 	}
 	con, err := New(Options{Vault: v, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -44,7 +59,7 @@ func testConsole(t *testing.T) (*Console, *httptest.Server) {
 	}
 	ts := httptest.NewServer(con.Handler())
 	t.Cleanup(ts.Close)
-	return con, ts
+	return con, ts, readID
 }
 
 func get(t *testing.T, c *http.Client, url string) (int, string) {
@@ -62,7 +77,7 @@ func get(t *testing.T, c *http.Client, url string) (int, string) {
 // signs in once and shows the calls with their reasons; it does not work a
 // second time.
 func TestConsoleSignIn(t *testing.T) {
-	con, ts := testConsole(t)
+	con, ts, readID := testConsole(t)
 	code, page := get(t, ts.Client(), ts.URL+"/")
 	if code != http.StatusUnauthorized || strings.Contains(page, "quarterly") || !strings.Contains(page, `id="login"`) {
 		t.Fatalf("without signing in: %d\n%s", code, page)
@@ -74,8 +89,8 @@ func TestConsoleSignIn(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("login: %d\n%s", code, page)
 	}
-	for _, want := range []string{"list the quarterly reports", "read the q1 figures", "tidy up old reports", "REQ-CONSOLE-1",
-		"read_only", "chain verified", "3 calls, 1 refused", "ListObjectsV2", `id="by-grant"`, `id="by-caller"`} {
+	for _, want := range []string{"list the quarterly reports", "read the q1 figures", "tidy up old reports", readID,
+		"read_only", "chain verified", "5 calls, 1 refused", "ListObjectsV2", `id="by-grant"`, `id="by-caller"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the timeline lacks %q", want)
 		}
@@ -116,7 +131,7 @@ func TestConsoleSignIn(t *testing.T) {
 // TestConsoleHeaders: every answer forbids framing, referrers and caching,
 // and a loopback request with a foreign Host is refused (DNS rebinding).
 func TestConsoleHeaders(t *testing.T) {
-	_, ts := testConsole(t)
+	_, ts, _ := testConsole(t)
 	resp, err := http.Get(ts.URL + "/")
 	if err != nil {
 		t.Fatal(err)
