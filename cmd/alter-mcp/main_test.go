@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -156,6 +158,26 @@ func TestBinary(t *testing.T) {
 	build := exec.Command(goTool, "build", "-o", bin, "-ldflags", "-X main.version=v9.9.9-test -X main.commit=abc123", ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// Nothing heavy runs before main: the JSON Schema validator mcp-go
+	// links compiles its metaschemas on first use (third_party/jsonschema),
+	// and all package inits together allocate under 2 MiB (3 MiB before).
+	cmd := exec.Command(bin, "version")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "GODEBUG=inittrace=1"}
+	trace, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("version with inittrace: %v\n%s", err, trace)
+	}
+	var total int64
+	for _, m := range regexp.MustCompile(`(?m)^init (\S+) @.*?, (\d+) bytes,`).FindAllStringSubmatch(string(trace), -1) {
+		n, _ := strconv.ParseInt(m[2], 10, 64)
+		total += n
+		if strings.Contains(m[1], "jsonschema/v6") && n > 64<<10 {
+			t.Errorf("the init of %s allocates %d bytes: its metaschemas are compiled before main again", m[1], n)
+		}
+	}
+	if total == 0 || total > 2<<20 {
+		t.Errorf("package inits allocate %d bytes before main, want some and under 2 MiB:\n%s", total, trace)
 	}
 	for _, tc := range []struct {
 		args []string
