@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/invopop/jsonschema"
@@ -76,12 +77,44 @@ func schemaOf[T any]() json.RawMessage {
 // tool's output schema, which clients that validate (the TypeScript SDK)
 // hold every successful result to. Error results (errorBody, isError true)
 // are not held to it.
+//
+// Definitions are kept once made (toolDefs): reflecting and encoding the
+// schemas is most of what making a server costs, and Warm makes them while
+// the program does its other start-up work.
 func newTool[T, R any](name, description string, a mcp.ToolAnnotation) mcp.Tool {
+	key := toolKey{name, description, reflect.TypeFor[T](), reflect.TypeFor[R]()}
+	if t, ok := toolDefs.Load(key); ok {
+		return withAnnotations(t.(mcp.Tool), a)
+	}
 	t := mcp.NewToolWithRawSchema(name, description, schemaOf[T]())
 	t.RawOutputSchema = outputSchemaOf[R]()
+	toolDefs.Store(key, t)
+	return withAnnotations(t, a)
+}
+
+// toolDefs keeps the tool definitions newTool made, by toolKey, without
+// their annotations (which a caller may set apart): the schemas are the
+// same for the same types, name and description. What is kept is never
+// changed; servers share it.
+var toolDefs sync.Map
+
+type toolKey struct {
+	name, description string
+	args, result      reflect.Type
+}
+
+func withAnnotations(t mcp.Tool, a mcp.ToolAnnotation) mcp.Tool {
 	t.Annotations = a
 	return t
 }
+
+// Warm makes every tool's definition (its schemas, reflected and encoded)
+// and keeps it, once: a program calls it in a goroutine of its own before
+// it opens the vault, so that the two run side by side, and Register waits
+// for it rather than doing the same work again on the same cores.
+func Warm() { warmOnce.Do(func() { allTools(newToolbox(Deps{})) }) }
+
+var warmOnce sync.Once
 
 // outputReflector makes output schemas from result structs: one tree, no
 // $id or $ref; every field without omitempty is required, since every

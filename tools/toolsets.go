@@ -79,6 +79,7 @@ func Register(s *server.MCPServer, d Deps, o Options) (io.Closer, error) {
 	}
 	tb := newToolbox(d)
 	tb.readOnly = o.ReadOnly
+	Warm() // the definitions, made once (or being made: then this waits)
 	selected, err := selectTools(allTools(tb), o)
 	if err != nil {
 		return nil, err

@@ -221,6 +221,8 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 			}
 		}
 	}
+	// The tools' schemas are made while the vault opens, on another core.
+	go tools.Warm()
 	var sinks []audit.Sink
 	if f.auditFile != "" {
 		fsink, err := audit.OpenFileSink(f.auditFile, f.auditFileMax, f.auditBackups)
