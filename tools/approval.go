@@ -91,16 +91,17 @@ func (tb *toolbox) awaitDecision(ctx context.Context, req mcp.CallToolRequest, c
 	a, err := tb.vault.AwaitApproval(ctx, id, c.Caller, state)
 	stop()
 	if err != nil {
+		// Audited too: the call was held, and went no further.
+		d := &vault.ApprovalDecision{ID: id, Decision: vault.ApprovalWithdrawn, By: "the client (it cancelled the call)", Via: via, At: tb.now().UTC()}
 		if ctx.Err() != nil {
-			return errorResult(errorBody{Error: "withdrawn", Grant: pv.Grant.Name, Rule: ruleConfirmWrites,
-				Message: "The call was cancelled while it waited for an operator's approval; its approval was withdrawn. Nothing was sent to AWS."})
+			return tb.refuseWrite(ctx, c, pv, d, "withdrawn", "The call was cancelled while it waited for an operator's approval, and its approval withdrawn")
 		}
 		code := "approval_failed"
 		if errors.Is(err, vault.ErrApprovalNotFound) {
 			code = "approval_not_found"
 		}
-		return errorResult(errorBody{Error: code, Grant: pv.Grant.Name, Rule: ruleConfirmWrites,
-			Message: "The approval of this write could not be read: " + vaultErrorBody(err).Message + " Nothing was sent to AWS."})
+		d.Decision, d.By = code, "no one"
+		return tb.refuseWrite(ctx, c, pv, d, code, "The approval of this write could not be read: "+strings.TrimSuffix(vaultErrorBody(err).Message, "."))
 	}
 	d := &vault.ApprovalDecision{ID: a.ID, Decision: a.Status, By: a.DecidedBy, Via: via, At: a.DecidedAt}
 	switch a.Status {

@@ -172,6 +172,36 @@ func TestHeldWrites(t *testing.T) {
 			h.mu.Unlock()
 		}
 	}
+	// A client that gives up withdraws its approval, and the audit says so.
+	cl := e.connect(t, held, "")
+	cctx, cancel := context.WithCancel(ctx)
+	gaveUp := make(chan error, 1)
+	go func() {
+		req := mcp.CallToolRequest{}
+		req.Params.Name = "s3_put"
+		req.Params.Arguments = map[string]any{"grant_id": confirm.ID, "bucket": bucket, "key": "given-up", "content": "x"}
+		_, err := cl.CallTool(cctx, req)
+		gaveUp <- err
+	}()
+	gone := waitPending(t, e.v, "given-up")
+	cancel()
+	<-gaveUp
+	var withdrawn *vault.ApprovalDecision
+	for deadline := time.Now().Add(10 * time.Second); withdrawn == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if en, _, err := e.v.AuditLog().Get(ctx, gone.AuditID); err == nil && en.Approval != nil {
+			withdrawn = en.Approval
+			if en.Rule != "confirm_writes" || en.Decision != "deny" {
+				t.Errorf("the audit of a withdrawn write: %+v", en)
+			}
+		}
+	}
+	if withdrawn == nil || withdrawn.Decision != vault.ApprovalWithdrawn {
+		t.Errorf("the audit of a write whose client gave up: %+v", withdrawn)
+	}
+	if cur, _ := e.v.Approval(ctx, gone.ID); cur.Status != vault.ApprovalWithdrawn || exists("given-up") {
+		t.Errorf("a write whose client gave up: approval %s, written %v", cur.Status, exists("given-up"))
+	}
+
 	// A grant revoked while its write waited is refused when the write is
 	// approved: the call reads the store again after waiting.
 	const revoked = "revoked-while-held"
@@ -187,14 +217,14 @@ func TestHeldWrites(t *testing.T) {
 
 	// Decided approvals stay listed with who decided.
 	all, err := e.v.Approvals(ctx, "", 0)
-	if err != nil || len(all) != 11 {
+	if err != nil || len(all) != 12 {
 		t.Fatalf("approvals: %d %v", len(all), err)
 	}
 	seen := map[string]int{}
 	for _, a := range all {
 		seen[a.Status]++
 	}
-	if seen[vault.ApprovalSent] != 5 || seen[vault.ApprovalRejected] != 4 || seen[vault.ApprovalExpired] != 2 {
+	if seen[vault.ApprovalSent] != 5 || seen[vault.ApprovalRejected] != 4 || seen[vault.ApprovalExpired] != 2 || seen[vault.ApprovalWithdrawn] != 1 {
 		t.Errorf("statuses: %v", seen)
 	}
 }

@@ -127,10 +127,14 @@ func (v *Vault) Decline(ctx context.Context, c Call, p Preview, rule, message st
 	m := o.meta
 	if err != nil {
 		m = callMeta{caller: c.Caller, callerLabel: c.CallerLabel, client: c.Client, session: c.SessionID, tool: c.Tool, reason: c.Reason, oauth: c.OAuth,
-			traceID: c.TraceID, spanID: c.SpanID, approval: c.Approval}
+			traceID: c.TraceID, spanID: c.SpanID, approval: c.Approval, auditID: c.AuditID}
 	}
+	if !audit.ValidID(m.auditID) {
+		m.auditID = ""
+	}
+	// The entry takes the call's own id when it has one (an approval
+	// names it), else a new one.
 	e := v.newEntry(m, v.now())
-	e.ID = audit.NewID()
 	e.Decision, e.Rule = audit.DecisionDeny, rule
 	e.Method, e.URL = o.method, audit.RedactURL(text.Clip(o.rawURL, MaxURLBytes))
 	e.GrantID, e.GrantName = p.Grant.ID, p.Grant.Name
