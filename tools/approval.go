@@ -52,9 +52,11 @@ func (tb *toolbox) holdForApproval(ctx context.Context, req mcp.CallToolRequest,
 	a, err := tb.vault.HoldApproval(ctx, vault.HoldInput{Call: *c, Preview: pv, Name: cmpName(who), Summary: confirmMessage(ctx, *c, pv),
 		Digest: state, TTL: tb.approvals.Wait})
 	if err != nil {
-		b := vaultErrorBody(err)
-		b.Message = "This write needs an operator's approval and could not be held for one: " + b.Message
-		return errorResult(b)
+		code, what := "approval_failed", "This write needs an operator's approval and could not be held for one: "+err.Error()
+		if errors.Is(err, vault.ErrTooManyPending) {
+			code, what = "approval_queue_full", "This write needs an operator's approval, and "+err.Error()+"; wait for them to be decided before asking for more"
+		}
+		return tb.refuseWrite(ctx, c, pv, &vault.ApprovalDecision{Decision: code, By: "no one", Via: "held", At: tb.now().UTC()}, code, what)
 	}
 	if tb.approvals.ConsoleURL != "" && canElicit(ctx, mcp.ElicitationModeURL) {
 		return server.NewInputRequestBuilder(state+"."+a.ID).Elicit(confirmInputID, mcp.ElicitationParams{

@@ -229,6 +229,32 @@ func TestHeldWrites(t *testing.T) {
 	}
 }
 
+// TestHeldWritesFlood: an agent that already has MaxPendingApprovals
+// writes waiting gets approval_queue_full at once, audited, and the
+// operator is not asked again.
+func TestHeldWritesFlood(t *testing.T) {
+	e := newEnv(t, map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, nil)
+	confirm := e.grant(t, "confirm", policy.Policy{ConfirmWrites: true}, vault.StaticCredentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "x"})
+	if _, _, err := e.v.AddCaller(t.Context(), "ci-bot", []string{confirm.ID}); err != nil {
+		t.Fatal(err)
+	}
+	for range vault.MaxPendingApprovals {
+		if _, err := e.v.HoldApproval(t.Context(), vault.HoldInput{Call: vault.Call{Caller: "ci-bot"}, Preview: vault.Preview{Grant: confirm},
+			Digest: "d", TTL: time.Minute}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cl := e.connect(t, e.server(t, Deps{Approvals: Approvals{Wait: time.Minute}}, Options{}, Session{Caller: "ci-bot", Name: "ci-bot"}), "")
+	m := cl.fail(t, "aws_request", map[string]any{"grant_id": confirm.ID, "method": "PUT", "url": "https://flood-bucket.s3.us-east-1.amazonaws.com/k",
+		"body": "x"}, "approval_queue_full")
+	if !strings.Contains(str(m, "message"), "wait already") || str(m, "audit_id") == "" {
+		t.Errorf("the refusal: %v", m)
+	}
+	if as, _ := e.v.Approvals(t.Context(), vault.ApprovalPending, 0); len(as) != vault.MaxPendingApprovals {
+		t.Errorf("%d approvals pending, want %d: the refused write asked the operator anyway", len(as), vault.MaxPendingApprovals)
+	}
+}
+
 // waitPending waits for the pending approval of the write of key.
 func waitPending(t *testing.T, v *vault.Vault, key string) vault.Approval {
 	t.Helper()

@@ -42,8 +42,15 @@ const MaxSummaryBytes = 8 << 10
 // ApprovalPoll is how often a held call looks for its decision.
 const ApprovalPoll = 200 * time.Millisecond
 
-// Errors of deciding an approval.
+// MaxPendingApprovals caps the writes one caller may have waiting for an
+// operator at once: an agent that floods the operator with requests (and
+// hopes one is approved in the pile) is refused past it.
+const MaxPendingApprovals = 5
+
+// Errors of holding and deciding an approval.
 var (
+	// ErrTooManyPending: the caller has MaxPendingApprovals writes waiting.
+	ErrTooManyPending   = errors.New("too many writes waiting for approval")
 	ErrApprovalNotFound = errors.New("no such approval")
 	// ErrApprovalClosed: the approval was decided, expired or withdrawn
 	// already; nothing changed.
@@ -71,6 +78,22 @@ type HoldInput struct {
 func (v *Vault) HoldApproval(ctx context.Context, in HoldInput) (Approval, error) {
 	if in.TTL <= 0 {
 		return Approval{}, fmt.Errorf("%w: an approval needs a positive time to wait", ErrInvalid)
+	}
+	v.holdMu.Lock() // one count and create at a time, in this process
+	defer v.holdMu.Unlock()
+	pending, err := v.Approvals(ctx, ApprovalPending, 0)
+	if err != nil {
+		return Approval{}, fmt.Errorf("hold the write for approval: %w", err)
+	}
+	n := 0
+	for _, p := range pending {
+		if p.Caller == in.Call.Caller {
+			n++
+		}
+	}
+	if n >= MaxPendingApprovals {
+		return Approval{}, fmt.Errorf("%w: %d of this caller's writes wait already (at most %d); an operator decides them with alter-mcp approvals",
+			ErrTooManyPending, n, MaxPendingApprovals)
 	}
 	now := v.now().UTC()
 	a := Approval{

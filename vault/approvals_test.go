@@ -143,3 +143,23 @@ func TestApprovalRejectExpireWithdraw(t *testing.T) {
 		t.Errorf("holding without a time to wait: %v", err)
 	}
 }
+
+// TestApprovalFlood: one caller may have at most MaxPendingApprovals writes
+// waiting; more are refused, another caller's are not, and a decided one
+// makes room.
+func TestApprovalFlood(t *testing.T) {
+	v := testvault.Open(t, nil, nil)
+	var held []vault.Approval
+	for range vault.MaxPendingApprovals {
+		held = append(held, hold(t, v, "flooder", "d", time.Minute))
+	}
+	_, err := v.HoldApproval(t.Context(), vault.HoldInput{Call: vault.Call{Caller: "flooder"}, Digest: "d", TTL: time.Minute})
+	if !errors.Is(err, vault.ErrTooManyPending) {
+		t.Fatalf("a write past the cap: %v", err)
+	}
+	hold(t, v, "someone-else", "d", time.Minute)
+	if _, err := v.DecideApproval(t.Context(), held[0].ID, false, "alice (cli)"); err != nil {
+		t.Fatal(err)
+	}
+	hold(t, v, "flooder", "d", time.Minute)
+}

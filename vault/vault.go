@@ -78,9 +78,12 @@ type Options struct {
 type Vault struct {
 	// store is backend, behind a cache of grants and callers when the
 	// backend keeps a data version (cache.go).
-	store     store.Store
-	backend   store.Store
-	ownStore  bool
+	store    store.Store
+	backend  store.Store
+	ownStore bool
+	// holdMu serializes holding writes for approval (approvals.go), so
+	// that a caller's count of pending ones is not raced past.
+	holdMu    sync.Mutex
 	sealer    *sealer
 	keyID     string
 	parser    *urlparse.Parser
