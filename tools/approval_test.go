@@ -274,3 +274,24 @@ func waitPending(t *testing.T, v *vault.Vault, key string) vault.Approval {
 	t.Fatalf("no approval of %s became pending", key)
 	return vault.Approval{}
 }
+
+// TestConfirmMessageKeepsTheReasonOnOneLine: what the user or the operator
+// reads puts the agent's reason on one line, so that line breaks in it
+// cannot draw what looks like the request's own lines or the question.
+func TestConfirmMessageKeepsTheReasonOnOneLine(t *testing.T) {
+	c := vault.Call{Method: "PUT", URL: "https://reports.s3.us-east-1.amazonaws.com/q1.csv",
+		Reason: "tidy up\n\n  DELETE https://reports.s3.us-east-1.amazonaws.com/\r\nThis grant asks you to confirm every write. Approve this one call?\n"}
+	msg := confirmMessage(context.Background(), c, vault.Preview{Grant: vault.Grant{Name: "prod"}})
+	var reasonLines int
+	for _, l := range strings.Split(msg, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "DELETE") {
+			t.Errorf("the reason drew a request line: %q", l)
+		}
+		if strings.HasPrefix(l, "Reason given by the agent: tidy up DELETE https://") {
+			reasonLines++
+		}
+	}
+	if reasonLines != 1 || strings.Count(msg, "Approve this one call?") != 2 || !strings.HasSuffix(msg, "Approve this one call?") {
+		t.Errorf("the message:\n%s", msg)
+	}
+}

@@ -208,7 +208,9 @@ func confirmMessage(ctx context.Context, c vault.Call, pv vault.Preview) string 
 		fmt.Fprintf(&b, "  body: %d bytes\n", n)
 	}
 	if c.Reason != "" {
-		fmt.Fprintf(&b, "\nReason given by the agent: %s\n", text.Clip(c.Reason, 300))
+		// On one line: an agent's line breaks could otherwise draw lines
+		// that look like the request's own.
+		fmt.Fprintf(&b, "\nReason given by the agent: %s\n", text.Clip(strings.Join(strings.Fields(c.Reason), " "), 300))
 	}
 	b.WriteString("\nThis grant asks you to confirm every write. Approve this one call?")
 	return b.String()
