@@ -183,7 +183,7 @@ func confirmMessage(ctx context.Context, c vault.Call, pv vault.Preview) string 
 	if name == "" {
 		name = "An agent"
 	}
-	fmt.Fprintf(&b, "%s wants to make a change in AWS with grant %s:\n\n", name, pv.Grant.Name)
+	fmt.Fprintf(&b, "%s wants to make a change in AWS with grant %s:\n\n", text.Clip(strings.Join(strings.Fields(name), " "), 200), pv.Grant.Name)
 	fmt.Fprintf(&b, "  %s (%s)\n", describeOp(pv), pv.Endpoint.SigningRegion)
 	fmt.Fprintf(&b, "  %s %s\n", strings.ToUpper(c.Method), text.Clip(vault.RedactURL(c.URL), 300))
 	if c.Tool == "s3_presign" {
