@@ -57,8 +57,7 @@ func TestMetricsOfRealCalls(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	page := scrape(t, m)
-	for _, want := range []string{
+	wants := []string{
 		`alter_mcp_calls_total{caller="alice",decision="allowed",grant="reader",outcome="2xx",rule="none",tool="aws_request"} 1`,
 		`alter_mcp_calls_total{caller="alice",decision="allowed",grant="reader",outcome="4xx",rule="none",tool="aws_request"} 1`,
 		`alter_mcp_calls_total{caller="alice",decision="denied",grant="reader",outcome="denied",rule="read_only",tool="aws_request"} 1`,
@@ -69,7 +68,21 @@ func TestMetricsOfRealCalls(t *testing.T) {
 		`alter_mcp_tool_requests_total{result="error",tool="aws_request"} 2`,
 		`alter_mcp_sessions{transport="http"} 1`,
 		`alter_mcp_sessions_opened_total{transport="http"} 1`,
-	} {
+	}
+	// The end records are group-committed after the calls answer, and the
+	// metrics come from the audit trail: wait for them to be counted.
+	page := scrape(t, m)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		all := true
+		for _, want := range wants {
+			all = all && strings.Contains(page, want+"\n")
+		}
+		if all {
+			break
+		}
+		page = scrape(t, m)
+	}
+	for _, want := range wants {
 		if !strings.Contains(page, want+"\n") {
 			t.Errorf("the metrics lack\n\t%s", want)
 		}

@@ -22,11 +22,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -175,46 +175,50 @@ func Start(t testing.TB, opts ...Option) string {
 		o(&cfg)
 	}
 
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			t.Fatalf("motoserver: no free port: %v", err)
-		}
-		p, err := spawn(port, &cfg)
-		if err != nil {
-			t.Fatalf("motoserver: start moto: %v", err)
-		}
-		endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
-		err = waitReady(p, endpoint)
-		if err == nil {
-			t.Cleanup(func() {
-				p.stop()
-				if t.Failed() {
-					t.Logf("motoserver: output of moto at %s:\n%s", endpoint, tail(p.out, 64<<10))
-				}
-			})
-			return endpoint
-		}
-		p.stop()
-		lastErr = fmt.Errorf("%w\nmoto output:\n%s", err, tail(p.out, 16<<10))
-		// Another process may have taken the port between freePort and
-		// moto's bind: try a new one.
-		if !strings.Contains(tail(p.out, 16<<10), "Address already in use") {
-			break
-		}
+	// moto binds a port of the system's choosing (-p 0) and says which: no
+	// other process can take it between a choice and the bind, and the
+	// endpoint is this process's, never another moto's on a port it lost.
+	p, err := spawn(0, &cfg)
+	if err != nil {
+		t.Fatalf("motoserver: start moto: %v", err)
 	}
-	t.Fatalf("motoserver: %v", lastErr)
-	return ""
+	endpoint, err := waitListening(p)
+	if err == nil {
+		err = waitReady(p, endpoint)
+	}
+	if err != nil {
+		p.stop()
+		t.Fatalf("motoserver: %v\nmoto output:\n%s", err, tail(p.out, 16<<10))
+	}
+	t.Cleanup(func() {
+		p.stop()
+		if t.Failed() {
+			t.Logf("motoserver: output of moto at %s:\n%s", endpoint, tail(p.out, 64<<10))
+		}
+	})
+	return endpoint
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// listening is the line moto (werkzeug) prints once it has bound its port.
+var listening = regexp.MustCompile(`Running on (http://127\.0\.0\.1:[0-9]+)`)
+
+// waitListening waits for moto to say where it listens, and returns that
+// endpoint.
+func waitListening(p *process) (string, error) {
+	deadline := time.Now().Add(startTimeout)
+	for {
+		if m := listening.FindStringSubmatch(p.out.String()); m != nil {
+			return m[1], nil
+		}
+		select {
+		case <-p.done:
+			return "", fmt.Errorf("moto exited before it listened: %v", p.err)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("moto did not say where it listens within %v", startTimeout)
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func spawn(port int, cfg *config) (*process, error) {
