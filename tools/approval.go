@@ -74,6 +74,10 @@ func (tb *toolbox) holdForApproval(ctx context.Context, req mcp.CallToolRequest,
 // user opened it (accept), and the call waits for the decision; or the
 // user would not (decline, cancel), and the write is refused.
 func (tb *toolbox) urlAnswered(ctx context.Context, req mcp.CallToolRequest, c *vault.Call, pv vault.Preview, state, id string) *mcp.CallToolResult {
+	if !vault.ValidApprovalID(id) { // the request state came back from the client: it names no approval
+		return tb.refuseWrite(ctx, c, pv, &vault.ApprovalDecision{Decision: "approval_not_found", By: "no one", Via: "url", At: tb.now().UTC()},
+			"approval_not_found", "The answer names no approval of this server")
+	}
 	ans := server.ElicitationResponse(req.Params.InputResponses, confirmInputID)
 	if ans != nil && ans.Action != mcp.ElicitationResponseActionAccept {
 		// Withdraw it, if it is still this call's pending approval.
@@ -103,7 +107,7 @@ func (tb *toolbox) awaitDecision(ctx context.Context, req mcp.CallToolRequest, c
 			code = "approval_not_found"
 		}
 		d.Decision, d.By = code, "no one"
-		return tb.refuseWrite(ctx, c, pv, d, code, "The approval of this write could not be read: "+strings.TrimSuffix(vaultErrorBody(err).Message, "."))
+		return tb.refuseWrite(ctx, c, pv, d, code, "The approval of this write could not be read: "+err.Error())
 	}
 	d := &vault.ApprovalDecision{ID: a.ID, Decision: a.Status, By: a.DecidedBy, Via: via, At: a.DecidedAt}
 	switch a.Status {

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -293,5 +294,21 @@ func TestConfirmMessageKeepsTheReasonOnOneLine(t *testing.T) {
 	}
 	if reasonLines != 1 || strings.Count(msg, "Approve this one call?") != 2 || !strings.HasSuffix(msg, "Approve this one call?") {
 		t.Errorf("the message:\n%s", msg)
+	}
+}
+
+// TestForgedApprovalState: the approval an answer to a URL elicitation
+// names comes back in the request state, from the client; a state naming
+// no approval of this server's shape is refused at once, and not looked up.
+func TestForgedApprovalState(t *testing.T) {
+	fv := &fakeVault{}
+	tb := newToolbox(Deps{Vault: fv})
+	for _, id := range []string{"", "junk", strings.Repeat("a", 1<<16), "apr_../../../etc", "aud_abcdefghijklmnopqrstuvwxyz"} {
+		res := tb.urlAnswered(context.Background(), mcp.CallToolRequest{}, &vault.Call{Caller: "ci-bot"}, vault.Preview{}, "state", id)
+		var b errorBody
+		raw, _ := res.StructuredContent.(json.RawMessage)
+		if err := json.Unmarshal(raw, &b); err != nil || !res.IsError || b.Error != "approval_not_found" {
+			t.Errorf("state naming %.40q: %s", id, raw)
+		}
 	}
 }

@@ -235,6 +235,20 @@ func (v *Vault) Approvals(ctx context.Context, status string, limit int) ([]Appr
 
 var approvalIDEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 
+// ValidApprovalID reports whether id has the shape NewApprovalID makes:
+// "apr_" and 26 lower-case base32 characters.
+func ValidApprovalID(id string) bool {
+	if len(id) != 30 || !strings.HasPrefix(id, "apr_") {
+		return false
+	}
+	for _, c := range id[4:] {
+		if !('a' <= c && c <= 'z' || '2' <= c && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
 // NewApprovalID returns a fresh approval id: "apr_" and 26 random base32
 // characters (130 bits), lower-case.
 func NewApprovalID() string {

@@ -163,3 +163,14 @@ func TestApprovalFlood(t *testing.T) {
 	}
 	hold(t, v, "flooder", "d", time.Minute)
 }
+
+func TestValidApprovalID(t *testing.T) {
+	if id := vault.NewApprovalID(); !vault.ValidApprovalID(id) {
+		t.Errorf("a new id %q is not valid", id)
+	}
+	for _, id := range []string{"", "apr_", "apr_ABCDEFGHIJKLMNOPQRSTUVWXYZ", "aud_abcdefghijklmnopqrstuvwxyz", "apr_abcdefghijklmnopqrstuvwxy1", "apr_abcdefghijklmnopqrstuvwxyz2"} {
+		if vault.ValidApprovalID(id) {
+			t.Errorf("%q is valid", id)
+		}
+	}
+}
