@@ -69,13 +69,8 @@ func (s *Store) MoveApproval(ctx context.Context, id, from, to, by string, at ti
 	}
 	var a store.Approval
 	err = s.pool.QueryRow(ctx, approvalSQL.Move, args...).Scan(sqlcol.ApprovalDest(&a)...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		// Nothing moved: the approval is absent, or no longer from.
-		cur, gerr := s.GetApproval(ctx, id)
-		if gerr != nil {
-			return nil, fmt.Errorf("move approval %s to %s: %w", id, to, gerr)
-		}
-		return nil, fmt.Errorf("move approval %s to %s: it is %s, not %s: %w", id, to, cur.Status, from, store.ErrConflict)
+	if errors.Is(err, pgx.ErrNoRows) { // nothing moved
+		return nil, sqlcol.MoveMissed(id, from, to, func() (*store.Approval, error) { return s.GetApproval(ctx, id) })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("move approval %s to %s: %w", id, to, s.explain(err))

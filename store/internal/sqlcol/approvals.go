@@ -77,3 +77,14 @@ func ApprovalDest(a *store.Approval) []any {
 		&a.GrantID, &a.GrantName, &a.Tool, &a.Operation, &a.Summary, &a.Digest, &a.AuditID, &a.Status,
 		&a.DecidedBy, NullTime{&a.DecidedAt}}
 }
+
+// MoveMissed is the error of a Move that changed no row: the approval is
+// absent (get's error, ErrNotFound), or its status is no longer from
+// (store.ErrConflict, naming what it is). get reads the approval by id.
+func MoveMissed(id, from, to string, get func() (*store.Approval, error)) error {
+	cur, err := get()
+	if err != nil {
+		return fmt.Errorf("move approval %s to %s: %w", id, to, err)
+	}
+	return fmt.Errorf("move approval %s to %s: it is %s, not %s: %w", id, to, cur.Status, from, store.ErrConflict)
+}
