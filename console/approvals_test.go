@@ -98,6 +98,14 @@ func TestDecideApprovals(t *testing.T) {
 	if code, page := post(browser, a.ID, url.Values{"decision": {"reject"}, "csrf": {token}}); code != http.StatusConflict || !strings.Contains(page, "operator (console)") {
 		t.Errorf("a second decision: %d\n%s", code, page)
 	}
+	// The held call takes its approval (it is then sent): the page still
+	// says who approved it.
+	if _, err := con.v.AwaitApproval(ctx, a.ID, "", "d"); err != nil || status(a.ID) != vault.ApprovalSent {
+		t.Fatalf("the held call taking its approval: %s %v", status(a.ID), err)
+	}
+	if _, page := get(t, browser, ts.URL+"/approvals/"+a.ID); !strings.Contains(page, "approved by operator (console)") {
+		t.Errorf("the page of an approved write whose call was sent:\n%s", page)
+	}
 	if code, _ := post(browser, b.ID, url.Values{"decision": {"reject"}, "csrf": {token}}); code != http.StatusOK || status(b.ID) != vault.ApprovalRejected {
 		t.Errorf("rejecting: %d %s", code, status(b.ID))
 	}

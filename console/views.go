@@ -200,6 +200,14 @@ func (c *Console) detail(w http.ResponseWriter, r *http.Request) {
 }
 
 var funcs = template.FuncMap{
+	// decision is what an operator decided: an approval whose call has
+	// since been sent was approved.
+	"decision": func(status string) string {
+		if status == vault.ApprovalSent {
+			return vault.ApprovalApproved
+		}
+		return status
+	},
 	"ts": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
