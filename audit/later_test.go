@@ -3,9 +3,11 @@ package audit_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/store"
@@ -116,4 +118,50 @@ func (s *flakyAppends) AppendAudit(ctx context.Context, build func(store.AuditHe
 		return nil, errors.New("disk full")
 	}
 	return s.Store.AppendAudit(ctx, build)
+}
+
+// TestEndLaterJoinsTheNextBegin: a client calling in a loop pays one commit
+// a call: each end record waits briefly and goes with the next call's
+// begin record; the last one, with no call after it, is committed on its
+// own soon after.
+func TestEndLaterJoinsTheNextBegin(t *testing.T) {
+	t.Parallel()
+	s, _ := openStore(t)
+	cs := &countingStore{Store: s}
+	l, err := audit.Open(t.Context(), cs, audit.Options{Key: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	ctx := t.Context()
+	const n = 100
+	before := cs.appends.Load()
+	var last *audit.Entry
+	for i := range n {
+		e := &audit.Entry{Decision: audit.DecisionAllow, Tool: "t", Reason: fmt.Sprint("call ", i)}
+		if err := l.Begin(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		e.Outcome = audit.OutcomeOK
+		if err := l.EndLater(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		last = e
+		time.Sleep(500 * time.Microsecond) // the agent reads the result and asks again
+	}
+	// Read the store itself, not through the Log (whose reads flush).
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		recs := records(t, s)
+		if len(recs) == 2*n && recs[len(recs)-1].EntryID == last.ID && recs[len(recs)-1].Kind == audit.KindEnd {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the last end record was not committed on its own: %d records", len(recs))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if got := cs.appends.Load() - before; got > n+n/4 {
+		t.Errorf("%d commits for %d calls in a loop; want about one a call", got, n)
+	}
 }

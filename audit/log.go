@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"log/slog"
 	"os"
 	"strings"
@@ -37,9 +36,6 @@ const (
 	// waiting for some process to open a Log.
 	DefaultSweep = 10 * time.Minute
 )
-
-// commitTimeout bounds one transaction of the committer, lock wait included.
-const commitTimeout = time.Minute
 
 // MinKeySize is the shortest HMAC key Open accepts.
 const MinKeySize = 32
@@ -393,128 +389,6 @@ func (l *Log) Close() error {
 		live.Delete(l.writer.Instance)
 	})
 	return l.closeErr
-}
-
-// run is the committer: it takes what is queued, up to maxBatch records,
-// commits it in one AppendAudit, tells the waiters, and starts again. While
-// one batch is being committed the next one gathers in the queue.
-func (l *Log) run(mac hash.Hash) {
-	defer close(l.done)
-	batch := make([]*pending, 0, l.maxBatch)
-	for {
-		q, ok := <-l.queue
-		if !ok {
-			return
-		}
-		batch = append(batch[:0], q)
-		n := 0
-		if q.rec != nil {
-			n = 1
-		}
-	gather:
-		for n < l.maxBatch {
-			select {
-			case q, ok := <-l.queue:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, q)
-				if q.rec != nil {
-					n++
-				}
-			default:
-				break gather
-			}
-		}
-		l.commit(mac, batch, n)
-		clear(batch)
-	}
-}
-
-func (l *Log) commit(mac hash.Hash, batch []*pending, n int) {
-	var (
-		recs []store.AuditRecord
-		err  error
-	)
-	if n > 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
-		recs, err = l.store.AppendAudit(ctx, func(head store.AuditHead) ([]store.AuditRecord, error) {
-			out := make([]store.AuditRecord, 0, n)
-			prev, seq := head.Hash, head.Seq
-			for _, q := range batch {
-				if q.rec == nil {
-					continue
-				}
-				seq++
-				r := q.rec.rec
-				r.Data = q.rec.data(seq)
-				r.PrevHash = prev
-				r.Hash = chainHash(mac, prev, r.Data)
-				r.Seq = seq
-				out = append(out, r)
-				prev = r.Hash
-			}
-			return out, nil
-		})
-		cancel()
-		if err == nil && len(recs) != n {
-			err = fmt.Errorf("the store stored %d records of %d", len(recs), n)
-		}
-		if err != nil {
-			l.log.Error("audit records could not be written", "records", n, "err", err)
-		}
-	}
-
-	// Track open entries before anyone learns of the commit, so that a
-	// Close that follows a returning End never sees a stale begin.
-	if err == nil {
-		l.openMu.Lock()
-		for _, r := range recs {
-			if r.Kind == KindBegin {
-				l.open[r.EntryID] = openEntry{seq: r.Seq, data: r.Data}
-			} else {
-				delete(l.open, r.EntryID)
-			}
-		}
-		l.openMu.Unlock()
-	}
-	i := 0
-	for _, q := range batch {
-		var res result
-		if q.rec != nil {
-			if err != nil {
-				res.err = err
-			} else {
-				res.rec = recs[i]
-			}
-			i++
-		}
-		q.done <- res
-		if q.later {
-			l.later.Add(-1)
-		}
-	}
-	if err == nil && len(l.sinks) > 0 {
-		l.toSinks(recs)
-	}
-}
-
-// toSinks hands committed records to the sinks, logging their errors.
-func (l *Log) toSinks(recs []store.AuditRecord) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for _, r := range recs {
-		e, err := entryOf(r)
-		if err != nil {
-			l.log.Error("audit sink: decode record", "seq", r.Seq, "err", err)
-			continue
-		}
-		for _, s := range l.sinks {
-			if err := s.Append(ctx, e); err != nil {
-				l.log.Error("audit sink failed; the store still holds the record", "seq", r.Seq, "err", err)
-			}
-		}
-	}
 }
 
 // entryOf decodes a stored record into the entry it holds, with its hashes.

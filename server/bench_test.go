@@ -19,7 +19,8 @@ import (
 // with an API key, from 64 concurrent clients: s3_list against a fast
 // local S3 (one durable begin record per call), and list_grants, which
 // makes no AWS call. It is the server's side of alter-bench's calls per
-// second, in one process, so that a profile shows where a call's time goes:
+// second, in one process, so that a profile shows where a call's time goes
+// (the /serial ones: one client calling in a loop):
 //
 //	go test -run '^$' -bench HTTPToolCall -cpuprofile cpu.out ./server/
 func BenchmarkHTTPToolCall(b *testing.B) {
@@ -59,32 +60,42 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 		body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tc.tool + `","arguments":` + tc.args + `,` +
 			`"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},` +
 			`"io.modelcontextprotocol/clientInfo":{"name":"bench","version":"1"}}}}`)
+		call := func(b *testing.B) bool {
+			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+key)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
+			req.Header.Set("Mcp-Method", "tools/call")
+			req.Header.Set("Mcp-Name", tc.tool)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return false
+			}
+			out, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || strings.Contains(string(out), `"isError":true`) {
+				b.Errorf("%s: %d %s", tc.tool, resp.StatusCode, out)
+				return false
+			}
+			return true
+		}
 		b.Run(tc.name, func(b *testing.B) {
 			b.SetParallelism(32) // 64 clients on 2 cores
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-					req.Header.Set("Authorization", "Bearer "+key)
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Accept", "application/json, text/event-stream")
-					req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
-					req.Header.Set("Mcp-Method", "tools/call")
-					req.Header.Set("Mcp-Name", tc.tool)
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					out, _ := io.ReadAll(resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK || strings.Contains(string(out), `"isError":true`) {
-						b.Errorf("%s: %d %s", tc.tool, resp.StatusCode, out)
-						return
-					}
+				for pb.Next() && call(b) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+		})
+		// One client calling in a loop: ns/op is a call's latency as an
+		// agent sees it (alter-bench's latency rows, without stdio).
+		b.Run(tc.name+"/serial", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() && call(b) {
+			}
 		})
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/alter-mcp/alter-mcp/sigv4"
 )
@@ -91,17 +92,32 @@ func newRedactor(r io.Reader, needles [][]byte, fields bool) *redactor {
 	return &redactor{r: r, needles: needles, fields: fields}
 }
 
+// redactBufSize is a redactor's buffer: what it holds back and a read.
+const redactBufSize = redactHold + 64<<10
+
+// redactBufs keeps the buffers of redactors that have reached the end of
+// their stream, for the next answer: nearly every call reads one.
+var redactBufs = sync.Pool{New: func() any { return new([redactBufSize]byte) }}
+
 func (z *redactor) Read(p []byte) (int, error) {
 	for z.ready == 0 {
 		if z.err != nil {
 			if len(z.buf) == 0 {
+				if cap(z.buf) == redactBufSize {
+					// Everything was handed out (copied into callers'
+					// slices): nothing refers to the buffer any more.
+					redactBufs.Put((*[redactBufSize]byte)(z.buf[:redactBufSize]))
+				}
+				z.buf = nil
 				return 0, z.err
 			}
 			z.mask(true)
 			break
 		}
-		if cap(z.buf)-len(z.buf) < 32<<10 {
-			nb := make([]byte, len(z.buf), len(z.buf)+redactHold+64<<10)
+		if z.buf == nil {
+			z.buf = redactBufs.Get().(*[redactBufSize]byte)[:0]
+		} else if cap(z.buf)-len(z.buf) < 32<<10 {
+			nb := make([]byte, len(z.buf), len(z.buf)+redactBufSize)
 			copy(nb, z.buf)
 			z.buf = nb
 		}
