@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/alter-mcp/alter-mcp/internal/testvault"
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/alter-mcp/alter-mcp/policy"
 )
 
@@ -31,56 +32,15 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 			`<Contents><Key>a.txt</Key><Size>1</Size><ETag>"e"</ETag><LastModified>2026-01-01T00:00:00.000Z</LastModified></Contents></ListBucketResult>`)
 	}))
 	b.Cleanup(aws.Close)
-	v := testvault.Open(b, map[string]string{"AWS_ENDPOINT_URL": aws.URL}, nil)
-	testvault.Grant(b, v, "reader", policy.Policy{ReadOnly: true})
-	_, key, err := v.AddCaller(b.Context(), "agent", []string{"reader"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := New(Options{Vault: v, Logger: slog.New(slog.DiscardHandler), Version: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, l, HTTP) }()
-	b.Cleanup(func() { cancel(); <-done })
-	url := "http://" + l.Addr().String() + HTTPPath
+	url, key := benchServer(b, aws.URL)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
 
 	for _, tc := range []struct{ name, tool, args string }{
 		{"s3_list", "s3_list", `{"grant_id":"reader","bucket":"bench"}`},
 		{"list_grants", "list_grants", `{}`},
 	} {
-		body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tc.tool + `","arguments":` + tc.args + `,` +
-			`"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},` +
-			`"io.modelcontextprotocol/clientInfo":{"name":"bench","version":"1"}}}}`)
-		call := func(b *testing.B) bool {
-			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+key)
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Accept", "application/json, text/event-stream")
-			req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
-			req.Header.Set("Mcp-Method", "tools/call")
-			req.Header.Set("Mcp-Name", tc.tool)
-			resp, err := client.Do(req)
-			if err != nil {
-				b.Error(err)
-				return false
-			}
-			out, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK || strings.Contains(string(out), `"isError":true`) {
-				b.Errorf("%s: %d %s", tc.tool, resp.StatusCode, out)
-				return false
-			}
-			return true
-		}
+		body := toolCall(tc.tool, tc.args)
+		call := func(b *testing.B) bool { return postCall(b, client, url, key, tc.tool, body) }
 		b.Run(tc.name, func(b *testing.B) {
 			b.SetParallelism(32) // 64 clients on 2 cores
 			b.ReportAllocs()
@@ -98,4 +58,98 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkHTTPToolCallMiB is one client moving 1 MiB a call over
+// streamable HTTP: s3_put with the piece inline, and s3_get of a 1 MiB
+// page. It is the server's side of alter-bench's streaming row; B/op is
+// what a piece costs in garbage:
+//
+//	go test -run '^$' -bench HTTPToolCallMiB -memprofile mem.out ./server/
+func BenchmarkHTTPToolCallMiB(b *testing.B) {
+	piece := strings.Repeat("abcdefghijklmnopqrstuvwxyz012345", 1<<20/32)
+	aws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("x-amz-bucket-region", "us-east-1")
+		if r.Method == http.MethodPut {
+			io.Copy(io.Discard, r.Body)
+			w.Header().Set("ETag", `"e"`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Content-Range", "bytes 0-1048575/1048576")
+		w.WriteHeader(http.StatusPartialContent)
+		io.WriteString(w, piece)
+	}))
+	b.Cleanup(aws.Close)
+	url, key := benchServer(b, aws.URL)
+	client := &http.Client{}
+	for _, tc := range []struct{ name, tool, args string }{
+		{"s3_put", "s3_put", `{"grant_id":"writer","bucket":"bench","key":"up.txt","content":"` + piece + `"}`},
+		{"s3_get", "s3_get", `{"grant_id":"writer","bucket":"bench","key":"down.txt","max_bytes":1048576}`},
+	} {
+		body := toolCall(tc.tool, tc.args)
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(1 << 20)
+			for b.Loop() && postCall(b, client, url, key, tc.tool, body) {
+			}
+		})
+	}
+}
+
+// benchServer serves MCP over streamable HTTP on loopback, over a vault
+// whose AWS is endpoint, with a read-only grant "reader", a grant "writer"
+// and a caller allowed both; it returns the MCP URL and the caller's key.
+func benchServer(b *testing.B, endpoint string) (url, key string) {
+	v := testvault.Open(b, map[string]string{"AWS_ENDPOINT_URL": endpoint}, nil)
+	testvault.Grant(b, v, "reader", policy.Policy{ReadOnly: true})
+	testvault.Grant(b, v, "writer", policy.Policy{})
+	_, key, err := v.AddCaller(b.Context(), "agent", []string{"reader", "writer"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := New(Options{Vault: v, Logger: slog.New(slog.DiscardHandler), Version: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, l, HTTP) }()
+	b.Cleanup(func() { cancel(); <-done })
+	return "http://" + l.Addr().String() + HTTPPath, key
+}
+
+// toolCall is a 2026-07-28 tools/call message.
+func toolCall(tool, args string) []byte {
+	return []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tool + `","arguments":` + args + `,` +
+		`"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},` +
+		`"io.modelcontextprotocol/clientInfo":{"name":"bench","version":"1"}}}}`)
+}
+
+// postCall posts one tools/call and reports whether it succeeded.
+func postCall(b *testing.B, client *http.Client, url, key, tool string, body []byte) bool {
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
+	req.Header.Set("Mcp-Method", "tools/call")
+	req.Header.Set("Mcp-Name", tool)
+	resp, err := client.Do(req)
+	if err != nil {
+		b.Error(err)
+		return false
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || bytes.Contains(out, []byte(`"isError":true`)) {
+		b.Errorf("%s: %d %s", tool, resp.StatusCode, text.Clip(string(out), 2000))
+		return false
+	}
+	return true
 }

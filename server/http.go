@@ -42,6 +42,8 @@ const (
 	readHeaderTimeout = 10 * time.Second
 	idleTimeout       = 2 * time.Minute
 	bodyReadTimeout   = time.Minute
+	// presizeMax: see readRequestBody. A 1 MiB piece in base64, in its message.
+	presizeMax = 2 << 20
 	// sseFlushGrace lets the SSE streams write the answers of the last calls
 	// in flight before shutdown closes them: mcp-go queues an SSE answer on
 	// the stream after the tool handler has returned.
@@ -495,7 +497,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		}
 		rc := http.NewResponseController(w)
 		_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+		body, err := readRequestBody(http.MaxBytesReader(w, r.Body, max), r.ContentLength)
 		_ = rc.SetReadDeadline(time.Time{})
 		if err != nil {
 			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
@@ -509,6 +511,31 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// readRequestBody reads r to its end into one buffer of the declared length
+// (when there is one, and one byte more to see EOF without growing), so
+// that a large message is not copied as io.ReadAll's buffer doubles. The
+// length only sizes the buffer, up to presizeMax, so that a header alone
+// cannot make the server hold more than that: what r holds is what is read.
+func readRequestBody(r io.Reader, declared int64) ([]byte, error) {
+	if declared < 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, min(declared, presizeMax)+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // a body longer than declared: grow
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request) {

@@ -177,3 +177,31 @@ func TestLineLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestReadRequestBody: a body is read whole whatever its Content-Length says (a
+// length shorter or longer than the body only sizes the buffer), in one
+// allocation when the length is right, and a length alone never makes
+// the server hold more than presizeMax.
+func TestReadRequestBody(t *testing.T) {
+	body := strings.Repeat("x", 300_000)
+	for _, declared := range []int64{-1, 0, 10, int64(len(body)), int64(len(body)) + 5, 100 << 20} {
+		got, err := readRequestBody(strings.NewReader(body), declared)
+		if err != nil || string(got) != body {
+			t.Errorf("declared %d: %d bytes, %v; want the body's %d", declared, len(got), err, len(body))
+		}
+		if cap(got) > max(len(body)*2, presizeMax+1) {
+			t.Errorf("declared %d: a buffer of %d bytes for a body of %d", declared, cap(got), len(body))
+		}
+	}
+	var src strings.Reader
+	if allocs := testing.AllocsPerRun(20, func() {
+		src.Reset(body)
+		readRequestBody(&src, int64(len(body)))
+	}); allocs > 1 {
+		t.Errorf("%.0f allocations reading a body of its declared length; want 1", allocs)
+	}
+	// Over the bound: MaxBytesReader's error comes through.
+	if _, err := readRequestBody(http.MaxBytesReader(nil, io.NopCloser(strings.NewReader(body)), 1000), int64(len(body))); err == nil {
+		t.Error("a body over the bound was read")
+	}
+}

@@ -346,6 +346,16 @@ func getObject(t *testing.T, endpoint, bucket, key string, creds sigv4.Credentia
 	return motoSend(t, newReq(t, http.MethodGet, objectURL(endpoint, bucket, key), nil), creds, s3Opts(), http.StatusOK).Body
 }
 
+// otherFirst is s with its first character changed: a wrong secret or
+// token of the right shape. (Always "x" would leave a secret that starts
+// with x right, one moto-made secret in 64.)
+func otherFirst(s string) string {
+	if s[0] == 'x' {
+		return "y" + s[1:]
+	}
+	return "x" + s[1:]
+}
+
 // --- the test -------------------------------------------------------------
 
 type motoFixture struct {
@@ -370,7 +380,7 @@ func TestMoto(t *testing.T) {
 	t.Cleanup(func() { t.Logf("TestMoto took %v", time.Since(start).Round(time.Millisecond)) })
 
 	wrong := creds
-	wrong.SecretAccessKey = "x" + creds.SecretAccessKey[1:]
+	wrong.SecretAccessKey = otherFirst(creds.SecretAccessKey)
 	unknown := sigv4.Credentials{AccessKeyID: "AKIAUNKNOWNKEY000000", SecretAccessKey: creds.SecretAccessKey}
 
 	t.Run("STS", func(t *testing.T) {
@@ -714,13 +724,13 @@ func testMotoSessionToken(t *testing.T, fx *motoFixture) {
 	})
 	t.Run("AssumeRole/WrongToken", func(t *testing.T) {
 		bad := temp
-		bad.SessionToken = "x" + temp.SessionToken[1:]
+		bad.SessionToken = otherFirst(temp.SessionToken)
 		req, opts := motoQuery(t, endpoint, "GetCallerIdentity", "2011-06-15", stsOpts())
 		expectAWSError(t, motoSend(t, req, bad, opts, 0), http.StatusForbidden, "InvalidClientTokenId")
 	})
 	t.Run("AssumeRole/WrongSecret", func(t *testing.T) {
 		bad := temp
-		bad.SecretAccessKey = "x" + temp.SecretAccessKey[1:]
+		bad.SecretAccessKey = otherFirst(temp.SecretAccessKey)
 		req, opts := motoQuery(t, endpoint, "GetCallerIdentity", "2011-06-15", stsOpts())
 		expectAWSError(t, motoSend(t, req, bad, opts, 0), http.StatusForbidden, "SignatureDoesNotMatch")
 	})
