@@ -65,22 +65,25 @@ type Entry struct {
 	// TokenIssuer, TokenSubject and TokenClientID name the OAuth access
 	// token that authenticated Caller over HTTP (its iss, sub and client
 	// id); the token itself is never recorded.
-	TokenIssuer   string          `json:"token_issuer,omitempty"`
-	TokenSubject  string          `json:"token_subject,omitempty"`
-	TokenClientID string          `json:"token_client_id,omitempty"`
-	Tool          string          `json:"tool,omitempty"`
-	Reason        string          `json:"reason,omitempty"`
-	Context       json.RawMessage `json:"context,omitempty"`
-	GrantID       string          `json:"grant_id,omitempty"`
-	GrantName     string          `json:"grant_name,omitempty"`
-	Decision      string          `json:"decision"` // allow | deny
-	Rule          string          `json:"rule,omitempty"`
-	Service       string          `json:"service,omitempty"`
-	Region        string          `json:"region,omitempty"`
-	Operation     string          `json:"operation,omitempty"`
-	EventSource   string          `json:"event_source,omitempty"`
-	Action        string          `json:"action,omitempty"`
-	ReadOnly      bool            `json:"read_only"`
+	TokenIssuer   string `json:"token_issuer,omitempty"`
+	TokenSubject  string `json:"token_subject,omitempty"`
+	TokenClientID string `json:"token_client_id,omitempty"`
+	Tool          string `json:"tool,omitempty"`
+	// File is the local file a tool uploaded from or saved the answer into,
+	// relative to the server's files folder (serve --files-dir).
+	File        string          `json:"file,omitempty"`
+	Reason      string          `json:"reason,omitempty"`
+	Context     json.RawMessage `json:"context,omitempty"`
+	GrantID     string          `json:"grant_id,omitempty"`
+	GrantName   string          `json:"grant_name,omitempty"`
+	Decision    string          `json:"decision"` // allow | deny
+	Rule        string          `json:"rule,omitempty"`
+	Service     string          `json:"service,omitempty"`
+	Region      string          `json:"region,omitempty"`
+	Operation   string          `json:"operation,omitempty"`
+	EventSource string          `json:"event_source,omitempty"`
+	Action      string          `json:"action,omitempty"`
+	ReadOnly    bool            `json:"read_only"`
 	// Inputs are what decided the operation, as sent: X-Amz-Target,
 	// Action= in the query and in a form body, the x-amz-* headers that
 	// change the operation or the resource (a copy source, an ACL,

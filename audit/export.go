@@ -24,7 +24,7 @@ const (
 // CSVColumns are the columns of a CSV export, in order: the entry's JSON
 // names.
 var CSVColumns = []string{
-	"seq", "kind", "id", "time", "recorded_at", "caller", "client", "session_id", "tool", "reason", "context",
+	"seq", "kind", "id", "time", "recorded_at", "caller", "client", "session_id", "tool", "file", "reason", "context",
 	"grant_id", "grant_name", "decision", "rule", "service", "region", "operation", "event_source", "action",
 	"read_only", "method", "url", "endpoint", "request_bytes", "request_sha256", "status", "request_id",
 	"amz_id_2", "error_code", "error_message", "response_bytes", "duration_ms", "attempts", "outcome",
@@ -118,7 +118,7 @@ func csvRow(e Entry) []string {
 		return t.UTC().Format(time.RFC3339Nano)
 	}
 	row := []string{
-		num(e.Seq), e.Kind, e.ID, tm(e.Time), tm(e.RecordedAt), e.Caller, e.Client, e.SessionID, e.Tool, e.Reason, string(e.Context),
+		num(e.Seq), e.Kind, e.ID, tm(e.Time), tm(e.RecordedAt), e.Caller, e.Client, e.SessionID, e.Tool, e.File, e.Reason, string(e.Context),
 		e.GrantID, e.GrantName, e.Decision, e.Rule, e.Service, e.Region, e.Operation, e.EventSource, e.Action,
 		strconv.FormatBool(e.ReadOnly), e.Method, e.URL, e.Endpoint, num(e.RequestBytes), e.RequestSHA, strconv.Itoa(e.Status), e.RequestID,
 		e.AmzID2, e.ErrorCode, e.ErrorMessage, num(e.ResponseBytes), num(e.DurationMS), strconv.Itoa(e.Attempts), e.Outcome,

@@ -91,7 +91,7 @@ func TestEntryFields(t *testing.T) {
 		t.Fatalf("CreateBucket: %d %s", resp.StatusCode, out)
 	}
 	approval := &vault.ApprovalDecision{ID: "apr_fields", Decision: "approved", By: "alice (console)", Via: "held", At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	resp, out, put := do(vault.Call{Method: "PUT", URL: objURL, Grant: rw.ID, Body: body, Approval: approval})
+	resp, out, put := do(vault.Call{Method: "PUT", URL: objURL, Grant: rw.ID, Body: body, Approval: approval, File: "reports/q1.csv"})
 	if resp.StatusCode != 200 {
 		t.Fatalf("PutObject: %d %s", resp.StatusCode, out)
 	}
@@ -298,6 +298,7 @@ func TestEntryFields(t *testing.T) {
 			}
 		},
 		"kind": func(t *testing.T) { want(t, get.Kind, audit.KindEnd) },
+		"file": func(t *testing.T) { want(t, put.File, "reports/q1.csv"); want(t, get.File, "") },
 		"approval": func(t *testing.T) {
 			if put.Approval == nil || *put.Approval != *approval || get.Approval != nil {
 				t.Errorf("approval: the approved write's %+v, want %+v; a read's %+v", put.Approval, approval, get.Approval)

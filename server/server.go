@@ -63,6 +63,10 @@ type Options struct {
 	Approvals tools.Approvals
 	// SpoolDir keeps truncated response bodies; "" lets the tools choose.
 	SpoolDir string
+	// FilesDir is the folder s3_put may upload files from and s3_get save
+	// objects into (serve --files-dir, which allows it over stdio only: the
+	// folder is the one agent's); "" refuses both.
+	FilesDir string
 
 	// Caller is the vault caller of stdio sessions, and of HTTP requests
 	// that carry no API key when InsecureNoAuth is set. "" is the operator,
@@ -219,6 +223,7 @@ func New(o Options) (*Server, error) {
 		SessionOf:    s.sessionNoted,
 		Logger:       o.Logger,
 		Approvals:    o.Approvals,
+		FilesDir:     o.FilesDir,
 	}, o.Tools)
 	if err != nil {
 		return nil, err

@@ -204,8 +204,12 @@ func confirmMessage(ctx context.Context, c vault.Call, pv vault.Preview) string 
 		}
 		fmt.Fprintf(&b, "  (%s also makes AWS run %s)\n", imp.Header, what)
 	}
-	if n := len(c.Body); n > 0 {
-		fmt.Fprintf(&b, "  body: %d bytes\n", n)
+	switch {
+	case c.File != "" && c.BodyReader != nil:
+		// The checksum header above binds the approval to these bytes.
+		fmt.Fprintf(&b, "  body: the file %s of the files folder, %d bytes\n", text.Printable(c.File), c.BodyLength)
+	case len(c.Body) > 0:
+		fmt.Fprintf(&b, "  body: %d bytes\n", len(c.Body))
 	}
 	if c.Reason != "" {
 		// On one line: an agent's line breaks could otherwise draw lines

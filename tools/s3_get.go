@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/alter-mcp/alter-mcp/internal/text"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/alter-mcp/alter-mcp/awserr"
@@ -24,6 +25,8 @@ type s3GetArgs struct {
 	Offset    int64  `json:"offset,omitempty" jsonschema:"minimum=0" jsonschema_description:"Byte offset to read from: 0, or the next_offset of the previous result."`
 	MaxBytes  int    `json:"max_bytes,omitempty" jsonschema:"minimum=1,maximum=1048576" jsonschema_description:"Most bytes to return (default 16384)."`
 	VersionID string `json:"version_id,omitempty" jsonschema_description:"A version of the object, in a versioned bucket; the current one by default."`
+	SaveTo    string `json:"save_to,omitempty" jsonschema_description:"Save the object, of any size, from offset to its end, into this file instead of returning its content: a path relative to the server's files folder, when the operator set one (serve --files-dir). The file appears only once it is whole."`
+	Overwrite bool   `json:"overwrite,omitempty" jsonschema_description:"With save_to: replace the file if it exists (by default an existing file is refused)."`
 	callArgs
 }
 
@@ -31,7 +34,8 @@ type s3GetResult struct {
 	Bucket        string `json:"bucket"`
 	Key           string `json:"key"`
 	Offset        int64  `json:"offset"`
-	Bytes         int    `json:"bytes"`
+	Bytes         int64  `json:"bytes"`
+	SavedTo       string `json:"saved_to,omitempty"`
 	Content       string `json:"content,omitempty"`
 	ContentBase64 string `json:"content_base64,omitempty"`
 	ContentType   string `json:"content_type,omitempty"`
@@ -49,7 +53,8 @@ func s3Get(tb *toolbox) tool {
 	def := newTool[s3GetArgs, s3GetResult]("s3_get",
 		"Read an S3 object: up to max_bytes from offset, as text (content) or, for binary data, base64 (content_base64), "+
 			"with its content type and total size. When truncated is true, call again with offset set to next_offset to read on; "+
-			"compare etag between calls to be sure the object did not change. Find keys with s3_list.",
+			"compare etag between calls to be sure the object did not change. Find keys with s3_list. "+
+			"When the server has a files folder, save_to saves the object (from offset to its end), of any size, into a file there instead.",
 		readAnnotations("Read an S3 object"))
 	return tool{toolset: toolsetS3, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		args, err := bind[s3GetArgs](req)
@@ -74,9 +79,23 @@ func s3Get(tb *toolbox) tool {
 		if args.VersionID != "" {
 			query = urlparse.EncodeQuery(map[string]string{"versionId": args.VersionID})
 		}
+		rng := fmt.Sprintf("bytes=%d-%d", args.Offset, args.Offset+maxBytes-1)
+		var dl *download
+		switch {
+		case args.SaveTo != "" && args.MaxBytes != 0:
+			return invalid("save_to saves the object from offset to its end: leave out max_bytes"), nil
+		case args.SaveTo != "":
+			if dl, err = tb.files.createDownload(args.SaveTo, args.Overwrite); err != nil {
+				return invalid("%v", err), nil
+			}
+			defer dl.abort() // after a commit, nothing is left to remove
+			rng = fmt.Sprintf("bytes=%d-", args.Offset)
+		case args.Overwrite:
+			return invalid("overwrite goes with save_to"), nil
+		}
 		out, _, res := tb.s3Send(ctx, req, args.callArgs, bucket, func(region string) vault.Call {
 			return vault.Call{Method: http.MethodGet, URL: urlparse.S3URL(region, bucket, args.Key, query),
-				Header: http.Header{"Range": {fmt.Sprintf("bytes=%d-%d", args.Offset, args.Offset+maxBytes-1)}}}
+				Header: http.Header{"Range": {rng}}, File: args.SaveTo}
 		})
 		if res != nil {
 			return res, nil
@@ -101,6 +120,9 @@ func s3Get(tb *toolbox) tool {
 			total := totalOfRange(resp.Header.Get("Content-Range"))
 			if args.Offset == 0 && total <= 0 {
 				// An empty object has no byte 0.
+				if dl != nil {
+					return tb.saveObject(ctx, out, dl, r), nil
+				}
 				resp.Body.Close()
 				r.AuditID = tb.auditID(ctx, out, r.RequestID)
 				return result(r), nil
@@ -111,6 +133,9 @@ func s3Get(tb *toolbox) tool {
 			return tb.awsErrorResult(ctx, out, nil), nil
 		default:
 			return tb.awsErrorResult(ctx, out, nil), nil
+		}
+		if dl != nil {
+			return tb.saveObject(ctx, out, dl, r), nil
 		}
 		data, _, _, err = readHead(resp.Body, int(maxBytes))
 		if err != nil {
@@ -129,13 +154,64 @@ func s3Get(tb *toolbox) tool {
 		} else {
 			r.ContentBase64 = base64.StdEncoding.EncodeToString(data)
 		}
-		r.Bytes = len(data)
+		r.Bytes = int64(len(data))
 		if end < r.TotalSize {
 			r.Truncated, r.NextOffset = true, &end
 		}
 		r.AuditID = tb.auditID(ctx, out, r.RequestID)
 		return result(r), nil
 	}}
+}
+
+// saveObject writes the rest of the answer into dl and commits it: the
+// file appears under its name only when the whole object was read.
+func (tb *toolbox) saveObject(ctx context.Context, out *sentCall, dl *download, r s3GetResult) *mcp.CallToolResult {
+	resp := out.resp
+	var n int64
+	if resp.StatusCode != http.StatusRequestedRangeNotSatisfiable { // else an empty object
+		w := &fileWriter{f: dl.fh}
+		var err error
+		n, err = io.Copy(w, resp.Body)
+		if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+			err = fmt.Errorf("%d bytes of %d", n, resp.ContentLength)
+		}
+		if w.err != nil {
+			resp.Body.Close()
+			b := errorBody{Error: "file_error", Sent: true, RequestID: r.RequestID,
+				Message: fmt.Sprintf("The object could not be saved into %s: %s. Nothing was left under that name.", text.Printable(dl.name), describeFileErr(w.err))}
+			b.AuditID = tb.auditID(ctx, out, b.RequestID)
+			return errorResult(b)
+		}
+		if err != nil {
+			return tb.readError(ctx, out, err)
+		}
+	}
+	resp.Body.Close()
+	if err := dl.commit(); err != nil {
+		b := errorBody{Error: "file_error", Sent: true, RequestID: r.RequestID, Message: "The object was read but could not be saved: " + err.Error() + "."}
+		b.AuditID = tb.auditID(ctx, out, b.RequestID)
+		return errorResult(b)
+	}
+	r.Bytes, r.SavedTo = n, dl.name
+	if r.TotalSize <= 0 {
+		r.TotalSize = r.Offset + n
+	}
+	r.AuditID = tb.auditID(ctx, out, r.RequestID)
+	return result(r)
+}
+
+// fileWriter writes to a file and keeps its error apart from the reader's.
+type fileWriter struct {
+	f   io.Writer
+	err error
+}
+
+func (w *fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		w.err = err
+	}
+	return n, err
 }
 
 // textType reports whether bytes of an object of contentType may be shown

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"encoding/base64"
+	"io"
 	"mime"
 	"net/http"
 	"path"
@@ -21,9 +22,10 @@ import (
 type s3PutArgs struct {
 	Bucket        string            `json:"bucket" jsonschema:"required" jsonschema_description:"The bucket name."`
 	Key           string            `json:"key" jsonschema:"required" jsonschema_description:"The object key (not URL-encoded); / separates folders: reports/2024/q1.csv."`
-	Content       *string           `json:"content,omitempty" jsonschema_description:"The object's content as text (UTF-8). Give content or content_base64."`
+	Content       *string           `json:"content,omitempty" jsonschema_description:"The object's content as text (UTF-8). Give content, content_base64 or file."`
 	ContentBase64 string            `json:"content_base64,omitempty" jsonschema_description:"The object's content as base64, for binary data."`
-	ContentType   string            `json:"content_type,omitempty" jsonschema_description:"The object's media type; by default guessed from the key's extension, else text/plain for content and application/octet-stream for content_base64."`
+	File          string            `json:"file,omitempty" jsonschema_description:"Upload this file, of any size, instead of content: a path relative to the server's files folder, when the operator set one (serve --files-dir). Its SHA-256 is sent with it, and S3 refuses the upload if the file changes on the way."`
+	ContentType   string            `json:"content_type,omitempty" jsonschema_description:"The object's media type; by default guessed from the key's extension (or the file's), else text/plain for content and application/octet-stream for content_base64 and file."`
 	Metadata      map[string]string `json:"metadata,omitempty" jsonschema_description:"User metadata, stored as x-amz-meta-NAME headers: names of letters, digits and - _ ., ASCII values."`
 	callArgs
 }
@@ -31,18 +33,22 @@ type s3PutArgs struct {
 type s3PutResult struct {
 	Bucket      string `json:"bucket"`
 	Key         string `json:"key"`
-	Size        int    `json:"size"`
+	Size        int64  `json:"size"`
 	ContentType string `json:"content_type"`
-	ETag        string `json:"etag,omitempty"`
-	VersionID   string `json:"version_id,omitempty"`
-	RequestID   string `json:"request_id,omitempty"`
-	AuditID     string `json:"audit_id,omitempty"`
+	// File and ChecksumSHA256: the file uploaded, and its SHA-256 (base64)
+	// as S3 checked it.
+	File           string `json:"file,omitempty"`
+	ChecksumSHA256 string `json:"checksum_sha256,omitempty"`
+	ETag           string `json:"etag,omitempty"`
+	VersionID      string `json:"version_id,omitempty"`
+	RequestID      string `json:"request_id,omitempty"`
+	AuditID        string `json:"audit_id,omitempty"`
 }
 
 func s3Put(tb *toolbox) tool {
 	def := newTool[s3PutArgs, s3PutResult]("s3_put",
 		"Write an S3 object: create it, or replace it whole if the key exists (there is no undo unless the bucket is versioned). "+
-			"Give the content as text or base64, and optionally its content type and metadata. "+
+			"Give the content as text or base64, or a file from the server's files folder when it has one, and optionally its content type and metadata. "+
 			"Check first with s3_list whether the key exists when replacing it would matter. "+
 			"Some grants ask the user to confirm every write; the call then waits for the user's answer.",
 		mcp.ToolAnnotation{
@@ -62,11 +68,26 @@ func s3Put(tb *toolbox) tool {
 			return invalid("bucket and key are required"), nil
 		}
 		var body []byte
+		var up *upload
 		ct := args.ContentType
 		guess := mime.TypeByExtension(path.Ext(args.Key))
+		given := 0
+		for _, set := range []bool{args.Content != nil, args.ContentBase64 != "", args.File != ""} {
+			if set {
+				given++
+			}
+		}
 		switch {
-		case args.Content != nil && args.ContentBase64 != "":
-			return invalid("give content (text) or content_base64, not both"), nil
+		case given > 1:
+			return invalid("give one of content (text), content_base64 and file"), nil
+		case args.File != "":
+			if up, err = tb.files.openUpload(args.File); err != nil {
+				return invalid("%v", err), nil
+			}
+			defer up.f.Close()
+			if ct == "" {
+				ct = first(guess, mime.TypeByExtension(path.Ext(args.File)), "application/octet-stream")
+			}
 		case args.Content != nil:
 			body = []byte(*args.Content)
 			if ct == "" {
@@ -80,9 +101,12 @@ func s3Put(tb *toolbox) tool {
 				ct = first(guess, "application/octet-stream")
 			}
 		default:
-			return invalid("give the object's content: content (text) or content_base64 (\"\" makes an empty object)"), nil
+			return invalid("give the object's content: content (text), content_base64, or file (\"\" makes an empty object)"), nil
 		}
 		h := http.Header{"Content-Type": {ct}}
+		if up != nil {
+			h.Set("X-Amz-Checksum-Sha256", up.sha256)
+		}
 		for _, k := range sortedKeys(args.Metadata) {
 			v := args.Metadata[k]
 			if !metadataName(k) {
@@ -93,8 +117,20 @@ func s3Put(tb *toolbox) tool {
 			}
 			h.Set("X-Amz-Meta-"+k, v)
 		}
+		size := int64(len(body))
 		out, _, res := tb.s3Send(ctx, req, args.callArgs, bucket, func(region string) vault.Call {
-			return vault.Call{Method: http.MethodPut, URL: urlparse.S3URL(region, bucket, args.Key, ""), Header: h.Clone(), Body: body}
+			c := vault.Call{Method: http.MethodPut, URL: urlparse.S3URL(region, bucket, args.Key, ""), Header: h.Clone(), Body: body}
+			if up != nil {
+				// Read from its start, at each attempt (another region's
+				// included), whatever the file's offset.
+				c.Body, c.File, size = nil, args.File, up.size
+				if up.size == 0 {
+					c.Body = []byte{}
+				} else {
+					c.BodyReader, c.BodyLength = io.NewSectionReader(up.f, 0, up.size), up.size
+				}
+			}
+			return c
 		})
 		if res != nil {
 			return res, nil
@@ -104,8 +140,11 @@ func s3Put(tb *toolbox) tool {
 			return tb.awsErrorResult(ctx, out, nil), nil
 		}
 		resp.Body.Close()
-		r := s3PutResult{Bucket: bucket, Key: args.Key, Size: len(body), ContentType: ct,
+		r := s3PutResult{Bucket: bucket, Key: args.Key, Size: size, ContentType: ct, File: args.File,
 			ETag: strings.Trim(resp.Header.Get("ETag"), `"`), VersionID: resp.Header.Get("X-Amz-Version-Id"), RequestID: awserr.RequestID(resp.Header)}
+		if up != nil {
+			r.ChecksumSHA256 = up.sha256
+		}
 		r.AuditID = tb.auditID(ctx, out, r.RequestID)
 		return result(r), nil
 	}}

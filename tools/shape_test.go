@@ -165,7 +165,7 @@ func TestBindArguments(t *testing.T) {
 	}
 	for raw, want := range map[string]string{
 		`{"bucket":"b","offset":"12"}`: "argument offset must be an integer, not string",
-		`{"bucket":"b","keys":"k"}`:    `unknown argument "keys"; the arguments are: bucket, context, grant_id, key, max_bytes, offset, reason, version_id`,
+		`{"bucket":"b","keys":"k"}`:    `unknown argument "keys"; the arguments are: bucket, context, grant_id, key, max_bytes, offset, overwrite, reason, save_to, version_id`,
 		`[1]`:                          "could not be read",
 	} {
 		if _, err := bind[s3GetArgs](req(raw)); err == nil || !strings.Contains(err.Error(), want) {

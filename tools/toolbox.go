@@ -32,6 +32,8 @@ type toolbox struct {
 	now      func() time.Time
 	// approvals: writes held for an operator (approval.go).
 	approvals Approvals
+	// files is the files folder (files.go); nil without one.
+	files *files
 }
 
 func newToolbox(d Deps) *toolbox {

@@ -55,6 +55,9 @@ type Deps struct {
 	// Approvals hold writes of confirm_writes grants for an operator when
 	// the client cannot ask its user; zero refuses them.
 	Approvals Approvals
+	// FilesDir is the folder s3_put uploads files from and s3_get saves
+	// objects into (serve --files-dir; files.go); "" refuses both.
+	FilesDir string
 }
 
 // Offered is what the tools offer a caller, given the grants it may use:

@@ -79,9 +79,14 @@ func Register(s *server.MCPServer, d Deps, o Options) (io.Closer, error) {
 	}
 	tb := newToolbox(d)
 	tb.readOnly = o.ReadOnly
+	var err error
+	if tb.files, err = openFiles(d.FilesDir); err != nil {
+		return nil, err
+	}
 	Warm() // the definitions, made once (or being made: then this waits)
 	selected, err := selectTools(allTools(tb), o)
 	if err != nil {
+		tb.files.Close()
 		return nil, err
 	}
 	// What a session is offered follows its caller's grants, at each
@@ -97,7 +102,20 @@ func Register(s *server.MCPServer, d Deps, o Options) (io.Closer, error) {
 	if spools {
 		s.AddResourceTemplate(responseResourceTemplate(), tb.readResponseResource)
 	}
-	return tb.spool, nil
+	return closers{tb.spool, tb.files}, nil
+}
+
+// closers closes each of its closers, and returns the first error.
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var first error
+	for _, c := range cs {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // selectTools applies o to tools: the toolsets, then the tool names, then

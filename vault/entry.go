@@ -27,6 +27,7 @@ func (v *Vault) newEntry(m callMeta, now time.Time) *audit.Entry {
 		TokenSubject:  m.oauth.Subject,
 		TokenClientID: m.oauth.ClientID,
 		Tool:          m.tool,
+		File:          text.Clip(m.file, 1024),
 		TraceID:       m.traceID,
 		SpanID:        m.spanID,
 		Reason:        text.Clip(m.reason, MaxReasonBytes),

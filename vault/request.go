@@ -36,8 +36,12 @@ type Call struct {
 	BodyReader io.Reader
 	BodyLength int64
 	JSON       any
-	Reason     string
-	Context    map[string]any
+	// File names, in the audit, the local file the body is read from or
+	// the answer is saved into (an MCP tool's files folder); it sends
+	// nothing and is not read by the vault.
+	File    string
+	Reason  string
+	Context map[string]any
 	// Caller is who makes the call, as the transport established it. A
 	// registered caller may use only its grants; "" is the operator.
 	Caller string
@@ -109,7 +113,7 @@ type outgoing struct {
 // callMeta is what the audit records about who called and why.
 type callMeta struct {
 	grant, caller, callerLabel, reason, tool, client, session, auditID string
-	traceID, spanID                                                    string
+	traceID, spanID, file                                              string
 	oauth                                                              OAuthIdentity
 	approval                                                           *audit.Approval
 	context                                                            map[string]any
@@ -122,7 +126,7 @@ func outgoingFromCall(c *Call) (*outgoing, error) {
 		rawURL: c.URL,
 		meta: callMeta{grant: c.Grant, caller: c.Caller, reason: c.Reason, tool: c.Tool,
 			client: c.Client, session: c.SessionID, context: c.Context, timeout: c.Timeout, auditID: c.AuditID, callerLabel: c.CallerLabel,
-			oauth: c.OAuth, traceID: c.TraceID, spanID: c.SpanID, approval: c.Approval},
+			oauth: c.OAuth, traceID: c.TraceID, spanID: c.SpanID, approval: c.Approval, file: c.File},
 	}
 	var err error
 	if o.header, err = cleanHeader(c.Header); err != nil {

@@ -77,7 +77,7 @@ var bigBlock = func() []byte {
 }()
 
 // serveBig sends [first, last] of the generated object: all of it, or the
-// one range "bytes=first-last" that s3_get asks for.
+// one range "bytes=first-last" or "bytes=first-" that s3_get asks for.
 func (f *fakeS3) serveBig(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/plain")
@@ -86,7 +86,10 @@ func (f *fakeS3) serveBig(w http.ResponseWriter, r *http.Request) {
 	if spec, ok := strings.CutPrefix(r.Header.Get("Range"), "bytes="); ok {
 		a, b, _ := strings.Cut(spec, "-")
 		x, err1 := strconv.ParseInt(a, 10, 64)
-		y, err2 := strconv.ParseInt(b, 10, 64)
+		y, err2 := f.bigSize-1, error(nil) // "bytes=first-": to the end
+		if b != "" {
+			y, err2 = strconv.ParseInt(b, 10, 64)
+		}
 		if err1 != nil || err2 != nil || x > y || x >= f.bigSize {
 			h.Set("Content-Range", "bytes */"+strconv.FormatInt(f.bigSize, 10))
 			w.WriteHeader(http.StatusRequestedRangeNotSatisfiable)

@@ -44,6 +44,7 @@ func main() {
 	streamBytes := flag.Int64("stream-bytes", 1<<30, "bytes to stream each way for the RSS row")
 	streamTimeout := flag.Duration("stream-timeout", 5*time.Minute, "most time for each way of the streaming row; what is left is reported as cut")
 	streamRef := flag.String("stream-reference", "", "internal: be the streaming row's reference client, against this fake S3 URL")
+	streamPieces := flag.Bool("stream-pieces", false, "also stream -stream-bytes each way in s3_put calls and s3_get pages of 1 MiB (about 2 minutes a GiB here)")
 	flag.Parse()
 	if *streamRef != "" {
 		if err := runStreamReference(*streamRef, *streamBytes, *streamTimeout); err != nil {
@@ -59,7 +60,7 @@ func main() {
 	if !*stream {
 		*streamBytes = 0
 	}
-	if err := run(*bin, *n, *d, *clientCounts, *streamBytes, *streamTimeout); err != nil {
+	if err := run(*bin, *n, *d, *clientCounts, streamOptions{*streamBytes, *streamTimeout, *streamPieces}); err != nil {
 		fmt.Fprintln(os.Stderr, "alter-bench:", err)
 		os.Exit(1)
 	}
@@ -70,7 +71,16 @@ type row struct {
 	what, value, reference, ratio string
 }
 
-func run(bin string, n int, d time.Duration, clientCounts string, streamBytes int64, streamTimeout time.Duration) error {
+// streamOptions are the -stream flags: bytes each way (0: no streaming
+// rows), the most time for each way, and whether to stream in pieces too.
+type streamOptions struct {
+	bytes   int64
+	timeout time.Duration
+	pieces  bool
+}
+
+func run(bin string, n int, d time.Duration, clientCounts string, so streamOptions) error {
+	streamBytes := so.bytes
 	tmp, err := os.MkdirTemp("", "alter-bench-")
 	if err != nil {
 		return err
@@ -193,7 +203,7 @@ func run(bin string, n int, d time.Duration, clientCounts string, streamBytes in
 
 	if streamBytes > 0 {
 		progress(fmt.Sprintf("streaming %s up and down", amount(streamBytes)))
-		streamed, err := streamRows(bin, env, fake, streamBytes, streamTimeout)
+		streamed, err := streamRows(bin, env, fake, streamBytes, so.timeout, so.pieces)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -15,14 +16,18 @@ import (
 	"github.com/alter-mcp/alter-mcp/sigv4"
 )
 
-// The streaming row: the server's peak RSS while 1 GiB goes up and 1 GiB
-// comes down through it. The tools move bodies in pieces: s3_put takes an
-// object's content inline in its arguments, and s3_get returns at most
-// streamPiece bytes a call. So 1 GiB up is that many s3_put calls of 1 MiB
-// objects, and 1 GiB down is one generated 1 GiB object read in s3_get pages
-// of 1 MiB, all over stdio to one `alter-mcp serve`. No tool uploads one
-// object from a stream or a file, so a single 1 GiB PUT is not measured here
-// (vault/bigbody_test.go does that below the tools, through the vault).
+// The streaming rows: the server's peak RSS while 1 GiB goes up and 1 GiB
+// comes down through it, over stdio to one `alter-mcp serve`.
+//
+// Through the files folder (serve --files-dir), as an agent moves a big
+// object: one s3_put of a 1 GiB file (sparse, so that making it costs
+// nothing) and one s3_get that saves the generated 1 GiB object into a file.
+//
+// In pieces (-stream-pieces), as an agent moves data through its own
+// context: s3_put takes an object's content inline in its arguments, and
+// s3_get returns at most streamPiece bytes a call. So 1 GiB up is that many
+// s3_put calls of 1 MiB objects, and 1 GiB down is the generated object read
+// in s3_get pages of 1 MiB.
 //
 // The reference is a fresh process of this program (-stream-reference) that
 // moves the same pieces to the same fake directly: each PUT signed with
@@ -96,6 +101,48 @@ func streamThroughServer(bin string, env []string, size int64, limit time.Durati
 		r.down += min(int64(streamPiece), size-r.down)
 	}
 	r.took = time.Since(start)
+	_, r.hwm = rss(pid)
+	return r, nil
+}
+
+// streamFilesThroughServer moves size bytes up in one s3_put of a file and
+// size bytes down in one s3_get saved into a file, through a fresh
+// `alter-mcp serve --files-dir` over stdio.
+func streamFilesThroughServer(bin string, env []string, size int64) (streamResult, error) {
+	var r streamResult
+	dir, err := os.MkdirTemp("", "alter-bench-files-")
+	if err != nil {
+		return r, err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, "up.txt"), nil, 0o600); err != nil {
+		return r, err
+	}
+	if err := os.Truncate(filepath.Join(dir, "up.txt"), size); err != nil {
+		return r, err
+	}
+	st, _, err := startStdio(bin, append(env, "ALTER_MCP_FILES_DIR="+dir))
+	if err != nil {
+		return r, err
+	}
+	defer st.Close()
+	pid := st.cmd.Process.Pid
+	_, r.startHWM = rss(pid)
+	start := time.Now()
+	args := map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "key": "stream/up.txt", "file": "up.txt", "reason": "benchmark"}
+	if err := st.call("s3_put", args); err != nil {
+		return r, fmt.Errorf("s3_put of a %s file: %w", amount(size), err)
+	}
+	r.up, r.upTook = size, time.Since(start)
+	_, r.upHWM = rss(pid)
+	args = map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "key": bigKey, "save_to": "down.txt", "reason": "benchmark"}
+	if err := st.call("s3_get", args); err != nil {
+		return r, fmt.Errorf("s3_get into a file: %w", err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "down.txt")); err != nil || fi.Size() != size {
+		return r, fmt.Errorf("s3_get saved %v (%v), want %s", fi, err, amount(size))
+	}
+	r.down, r.took = size, time.Since(start)
 	_, r.hwm = rss(pid)
 	return r, nil
 }
@@ -202,20 +249,43 @@ func runStreamReference(endpoint string, size int64, limit time.Duration) error 
 	return nil
 }
 
-// streamRows measures the streaming row and its reference.
-func streamRows(bin string, env []string, fake *fakeS3, size int64, limit time.Duration) ([]row, error) {
-	got, err := streamThroughServer(bin, env, size, limit)
+// streamRows measures the streaming rows (the one in pieces with pieces)
+// and their reference.
+func streamRows(bin string, env []string, fake *fakeS3, size int64, limit time.Duration, pieces bool) ([]row, error) {
+	put, got := fake.put.Load(), fake.got.Load()
+	files, err := streamFilesThroughServer(bin, env, size)
 	if err != nil {
 		return nil, err
 	}
-	if fake.put.Load() < got.up || fake.got.Load() < got.down {
-		return nil, fmt.Errorf("streaming: the fake read %d bytes of PUTs and sent %d of GETs, the server claims %d up and %d down",
-			fake.put.Load(), fake.got.Load(), got.up, got.down)
+	if fake.put.Load()-put < size || fake.got.Load()-got < size {
+		return nil, fmt.Errorf("streaming files: the fake read %d bytes of PUTs and sent %d of GETs, not %d each way",
+			fake.put.Load()-put, fake.got.Load()-got, size)
 	}
 	ref, err := streamReference(fake.URL, size, limit)
 	if err != nil {
 		return nil, err
 	}
+	rows := []row{{"server peak RSS (VmHWM) streaming a file up in one s3_put and an object down into a file in one s3_get (--files-dir), over stdio",
+		fmt.Sprintf("%.0f MiB peak (%.0f MiB after start-up, %.0f MiB after the way up); %s up in %.1f s, %s down in %.1f s",
+			mib(files.hwm), mib(files.startHWM), mib(files.upHWM), amount(files.up), files.upTook.Seconds(), amount(files.down), (files.took - files.upTook).Seconds()),
+		"goal: ≤ 64 MiB", ratio(mib(files.hwm), 64)}}
+	if !pieces {
+		return rows, nil
+	}
+	put, got = fake.put.Load(), fake.got.Load()
+	inPieces, err := streamThroughServer(bin, env, size, limit)
+	if err != nil {
+		return nil, err
+	}
+	if fake.put.Load()-put < inPieces.up || fake.got.Load()-got < inPieces.down {
+		return nil, fmt.Errorf("streaming: the fake read %d bytes of PUTs and sent %d of GETs, the server claims %d up and %d down",
+			fake.put.Load()-put, fake.got.Load()-got, inPieces.up, inPieces.down)
+	}
+	return append(rows, piecesRows(inPieces, ref, limit)...), nil
+}
+
+// piecesRows are the rows of the streaming in pieces.
+func piecesRows(got, ref streamResult, limit time.Duration) []row {
 	what := func(r streamResult) string {
 		s := fmt.Sprintf("%s up in %.1f s, %s down in %.1f s", amount(r.up), r.upTook.Seconds(), amount(r.down), (r.took - r.upTook).Seconds())
 		if r.cut {
@@ -230,7 +300,7 @@ func streamRows(bin string, env []string, fake *fakeS3, size int64, limit time.D
 		{"server peak RSS (VmHWM) streaming up in s3_put calls of 1 MiB and down in s3_get pages of 1 MiB, over stdio",
 			value, "goal: ≤ 64 MiB", ratio(mib(got.hwm), 64)},
 		{"the same, against a direct client", value, refText, ratio(mib(got.hwm), mib(ref.hwm))},
-	}, nil
+	}
 }
 
 func amount(b int64) string {

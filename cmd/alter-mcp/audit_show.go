@@ -69,7 +69,7 @@ func (a *app) showEntry(e audit.Entry, recs []audit.Entry) error {
 	}
 	for _, f := range [][2]string{
 		{"id", e.ID}, {"time", tm(e.Time)}, {"caller", e.Caller}, {"client", e.Client}, {"session_id", e.SessionID},
-		{"tool", e.Tool}, {"reason", e.Reason}, {"context", string(e.Context)},
+		{"tool", e.Tool}, {"file", e.File}, {"reason", e.Reason}, {"context", string(e.Context)},
 		{"grant_id", e.GrantID}, {"grant_name", e.GrantName}, {"decision", e.Decision}, {"rule", e.Rule},
 		{"service", e.Service}, {"region", e.Region}, {"operation", e.Operation}, {"event_source", e.EventSource},
 		{"action", e.Action}, {"read_only", strconv.FormatBool(e.ReadOnly)}, {"method", e.Method}, {"url", e.URL},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -95,6 +96,7 @@ type serveFlags struct {
 	metricsListen   string
 	approvalWait    time.Duration
 	approvalURL     string
+	filesDir        string
 }
 
 const defaultListen = "127.0.0.1:8787"
@@ -128,6 +130,7 @@ func (f *serveFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.metricsListen, "metrics-listen", "", "serve Prometheus metrics at http://ADDR/metrics (HOST:PORT, on a listener of their own; default: no metrics)")
 	fs.DurationVar(&f.approvalWait, "approval-wait", tools.DefaultApprovalWait, "how long a write of a confirm_writes grant, from a client that cannot ask its user, waits for an operator to approve it (alter-mcp approve ID, or the console); 0: refuse such writes at once")
 	fs.StringVar(&f.approvalURL, "approval-url", "", "the console's URL as operators' browsers reach it (http://127.0.0.1:8788): clients that support URL elicitation are sent to its approval page")
+	fs.StringVar(&f.filesDir, "files-dir", "", "a folder s3_put may upload files from (its file argument) and s3_get may save objects into (save_to), so that objects of any size move without passing through the agent; stdio only; default: none")
 	fs.StringSliceVar(&f.oauthClaimRules, "oauth-claim-caller", nil, "map tokens whose subject is no caller's by a claim: CLAIM=VALUE:CALLER, such as groups=aws-readers:reports-agent (repeatable; the first that matches wins)")
 }
 
@@ -178,6 +181,14 @@ func (f *serveFlags) check(changed func(string) bool) error {
 	if f.metricsListen != "" {
 		if _, _, err := net.SplitHostPort(f.metricsListen); err != nil {
 			return usagef("--metrics-listen %q: write HOST:PORT, such as 127.0.0.1:9464", f.metricsListen)
+		}
+	}
+	if f.filesDir != "" {
+		if f.transport != string(server.Stdio) {
+			return usagef("--files-dir gives one local agent a folder of this machine, and works only with --transport stdio: over %s the server is shared by many callers", f.transport)
+		}
+		if st, err := os.Stat(f.filesDir); err != nil || !st.IsDir() {
+			return usagef("--files-dir %s: not a folder (make it first)", f.filesDir)
 		}
 	}
 	if f.transport == string(server.Stdio) {
@@ -297,6 +308,7 @@ func (a *app) serve(ctx context.Context, fs *pflag.FlagSet, vf *vaultFlags, f *s
 		},
 		DefaultGrant:    f.defaultGrant,
 		Approvals:       tools.Approvals{Wait: f.approvalWait, ConsoleURL: f.approvalURL},
+		FilesDir:        f.filesDir,
 		Caller:          f.caller,
 		AllowedOrigins:  nonEmpty(f.allowedOrigins),
 		AllowedHosts:    nonEmpty(f.allowedHosts),
