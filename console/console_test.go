@@ -32,7 +32,7 @@ func testConsole(t *testing.T) (*Console, *httptest.Server, string) {
 		{Method: "PUT", URL: "https://s3.us-east-1.amazonaws.com/reports", Grant: "admin", Reason: "make the bucket", CallerLabel: "setup"},
 		{Method: "PUT", URL: "https://s3.us-east-1.amazonaws.com/reports/q1.csv", Body: []byte("a,b\n1,2\n"), Grant: "admin", Reason: "put the q1 figures", CallerLabel: "setup"},
 		{URL: "https://s3.us-east-1.amazonaws.com/reports?list-type=2", Reason: "list the quarterly reports", Caller: "", CallerLabel: "alice-agent", Tool: "s3_list", SessionID: "sess-a"},
-		{URL: "https://s3.us-east-1.amazonaws.com/reports/q1.csv", Reason: "read the q1 figures", CallerLabel: "alice-agent", Tool: "s3_get", SessionID: "sess-a"},
+		{URL: "https://s3.us-east-1.amazonaws.com/reports/q1.csv", Reason: "read the q1 figures", CallerLabel: "alice-agent", Tool: "s3_get", SessionID: "sess-a", File: "downloads/q1.csv"},
 		{Method: "DELETE", URL: "https://s3.us-east-1.amazonaws.com/reports/q1.csv", Reason: "tidy up old reports", CallerLabel: "bob-agent", Tool: "aws_request", SessionID: "sess-b"},
 	} {
 		if c.Grant == "" {
@@ -125,6 +125,16 @@ func TestConsoleSignIn(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the detail of %s lacks %q", id, want)
 		}
+	}
+	// A call that saved into the files folder names the file.
+	_, page = get(t, browser, ts.URL+"/?tool=s3_get")
+	if i = strings.Index(page, `href="/calls/`); i < 0 {
+		t.Fatalf("no s3_get call:\n%s", page)
+	}
+	id = page[i+len(`href="/calls/`):]
+	id = id[:strings.IndexByte(id, '"')]
+	if _, page = get(t, browser, ts.URL+"/calls/"+id); !strings.Contains(page, `<td id="file">downloads/q1.csv</td>`) {
+		t.Errorf("the detail of the s3_get does not name its file:\n%s", page)
 	}
 }
 
