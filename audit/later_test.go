@@ -20,10 +20,7 @@ func TestEndLater(t *testing.T) {
 	t.Parallel()
 	s, _ := openStore(t)
 	cs := &countingStore{Store: s}
-	l, err := audit.Open(t.Context(), cs, audit.Options{Key: testKey})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := openLog(t, cs, audit.Options{})
 	ctx := t.Context()
 	e := &audit.Entry{Decision: audit.DecisionAllow, Reason: "one"}
 	if err := l.Begin(ctx, e); err != nil {
@@ -78,10 +75,7 @@ func TestEndLaterLost(t *testing.T) {
 	t.Parallel()
 	s, _ := openStore(t)
 	fs := &flakyAppends{Store: s}
-	l, err := audit.Open(t.Context(), fs, audit.Options{Key: testKey})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := openLog(t, fs, audit.Options{})
 	e := &audit.Entry{Decision: audit.DecisionAllow, Reason: "lost end"}
 	if err := l.Begin(t.Context(), e); err != nil {
 		t.Fatal(err)
@@ -128,11 +122,7 @@ func TestEndLaterJoinsTheNextBegin(t *testing.T) {
 	t.Parallel()
 	s, _ := openStore(t)
 	cs := &countingStore{Store: s}
-	l, err := audit.Open(t.Context(), cs, audit.Options{Key: testKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
+	l := openLog(t, cs, audit.Options{})
 	ctx := t.Context()
 	const n = 100
 	before := cs.appends.Load()

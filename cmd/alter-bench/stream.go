@@ -63,13 +63,11 @@ func pieceText() string {
 // fresh `alter-mcp serve` over stdio, stopping at deadline.
 func streamThroughServer(bin string, env []string, size int64, limit time.Duration) (streamResult, error) {
 	var r streamResult
-	st, _, err := startStdio(bin, env)
+	st, pid, err := startMeasured(bin, env, &r)
 	if err != nil {
 		return r, err
 	}
 	defer st.Close()
-	pid := st.cmd.Process.Pid
-	_, r.startHWM = rss(pid)
 	start := time.Now()
 	deadline := start.Add(limit)
 	content := pieceText()
@@ -105,6 +103,18 @@ func streamThroughServer(bin string, env []string, size int64, limit time.Durati
 	return r, nil
 }
 
+// startMeasured starts `alter-mcp serve` over stdio and notes its peak RSS
+// after start-up in r.
+func startMeasured(bin string, env []string, r *streamResult) (*stdioServer, int, error) {
+	st, _, err := startStdio(bin, env)
+	if err != nil {
+		return nil, 0, err
+	}
+	pid := st.cmd.Process.Pid
+	_, r.startHWM = rss(pid)
+	return st, pid, nil
+}
+
 // streamFilesThroughServer moves size bytes up in one s3_put of a file and
 // size bytes down in one s3_get saved into a file, through a fresh
 // `alter-mcp serve --files-dir` over stdio.
@@ -121,13 +131,11 @@ func streamFilesThroughServer(bin string, env []string, size int64) (streamResul
 	if err := os.Truncate(filepath.Join(dir, "up.txt"), size); err != nil {
 		return r, err
 	}
-	st, _, err := startStdio(bin, append(env, "ALTER_MCP_FILES_DIR="+dir))
+	st, pid, err := startMeasured(bin, append(env, "ALTER_MCP_FILES_DIR="+dir), &r)
 	if err != nil {
 		return r, err
 	}
 	defer st.Close()
-	pid := st.cmd.Process.Pid
-	_, r.startHWM = rss(pid)
 	start := time.Now()
 	args := map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "key": "stream/up.txt", "file": "up.txt", "reason": "benchmark"}
 	if err := st.call("s3_put", args); err != nil {
