@@ -62,20 +62,24 @@ func (f *files) Close() error {
 	return f.root.Close()
 }
 
-// checkName refuses a name that is not a local path of the folder.
-func (f *files) checkName(arg, name string) error {
+// checkName returns name cleaned (reports//q1.csv is reports/q1.csv), or
+// why it is not the name of a file inside the folder.
+func (f *files) checkName(arg, name string) (string, error) {
 	if f == nil {
-		return errNoFilesDir
+		return "", errNoFilesDir
 	}
-	if name == "" || !filepath.IsLocal(name) || strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return fmt.Errorf("%s %s: name a file inside the files folder by a relative path without .., such as reports/q1.csv", arg, text.Printable(text.Clip(name, 200)))
+	clean := filepath.Clean(name)
+	if name == "" || !filepath.IsLocal(name) || clean == "." || strings.HasSuffix(name, "/") ||
+		strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return "", fmt.Errorf("%s %s: name a file inside the files folder by a relative path without .., such as reports/q1.csv", arg, text.Printable(text.Clip(name, 200)))
 	}
-	return nil
+	return clean, nil
 }
 
 // upload is a file opened for s3_put: its size and SHA-256, read before
 // the upload, and the file positioned at its start.
 type upload struct {
+	name   string // cleaned
 	f      *os.File
 	size   int64
 	sha256 string // base64, as x-amz-checksum-sha256 carries it
@@ -83,14 +87,15 @@ type upload struct {
 
 // openUpload opens name for uploading, reading it once for its checksum.
 func (f *files) openUpload(name string) (*upload, error) {
-	if err := f.checkName("file", name); err != nil {
+	name, err := f.checkName("file", name)
+	if err != nil {
 		return nil, err
 	}
 	fh, err := f.root.OpenFile(name, os.O_RDONLY|openNoBlock, 0)
 	if err != nil {
 		return nil, fmt.Errorf("file %s: %s", text.Printable(name), describeFileErr(err))
 	}
-	u := &upload{f: fh}
+	u := &upload{name: name, f: fh}
 	st, err := fh.Stat()
 	switch {
 	case err != nil:
@@ -125,7 +130,8 @@ type download struct {
 // createDownload starts saving into name. Without overwrite, an existing
 // name is refused now, and again (atomically) at commit.
 func (f *files) createDownload(name string, overwrite bool) (*download, error) {
-	if err := f.checkName("save_to", name); err != nil {
+	name, err := f.checkName("save_to", name)
+	if err != nil {
 		return nil, err
 	}
 	if !overwrite {

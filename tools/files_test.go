@@ -108,7 +108,7 @@ func TestFilesFolder(t *testing.T) {
 			t.Errorf("the upload's audit: file %q, %d bytes, %v", entry.File, entry.RequestBytes, err)
 		}
 
-		m = c.ok(t, "s3_get", map[string]any{"grant_id": rw.ID, "bucket": bucket, "key": "big.bin", "save_to": "down/big.bin"})
+		m = c.ok(t, "s3_get", map[string]any{"grant_id": rw.ID, "bucket": bucket, "key": "big.bin", "save_to": "down//./big.bin"})
 		if str(m, "saved_to") != "down/big.bin" || num(m, "bytes") != int64(len(data["big.bin"])) || str(m, "content") != "" || str(m, "content_base64") != "" {
 			t.Errorf("s3_get save_to: %v", m)
 		}
@@ -154,6 +154,8 @@ func TestFilesFolder(t *testing.T) {
 			{"save_to", "../escaped.bin", "inside the files folder"},
 			{"save_to", "/tmp/escaped.bin", "inside the files folder"},
 			{"save_to", "link-out", "exists"},
+			{"save_to", ".", "inside the files folder"},
+			{"save_to", "down/", "inside the files folder"},
 		} {
 			args := map[string]any{"grant_id": rw.ID, "bucket": bucket, "key": "x"}
 			tool := "s3_put"

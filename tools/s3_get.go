@@ -93,9 +93,13 @@ func s3Get(tb *toolbox) tool {
 		case args.Overwrite:
 			return invalid("overwrite goes with save_to"), nil
 		}
+		saveTo := ""
+		if dl != nil {
+			saveTo = dl.name
+		}
 		out, _, res := tb.s3Send(ctx, req, args.callArgs, bucket, func(region string) vault.Call {
 			return vault.Call{Method: http.MethodGet, URL: urlparse.S3URL(region, bucket, args.Key, query),
-				Header: http.Header{"Range": {rng}}, File: args.SaveTo}
+				Header: http.Header{"Range": {rng}}, File: saveTo}
 		})
 		if res != nil {
 			return res, nil

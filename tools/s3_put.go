@@ -123,7 +123,7 @@ func s3Put(tb *toolbox) tool {
 			if up != nil {
 				// Read from its start, at each attempt (another region's
 				// included), whatever the file's offset.
-				c.Body, c.File, size = nil, args.File, up.size
+				c.Body, c.File, size = nil, up.name, up.size
 				if up.size == 0 {
 					c.Body = []byte{}
 				} else {
@@ -140,10 +140,10 @@ func s3Put(tb *toolbox) tool {
 			return tb.awsErrorResult(ctx, out, nil), nil
 		}
 		resp.Body.Close()
-		r := s3PutResult{Bucket: bucket, Key: args.Key, Size: size, ContentType: ct, File: args.File,
+		r := s3PutResult{Bucket: bucket, Key: args.Key, Size: size, ContentType: ct,
 			ETag: strings.Trim(resp.Header.Get("ETag"), `"`), VersionID: resp.Header.Get("X-Amz-Version-Id"), RequestID: awserr.RequestID(resp.Header)}
 		if up != nil {
-			r.ChecksumSHA256 = up.sha256
+			r.File, r.ChecksumSHA256 = up.name, up.sha256
 		}
 		r.AuditID = tb.auditID(ctx, out, r.RequestID)
 		return result(r), nil
