@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -88,7 +89,7 @@ func TestSourceIdentityOfAndTagValueOf(t *testing.T) {
 	if got := SourceIdentityOf("", "a"); got != "a_" {
 		t.Errorf("short: %q", got)
 	}
-	if got := TagValueOf("Zoë Ops; drop table"); got != "Zoë Ops_ drop table" || !tagText.MatchString(got) {
+	if got := TagValueOf("Zoë Ops; drop table"); got != "Zoë Ops_ drop table" || !tagText(got) {
 		t.Errorf("TagValueOf: %q", got)
 	}
 	if got := TagValueOf(strings.Repeat("é", 200)); len(got) != 256 {
@@ -103,5 +104,17 @@ func TestAssumeRoleMFAWithoutCode(t *testing.T) {
 	}
 	if _, err := a.Fetch(t.Context()); err == nil || !strings.Contains(err.Error(), "requires a code of MFA device") {
 		t.Errorf("Fetch without a code: %v", err)
+	}
+}
+
+// TestTagTextIsSTSPattern: tagText accepts what STS's pattern of session
+// tags accepts, [\p{L}\p{Z}\p{N}_.:/=+\-@]*, and nothing else.
+func TestTagTextIsSTSPattern(t *testing.T) {
+	pattern := regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	for _, s := range []string{"", "team", "Zoë Ops", "東京", "a b\u00a0c\u2028d", "x=1+2/3:4@5.6_7-8", "Ⅻ½٣",
+		"semi;colon", "tab\t", "new\nline", "quote\"", "star*", "\xff", "ok\x00", "emoji😀", "€", "a,b", "(p)"} {
+		if got, want := tagText(s), pattern.MatchString(s); got != want {
+			t.Errorf("tagText(%q) = %v, STS's pattern says %v", s, got, want)
+		}
 	}
 }
