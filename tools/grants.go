@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -110,14 +111,28 @@ func orEmpty(s []string) []string {
 // grantFor picks the grant of a call: the one named, else the default
 // grant, else the caller's only grant. It returns a tool error when the
 // choice is not clear, listing the grants the caller may use.
+//
+// A grant named is looked up alone, whoever may use it: Request refuses
+// one the caller may not use (or that is revoked or expired), in its own
+// words and in the audit. The caller's whole list is read only when no
+// grant is named, or the name is no grant's.
 func (tb *toolbox) grantFor(ctx context.Context, requested string) (vault.Grant, *mcp.CallToolResult) {
 	requested = strings.TrimSpace(requested)
 	s := session(ctx)
 	if s.Err != nil {
 		return vault.Grant{}, vaultError(s.Err)
 	}
-	caller := s.Caller
-	gs, err := tb.vault.CallerGrants(ctx, caller)
+	want := cmp.Or(requested, tb.defaultGrant)
+	if want != "" {
+		g, err := tb.vault.Grant(ctx, want)
+		switch {
+		case err == nil:
+			return g, nil
+		case !errors.Is(err, vault.ErrGrantNotFound):
+			return vault.Grant{}, errorResult(errorBody{Error: "vault_error", Message: err.Error()})
+		}
+	}
+	gs, err := tb.vault.CallerGrants(ctx, s.Caller)
 	if err != nil {
 		return vault.Grant{}, vaultError(err)
 	}
@@ -125,38 +140,17 @@ func (tb *toolbox) grantFor(ctx context.Context, requested string) (vault.Grant,
 	for _, g := range gs {
 		refs = append(refs, grantRef{ID: g.ID, Name: g.Name})
 	}
-	want := requested
-	if want == "" {
-		want = tb.defaultGrant
+	if want != "" {
+		return vault.Grant{}, errorResult(errorBody{Error: "grant_not_found", Grants: refs,
+			Message: fmt.Sprintf("No grant has the id or name %q. Use one of the grants listed here (or call list_grants).", text.Clip(want, 80))})
 	}
-	if want == "" {
-		switch len(gs) {
-		case 1:
-			return gs[0], nil
-		case 0:
-			return vault.Grant{}, errorResult(errorBody{Error: "no_grant",
-				Message: "You may use no grant, so no AWS call can be made. Ask the operator for one."})
-		}
-		return vault.Grant{}, errorResult(errorBody{Error: "grant_required", Grants: refs,
-			Message: fmt.Sprintf("You may use %d grants: say which with grant_id (see list_grants for what each allows).", len(gs))})
+	switch len(gs) {
+	case 1:
+		return gs[0], nil
+	case 0:
+		return vault.Grant{}, errorResult(errorBody{Error: "no_grant",
+			Message: "You may use no grant, so no AWS call can be made. Ask the operator for one."})
 	}
-	for _, g := range gs {
-		if g.ID == want || g.Name == want {
-			return g, nil
-		}
-	}
-	// Not one of the caller's usable grants: let the vault say why (not
-	// found, revoked, expired, or not this caller's), in its own words.
-	g, err := tb.vault.Grant(ctx, want)
-	if err == nil {
-		// It exists but the caller may not use it (or it is revoked or
-		// expired): let Request refuse it, so that the refusal is audited.
-		return g, nil
-	}
-	body := errorBody{Error: "grant_not_found", Grants: refs,
-		Message: fmt.Sprintf("No grant has the id or name %q. Use one of the grants listed here (or call list_grants).", text.Clip(want, 80))}
-	if !errors.Is(err, vault.ErrGrantNotFound) {
-		body = errorBody{Error: "vault_error", Message: err.Error()}
-	}
-	return vault.Grant{}, errorResult(body)
+	return vault.Grant{}, errorResult(errorBody{Error: "grant_required", Grants: refs,
+		Message: fmt.Sprintf("You may use %d grants: say which with grant_id (see list_grants for what each allows).", len(gs))})
 }
