@@ -86,6 +86,9 @@ func TestFilesFolder(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(dir, "link-out")); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Symlink(filepath.Dir(outside), filepath.Join(dir, "dir-out")); err != nil {
+		t.Fatal(err)
+	}
 	if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +158,8 @@ func TestFilesFolder(t *testing.T) {
 			{"save_to", "/tmp/escaped.bin", "inside the files folder"},
 			{"save_to", "link-out", "exists"},
 			{"save_to", ".", "inside the files folder"},
+			{"file", "dir-out/secret.txt", "outside the files folder"},
+			{"save_to", "dir-out/new.bin", "outside the files folder"},
 			{"save_to", "down/", "inside the files folder"},
 		} {
 			args := map[string]any{"grant_id": rw.ID, "bucket": bucket, "key": "x"}
@@ -173,6 +178,9 @@ func TestFilesFolder(t *testing.T) {
 		c.ok(t, "s3_get", map[string]any{"grant_id": rw.ID, "bucket": bucket, "key": "empty.txt", "save_to": "link-out", "overwrite": true})
 		if b, _ := os.ReadFile(outside); string(b) != "not for the agent" {
 			t.Errorf("the file outside the folder was written: %q", b)
+		}
+		if names := listDir(t, filepath.Dir(outside)); len(names) != 1 {
+			t.Errorf("the folder outside holds %v: something was written through the link", names)
 		}
 		if v.Verified() != sent+1 {
 			t.Errorf("%d requests sent for refused names", v.Verified()-sent-1)
