@@ -4,6 +4,7 @@ package vault
 // and which grants a caller may use now.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -50,24 +51,34 @@ func (v *Vault) CallerGrants(ctx context.Context, caller string) ([]Grant, error
 	if err != nil {
 		return nil, err
 	}
-	var allowed []string
-	if c != nil {
-		allowed = c.Grants
-		if allowed == nil {
-			allowed = []string{}
+	var gs []*store.Grant
+	if c == nil {
+		if gs, err = v.store.ListGrants(ctx); err != nil {
+			return nil, fmt.Errorf("list grants: %w", err)
 		}
-	}
-	gs, err := v.store.ListGrants(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list grants: %w", err)
+	} else {
+		// Only the caller's own: what it costs does not grow with the
+		// grants of others in the vault.
+		for _, idOrName := range c.Grants {
+			g, err := v.loadGrant(ctx, idOrName)
+			switch {
+			case errors.Is(err, ErrGrantNotFound):
+				continue
+			case err != nil:
+				return nil, err
+			}
+			if !slices.ContainsFunc(gs, func(h *store.Grant) bool { return h.ID == g.ID }) {
+				gs = append(gs, g)
+			}
+		}
+		slices.SortFunc(gs, func(a, b *store.Grant) int { // oldest first, as ListGrants
+			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+		})
 	}
 	now := v.now()
 	out := make([]Grant, 0, len(gs))
 	for _, g := range gs {
 		if g.Revoked || !g.Expires.IsZero() && !now.Before(g.Expires) {
-			continue
-		}
-		if allowed != nil && !slices.Contains(allowed, g.ID) && !slices.Contains(allowed, g.Name) {
 			continue
 		}
 		out = append(out, v.grantView(g))

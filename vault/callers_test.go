@@ -91,3 +91,41 @@ func TestCallerLifecycle(t *testing.T) {
 	}
 	var _ store.Store = h.v.Store()
 }
+
+// TestCallerGrants: a caller gets its own usable grants, oldest first,
+// whatever order it was given them in and however many other grants the
+// vault holds; the operator gets every usable grant.
+func TestCallerGrants(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	ctx := t.Context()
+	a := h.addGrant(t, "a", policy.Policy{})
+	b := h.addGrant(t, "b", policy.Policy{ReadOnly: true})
+	c := h.addGrant(t, "c", policy.Policy{})
+	h.addGrant(t, "d", policy.Policy{})
+	if _, _, err := h.v.AddCaller(ctx, "agent", []string{"c", b.ID, "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.v.RevokeGrant(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(caller string) []string {
+		gs, err := h.v.CallerGrants(ctx, caller)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, g := range gs {
+			out = append(out, g.Name)
+		}
+		return out
+	}
+	if got := strings.Join(ids("agent"), ","); got != "a,b" {
+		t.Errorf("the caller's grants: %s, want a,b (c is revoked, d is not its)", got)
+	}
+	if got := strings.Join(ids(""), ","); got != "a,b,d" {
+		t.Errorf("the operator's grants: %s, want a,b,d", got)
+	}
+	if gs, _ := h.v.CallerGrants(ctx, "agent"); len(gs) != 2 || !gs[1].Policy.ReadOnly || gs[0].ID != a.ID {
+		t.Errorf("the views: %+v", gs)
+	}
+}
