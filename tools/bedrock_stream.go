@@ -9,11 +9,8 @@ import (
 	"context"
 	"errors"
 	"io"
-	"time"
-	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/alter-mcp/alter-mcp/awserr"
 	"github.com/alter-mcp/alter-mcp/eventstream"
@@ -117,61 +114,4 @@ func (b *bedrock) streamFailed(ctx context.Context, out *sentCall, a *answer, er
 	res := result(streamError{errorBody: eb, PartialText: a.text.String(), Chunks: a.chunks})
 	res.IsError = true
 	return res
-}
-
-// progress sends the client notifications/progress with the text so far,
-// at most once per every, when the call asked for progress (a progressToken
-// in its _meta). They are informative only: a transport may drop them, so
-// the result always holds the whole answer.
-type progress struct {
-	srv   *server.MCPServer
-	ctx   context.Context
-	token mcp.ProgressToken
-	every time.Duration
-	last  time.Time
-	n     int
-}
-
-func newProgress(ctx context.Context, req mcp.CallToolRequest, every time.Duration) *progress {
-	if req.Params.Meta == nil || req.Params.Meta.ProgressToken == nil {
-		return nil
-	}
-	srv := server.ServerFromContext(ctx)
-	if srv == nil {
-		return nil
-	}
-	return &progress{srv: srv, ctx: ctx, token: req.Params.Meta.ProgressToken, every: every}
-}
-
-// report tells the client of text, the answer so far, unless it was told
-// less than every ago.
-func (p *progress) report(text string) {
-	if p == nil {
-		return
-	}
-	p.n++ // progress must increase with every notification
-	now := time.Now()
-	if !p.last.IsZero() && now.Sub(p.last) < p.every {
-		return
-	}
-	p.last = now
-	// A full queue or a client gone is no reason to stop the answer.
-	_ = p.srv.SendNotificationToClient(p.ctx, string(mcp.MethodNotificationProgress), map[string]any{
-		"progressToken": p.token,
-		"progress":      p.n,
-		"message":       tail(text, maxProgressText),
-	})
-}
-
-// tail is the end of s, at most n bytes of it, on a character boundary,
-// after "…" when cut.
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := len(s) - n
-	for i < len(s) && !utf8.RuneStart(s[i]) {
-		i++
-	}
-	return "…" + s[i:]
 }

@@ -272,6 +272,8 @@ func (p *progressLog) handle(n mcp.JSONRPCNotification) {
 	switch v := f["progress"].(type) {
 	case int:
 		num = float64(v)
+	case int64:
+		num = float64(v)
 	case float64:
 		num = v
 	}

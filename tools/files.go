@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/alter-mcp/alter-mcp/internal/text"
 )
@@ -191,6 +192,27 @@ func (d *download) commit() error {
 func (d *download) abort() {
 	d.fh.Close()
 	d.f.root.Remove(d.tmp)
+}
+
+// transferProgress is how often a file transfer tells the client how far
+// it is, when the call asked for progress.
+const transferProgress = time.Second
+
+// uploadReader is a file read for its upload from its start: an
+// io.ReadSeeker (the vault reads it again for another attempt) that tells
+// the client how far it is.
+type uploadReader struct {
+	*io.SectionReader
+	p    *progress
+	what string
+}
+
+func (r *uploadReader) Read(b []byte) (int, error) {
+	n, err := r.SectionReader.Read(b)
+	if pos, serr := r.SectionReader.Seek(0, io.SeekCurrent); serr == nil {
+		r.p.bytes(pos, r.Size(), r.what)
+	}
+	return n, err
 }
 
 // describeFileErr says what went wrong with a file without the folder's

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -93,6 +94,8 @@ func TestFilesFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := e.connect(t, e.server(t, Deps{FilesDir: dir}, Options{}, Session{}), "")
+	var progress progressLog
+	c.OnNotification(progress.handle)
 	const bucket = "files-folder"
 	c.ok(t, "aws_request", map[string]any{"grant_id": rw.ID, "method": "PUT", "url": "https://" + bucket + ".s3.us-east-1.amazonaws.com/"})
 
@@ -140,6 +143,25 @@ func TestFilesFolder(t *testing.T) {
 		for _, name := range listDir(t, filepath.Join(dir, "down")) {
 			if strings.HasSuffix(name, ".part") {
 				t.Errorf("a temporary file was left: %s", name)
+			}
+		}
+	})
+
+	t.Run("progress", func(t *testing.T) {
+		// Asked for, a transfer tells how far it is, in bytes, up to the end.
+		size := float64(len(data["big.bin"]))
+		for _, tc := range []struct{ tok, tool, arg, name, what string }{
+			{"up", "s3_put", "file", "big.bin", "uploading big.bin"},
+			{"down", "s3_get", "save_to", "down/again.bin", "saving down/again.bin"},
+		} {
+			args := map[string]any{"grant_id": rw.ID, "bucket": bucket, "key": "big.bin", tc.arg: tc.name}
+			if res, m, err := c.callMeta(t, t.Context(), tc.tool, tc.tok, args); err != nil || res.IsError {
+				t.Fatalf("%s with progress: %v %v", tc.tool, m, err)
+			}
+			msgs := progress.waitFor(tc.tok, 1)
+			_, nums := progress.of(tc.tok)
+			if len(msgs) == 0 || msgs[0] != tc.what || nums[len(nums)-1] != size || !slices.IsSorted(nums) {
+				t.Errorf("%s: progress %v %q, want up to %v bytes, %q", tc.tool, nums, msgs, size, tc.what)
 			}
 		}
 	})

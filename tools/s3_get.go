@@ -125,7 +125,7 @@ func s3Get(tb *toolbox) tool {
 			if args.Offset == 0 && total <= 0 {
 				// An empty object has no byte 0.
 				if dl != nil {
-					return tb.saveObject(ctx, out, dl, r), nil
+					return tb.saveObject(ctx, req, out, dl, r), nil
 				}
 				resp.Body.Close()
 				r.AuditID = tb.auditID(ctx, out, r.RequestID)
@@ -139,7 +139,7 @@ func s3Get(tb *toolbox) tool {
 			return tb.awsErrorResult(ctx, out, nil), nil
 		}
 		if dl != nil {
-			return tb.saveObject(ctx, out, dl, r), nil
+			return tb.saveObject(ctx, req, out, dl, r), nil
 		}
 		data, _, _, err = readHead(resp.Body, int(maxBytes))
 		if err != nil {
@@ -169,11 +169,11 @@ func s3Get(tb *toolbox) tool {
 
 // saveObject writes the rest of the answer into dl and commits it: the
 // file appears under its name only when the whole object was read.
-func (tb *toolbox) saveObject(ctx context.Context, out *sentCall, dl *download, r s3GetResult) *mcp.CallToolResult {
+func (tb *toolbox) saveObject(ctx context.Context, req mcp.CallToolRequest, out *sentCall, dl *download, r s3GetResult) *mcp.CallToolResult {
 	resp := out.resp
 	var n int64
 	if resp.StatusCode != http.StatusRequestedRangeNotSatisfiable { // else an empty object
-		w := &fileWriter{f: dl.fh}
+		w := &fileWriter{f: dl.fh, p: newProgress(ctx, req, transferProgress), total: resp.ContentLength, what: "saving " + dl.name}
 		var err error
 		n, err = io.Copy(w, resp.Body)
 		if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
@@ -204,17 +204,24 @@ func (tb *toolbox) saveObject(ctx context.Context, out *sentCall, dl *download, 
 	return result(r)
 }
 
-// fileWriter writes to a file and keeps its error apart from the reader's.
+// fileWriter writes to a file, keeps its error apart from the reader's,
+// and tells the client how far it is (p nil: asked for nothing).
 type fileWriter struct {
-	f   io.Writer
-	err error
+	f       io.Writer
+	err     error
+	p       *progress
+	written int64
+	total   int64 // -1: unknown
+	what    string
 }
 
-func (w *fileWriter) Write(p []byte) (int, error) {
-	n, err := w.f.Write(p)
+func (w *fileWriter) Write(b []byte) (int, error) {
+	n, err := w.f.Write(b)
 	if err != nil {
 		w.err = err
 	}
+	w.written += int64(n)
+	w.p.bytes(w.written, max(w.total, 0), w.what)
 	return n, err
 }
 

@@ -118,6 +118,7 @@ func s3Put(tb *toolbox) tool {
 			h.Set("X-Amz-Meta-"+k, v)
 		}
 		size := int64(len(body))
+		p := newProgress(ctx, req, transferProgress) // nil: the client asked for none
 		out, _, res := tb.s3Send(ctx, req, args.callArgs, bucket, func(region string) vault.Call {
 			c := vault.Call{Method: http.MethodPut, URL: urlparse.S3URL(region, bucket, args.Key, ""), Header: h.Clone(), Body: body}
 			if up != nil {
@@ -127,7 +128,7 @@ func s3Put(tb *toolbox) tool {
 				if up.size == 0 {
 					c.Body = []byte{}
 				} else {
-					c.BodyReader, c.BodyLength = io.NewSectionReader(up.f, 0, up.size), up.size
+					c.BodyReader, c.BodyLength = &uploadReader{io.NewSectionReader(up.f, 0, up.size), p, "uploading " + up.name}, up.size
 				}
 			}
 			return c
