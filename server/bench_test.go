@@ -2,11 +2,9 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -119,15 +117,8 @@ func benchServer(b *testing.B, endpoint string) (url, key string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, l, HTTP) }()
-	b.Cleanup(func() { cancel(); <-done })
-	return "http://" + l.Addr().String() + HTTPPath, key
+	base, _ := serveHTTP(b, s, HTTP)
+	return base + HTTPPath, key
 }
 
 // toolCall is a 2026-07-28 tools/call message.

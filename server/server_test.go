@@ -116,7 +116,7 @@ func newTestServer(t *testing.T, v *vault.Vault, g *gate, mod func(*Options)) *S
 
 // serveHTTP runs s on a loopback port with transport tr until the test ends
 // (or stop is called) and returns its base URL.
-func serveHTTP(t *testing.T, s *Server, tr Transport) (base string, stop func() error) {
+func serveHTTP(t testing.TB, s *Server, tr Transport) (base string, stop func() error) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -117,7 +119,7 @@ func (a awsRequestArgs) call() (vault.Call, int, *mcp.CallToolResult) {
 	case maxBytes < 0 || maxBytes > maxMaxBytes:
 		return c, 0, invalid("max_bytes must be between 1 and %d", maxMaxBytes)
 	}
-	for _, k := range sortedKeys(a.Headers) {
+	for _, k := range slices.Sorted(maps.Keys(a.Headers)) {
 		c.Header.Set(k, a.Headers[k])
 	}
 	bodies := 0

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/alter-mcp/alter-mcp/internal/text"
@@ -107,7 +109,7 @@ func s3Put(tb *toolbox) tool {
 		if up != nil {
 			h.Set("X-Amz-Checksum-Sha256", up.sha256)
 		}
-		for _, k := range sortedKeys(args.Metadata) {
+		for _, k := range slices.Sorted(maps.Keys(args.Metadata)) {
 			v := args.Metadata[k]
 			if !metadataName(k) {
 				return invalid("metadata name %q: use letters, digits, '-', '_' and '.'", text.Clip(k, 40)), nil

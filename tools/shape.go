@@ -12,7 +12,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -350,14 +349,4 @@ func hintFor(e *awserr.Error) string {
 		return "No bucket has this name (bucket names are global). s3_list_buckets lists the buckets of the grant's account."
 	}
 	return ""
-}
-
-// sortedKeys returns m's keys in order, for stable output.
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

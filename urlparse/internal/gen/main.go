@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"go/format"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -485,31 +486,31 @@ func generate(dir string) (src []byte, warnings []string, err error) {
 	b.WriteString("}\n\n")
 
 	b.WriteString("// services maps every endpoint prefix botocore knows to its signing name.\nvar services = map[string]string{\n")
-	for _, k := range sortedKeys(services) {
+	for _, k := range slices.Sorted(maps.Keys(services)) {
 		fmt.Fprintf(&b, "\t%q: %q,\n", k, services[k])
 	}
 	b.WriteString("}\n\n")
 
 	b.WriteString("// hostAliases maps the service labels of hostnames that are not an endpoint\n// prefix (dual-stack names, operation host prefixes, legacy names) to the\n// endpoint prefix they stand for.\nvar hostAliases = map[string]string{\n")
-	for _, k := range sortedKeys(aliases) {
+	for _, k := range slices.Sorted(maps.Keys(aliases)) {
 		fmt.Fprintf(&b, "\t%q: %q,\n", k, aliases[k])
 	}
 	b.WriteString("}\n\n")
 
 	b.WriteString("// resourceLabels maps endpoint prefixes whose hosts start with a resource\n// label (an operation host prefix such as \"{graphIdentifier}.\") to that label's name.\nvar resourceLabels = map[string]string{\n")
-	for _, k := range sortedKeys(resources) {
+	for _, k := range slices.Sorted(maps.Keys(resources)) {
 		fmt.Fprintf(&b, "\t%q: %q,\n", k, resources[k])
 	}
 	b.WriteString("}\n\n")
 
 	b.WriteString("// unregionalized are the endpoint prefixes of services that have only a\n// partition-wide endpoint (botocore: isRegionalized false), in the aws partition.\nvar unregionalized = map[string]bool{\n")
-	for _, k := range sortedKeys(unregionalized) {
+	for _, k := range slices.Sorted(maps.Keys(unregionalized)) {
 		fmt.Fprintf(&b, "\t%q: true,\n", k)
 	}
 	b.WriteString("}\n\n")
 
 	b.WriteString("// exactHosts holds the hostnames of global (partition-wide) endpoints and\n// the hostnames that are not SERVICE.REGION.SUFFIX.\nvar exactHosts = map[string]exactHost{\n")
-	for _, k := range sortedKeys(exacts) {
+	for _, k := range slices.Sorted(maps.Keys(exacts)) {
 		x := exacts[k]
 		fmt.Fprintf(&b, "\t%q: {partition: %d, service: %q, signingName: %q, region: %q, signingRegion: %q",
 			k, x.partition, x.service, x.signingName, x.region, x.signingRegion)
