@@ -75,11 +75,7 @@ func awsRequest(tb *toolbox) tool {
 			IdempotentHint:  mcp.ToBoolPtr(false),
 			OpenWorldHint:   mcp.ToBoolPtr(true),
 		})
-	return tool{toolset: toolsetCore, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := bind[awsRequestArgs](req)
-		if err != nil {
-			return invalid("%v", err), nil
-		}
+	return def.handle(toolsetCore, func(ctx context.Context, req mcp.CallToolRequest, args awsRequestArgs) (*mcp.CallToolResult, error) {
 		c, maxBytes, bad := args.call()
 		if bad != nil {
 			return bad, nil
@@ -98,7 +94,7 @@ func awsRequest(tb *toolbox) tool {
 			return res, nil
 		}
 		return tb.shapeResponse(ctx, out, args.Format, maxBytes), nil
-	}}
+	})
 }
 
 // call builds the vault call of the arguments, or a tool error.

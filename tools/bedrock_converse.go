@@ -47,11 +47,7 @@ func (b *bedrock) converse() tool {
 			"Find model ids with bedrock_list_models; a model that lists only INFERENCE_PROFILE needs an inference profile id such as us.anthropic.claude-3-5-haiku-20241022-v1:0. "+
 			"Each call runs the model and is billed: read-only grants refuse it, and grants with confirm_writes ask the user first.",
 		modelAnnotations("Converse with a Bedrock model"))
-	return tool{toolset: toolsetBedrock, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := bind[bedrockConverseArgs](req)
-		if err != nil {
-			return invalid("%v", err), nil
-		}
+	return def.handle(toolsetBedrock, func(ctx context.Context, req mcp.CallToolRequest, args bedrockConverseArgs) (*mcp.CallToolResult, error) {
 		body, bad := args.request()
 		if bad != nil {
 			return bad, nil
@@ -84,7 +80,7 @@ func (b *bedrock) converse() tool {
 		out.resp.Body.Close()
 		r.AuditID = b.tb.auditID(context.WithoutCancel(ctx), out, r.RequestID)
 		return result(r), nil
-	}}
+	})
 }
 
 // request builds the Converse body of the arguments.

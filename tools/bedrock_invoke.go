@@ -29,11 +29,7 @@ func (b *bedrock) invoke() tool {
 			"With stream true the client receives progress notifications with the text so far when it asked for progress; the result still holds the whole text. "+
 			"Each call runs the model and is billed: read-only grants refuse it, and grants with confirm_writes ask the user first.",
 		modelAnnotations("Invoke a Bedrock model"))
-	return tool{toolset: toolsetBedrock, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := bind[bedrockInvokeArgs](req)
-		if err != nil {
-			return invalid("%v", err), nil
-		}
+	return def.handle(toolsetBedrock, func(ctx context.Context, req mcp.CallToolRequest, args bedrockInvokeArgs) (*mcp.CallToolResult, error) {
 		body, bad := nativeBody(args.Body)
 		if bad != nil {
 			return bad, nil
@@ -91,7 +87,7 @@ func (b *bedrock) invoke() tool {
 		out.resp.Body.Close()
 		r.AuditID = b.tb.auditID(context.WithoutCancel(ctx), out, r.RequestID)
 		return result(r), nil
-	}}
+	})
 }
 
 // nativeBody is the request body of bedrock_invoke: a JSON string is sent

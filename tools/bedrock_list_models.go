@@ -49,11 +49,7 @@ func (b *bedrock) listModels() tool {
 			"whether they stream, and how they can be invoked (ON_DEMAND; a model with only INFERENCE_PROFILE is called through an inference profile id such as us.MODEL_ID). "+
 			"Start here to pick a model_id for bedrock_converse or bedrock_invoke. A listed model may still need its access enabled for the account.",
 		readAnnotations("List Bedrock models"))
-	return tool{toolset: toolsetBedrock, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := bind[bedrockListModelsArgs](req)
-		if err != nil {
-			return invalid("%v", err), nil
-		}
+	return def.handle(toolsetBedrock, func(ctx context.Context, req mcp.CallToolRequest, args bedrockListModelsArgs) (*mcp.CallToolResult, error) {
 		g, res := b.tb.grantFor(ctx, args.GrantID)
 		if res != nil {
 			return res, nil
@@ -109,5 +105,5 @@ func (b *bedrock) listModels() tool {
 		out.resp.Body.Close()
 		r.AuditID = b.tb.auditID(ctx, out, r.RequestID)
 		return result(r), nil
-	}}
+	})
 }

@@ -45,11 +45,7 @@ func awsOperations(tb *toolbox) tool {
 			"Use it before aws_request to build the right URL, headers and body, and to check whether a grant's policy "+
 			"(read_only, allowed actions) will allow the call. It makes no AWS call.",
 		localReadAnnotations("Find AWS operations"))
-	return tool{toolset: toolsetCatalog, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := bind[awsOperationsArgs](req)
-		if err != nil {
-			return invalid("%v", err), nil
-		}
+	return def.handle(toolsetCatalog, func(ctx context.Context, req mcp.CallToolRequest, args awsOperationsArgs) (*mcp.CallToolResult, error) {
 		service, query := strings.TrimSpace(args.Service), strings.TrimSpace(args.Query)
 		if service == "" && query == "" {
 			return invalid("give a service (such as s3 or dynamodb), a query (such as \"get object\"), or both"), nil
@@ -82,7 +78,7 @@ func awsOperations(tb *toolbox) tool {
 			r.Note = fmt.Sprintf("%d operations match; these are the first %d. Narrow the query, or raise limit.", len(ops), limit)
 		}
 		return result(r), nil
-	}}
+	})
 }
 
 // howToCall picks the protocol to call o with through aws_request (one

@@ -57,7 +57,7 @@ func listGrants(tb *toolbox) tool {
 			"anyone can own (Lambda function URLs, API Gateway, AppSync, ...) it may reach (customer_hosts; none unless listed). "+
 			"Then call aws_whoami to see which AWS identity a grant acts as.",
 		localReadAnnotations("List grants"))
-	return tool{toolset: toolsetCore, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	return tool{toolset: toolsetCore, def: def.Tool, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		if _, err := bind[listGrantsArgs](req); err != nil {
 			return invalid("list_grants takes no arguments"), nil
 		}

@@ -39,11 +39,7 @@ func readResponse(tb *toolbox) tool {
 			"Bodies are kept for an hour, only for the caller that made the request; after that, repeat the request. "+
 			"The same body is the resource alter://responses/{response_id}.",
 		localReadAnnotations("Read more of a response"))
-	return tool{toolset: toolsetCore, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := bind[readResponseArgs](req)
-		if err != nil {
-			return invalid("%v", err), nil
-		}
+	return def.handle(toolsetCore, func(ctx context.Context, req mcp.CallToolRequest, args readResponseArgs) (*mcp.CallToolResult, error) {
 		maxBytes := args.MaxBytes
 		switch {
 		case maxBytes == 0:
@@ -96,7 +92,7 @@ func readResponse(tb *toolbox) tool {
 			r.Truncated, r.NextOffset = true, &next
 		}
 		return result(r), nil
-	}}
+	})
 }
 
 func noResponse(id string, err error) *mcp.CallToolResult {

@@ -56,11 +56,7 @@ func s3Get(tb *toolbox) tool {
 			"compare etag between calls to be sure the object did not change. Find keys with s3_list. "+
 			"When the server has a files folder, save_to saves the object (from offset to its end), of any size, into a file there instead.",
 		readAnnotations("Read an S3 object"))
-	return tool{toolset: toolsetS3, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := bind[s3GetArgs](req)
-		if err != nil {
-			return invalid("%v", err), nil
-		}
+	return def.handle(toolsetS3, func(ctx context.Context, req mcp.CallToolRequest, args s3GetArgs) (*mcp.CallToolResult, error) {
 		bucket := strings.TrimSpace(args.Bucket)
 		if bucket == "" || args.Key == "" {
 			return invalid("bucket and key are required (s3_list shows the keys of a bucket)"), nil
@@ -80,7 +76,10 @@ func s3Get(tb *toolbox) tool {
 			query = urlparse.EncodeQuery(map[string]string{"versionId": args.VersionID})
 		}
 		rng := fmt.Sprintf("bytes=%d-%d", args.Offset, args.Offset+maxBytes-1)
-		var dl *download
+		var (
+			dl  *download
+			err error
+		)
 		switch {
 		case args.SaveTo != "" && args.MaxBytes != 0:
 			return invalid("save_to saves the object from offset to its end: leave out max_bytes"), nil
@@ -164,7 +163,7 @@ func s3Get(tb *toolbox) tool {
 		}
 		r.AuditID = tb.auditID(ctx, out, r.RequestID)
 		return result(r), nil
-	}}
+	})
 }
 
 // saveObject writes the rest of the answer into dl and commits it: the

@@ -54,11 +54,7 @@ func s3List(tb *toolbox) tool {
 			"call s3_list again with one of them as the prefix to go down. When is_truncated is true, call again with next_continuation_token. "+
 			"Then read an object with s3_get. The bucket's region is found and remembered for you.",
 		readAnnotations("List S3 objects"))
-	return tool{toolset: toolsetS3, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := bind[s3ListArgs](req)
-		if err != nil {
-			return invalid("%v", err), nil
-		}
+	return def.handle(toolsetS3, func(ctx context.Context, req mcp.CallToolRequest, args s3ListArgs) (*mcp.CallToolResult, error) {
 		bucket := strings.TrimSpace(args.Bucket)
 		if bucket == "" {
 			return invalid("bucket is required (s3_list_buckets lists them)"), nil
@@ -125,5 +121,5 @@ func s3List(tb *toolbox) tool {
 		}
 		r.AuditID = tb.auditID(ctx, out, r.RequestID)
 		return result(r), nil
-	}}
+	})
 }

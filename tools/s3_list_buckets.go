@@ -39,11 +39,7 @@ func s3ListBuckets(tb *toolbox) tool {
 		"List the S3 buckets of the grant's AWS account, with their creation dates (and regions, where S3 tells). "+
 			"Start here to explore S3; then call s3_list on a bucket to see its objects.",
 		readAnnotations("List S3 buckets"))
-	return tool{toolset: toolsetS3, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := bind[s3ListBucketsArgs](req)
-		if err != nil {
-			return invalid("%v", err), nil
-		}
+	return def.handle(toolsetS3, func(ctx context.Context, req mcp.CallToolRequest, args s3ListBucketsArgs) (*mcp.CallToolResult, error) {
 		g, res := tb.grantFor(ctx, args.GrantID)
 		if res != nil {
 			return res, nil
@@ -91,5 +87,5 @@ func s3ListBuckets(tb *toolbox) tool {
 		}
 		r.AuditID = tb.auditID(ctx, out, r.RequestID)
 		return result(r), nil
-	}}
+	})
 }

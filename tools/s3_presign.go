@@ -47,11 +47,7 @@ func s3Presign(tb *toolbox) tool {
 			IdempotentHint:  mcp.ToBoolPtr(false), // every call makes a new URL
 			OpenWorldHint:   mcp.ToBoolPtr(true),
 		})
-	return tool{toolset: toolsetS3, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := bind[s3PresignArgs](req)
-		if err != nil {
-			return invalid("%v", err), nil
-		}
+	return def.handle(toolsetS3, func(ctx context.Context, req mcp.CallToolRequest, args s3PresignArgs) (*mcp.CallToolResult, error) {
 		if args.Bucket == "" || args.Key == "" {
 			return invalid("give bucket and key: the URL is for one object"), nil
 		}
@@ -131,7 +127,7 @@ func s3Presign(tb *toolbox) tool {
 			}
 		}
 		return result(r), nil
-	}}
+	})
 }
 
 // presignAllowed reports whether one of gs may presign, so that s3_presign

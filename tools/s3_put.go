@@ -60,17 +60,16 @@ func s3Put(tb *toolbox) tool {
 			IdempotentHint:  mcp.ToBoolPtr(true),
 			OpenWorldHint:   mcp.ToBoolPtr(true),
 		})
-	return tool{toolset: toolsetS3, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := bind[s3PutArgs](req)
-		if err != nil {
-			return invalid("%v", err), nil
-		}
+	return def.handle(toolsetS3, func(ctx context.Context, req mcp.CallToolRequest, args s3PutArgs) (*mcp.CallToolResult, error) {
 		bucket := strings.TrimSpace(args.Bucket)
 		if bucket == "" || args.Key == "" {
 			return invalid("bucket and key are required"), nil
 		}
-		var body []byte
-		var up *upload
+		var (
+			body []byte
+			up   *upload
+			err  error
+		)
 		ct := args.ContentType
 		guess := mime.TypeByExtension(path.Ext(args.Key))
 		given := 0
@@ -150,7 +149,7 @@ func s3Put(tb *toolbox) tool {
 		}
 		r.AuditID = tb.auditID(ctx, out, r.RequestID)
 		return result(r), nil
-	}}
+	})
 }
 
 func metadataName(s string) bool {

@@ -83,15 +83,31 @@ func schemaOf[T any]() json.RawMessage {
 // Definitions are kept once made (toolDefs): reflecting and encoding the
 // schemas is most of what making a server costs, and Warm makes them while
 // the program does its other start-up work.
-func newTool[T, R any](name, description string, a mcp.ToolAnnotation) mcp.Tool {
+func newTool[T, R any](name, description string, a mcp.ToolAnnotation) toolDef[T] {
 	key := toolKey{name, description, reflect.TypeFor[T](), reflect.TypeFor[R]()}
 	if t, ok := toolDefs.Load(key); ok {
-		return withAnnotations(t.(mcp.Tool), a)
+		return toolDef[T]{withAnnotations(t.(mcp.Tool), a)}
 	}
 	t := mcp.NewToolWithRawSchema(name, description, schemaOf[T]())
 	t.RawOutputSchema = outputSchemaOf[R]()
 	toolDefs.Store(key, t)
-	return withAnnotations(t, a)
+	return toolDef[T]{withAnnotations(t, a)}
+}
+
+// toolDef is a tool's definition, with the type its arguments bind to.
+type toolDef[T any] struct{ mcp.Tool }
+
+// handle is the tool of def in toolset set. run is called with the call's
+// arguments bound to T; a call whose arguments do not fit T is answered
+// invalid_arguments, saying which argument is wrong, without calling it.
+func (def toolDef[T]) handle(set string, run func(ctx context.Context, req mcp.CallToolRequest, args T) (*mcp.CallToolResult, error)) tool {
+	return tool{toolset: set, def: def.Tool, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		args, err := bind[T](req)
+		if err != nil {
+			return invalid("%v", err), nil
+		}
+		return run(ctx, req, args)
+	}}
 }
 
 // toolDefs keeps the tool definitions newTool made, by toolKey, without

@@ -34,11 +34,7 @@ func awsWhoami(tb *toolbox) tool {
 			"(STS GetCallerIdentity, which needs no IAM permission). Use it to check a grant works, to learn the account "+
 			"before building ARNs, and when AWS answers AccessDenied, to see whose permissions are missing.",
 		readAnnotations("Who am I in AWS"))
-	return tool{toolset: toolsetCore, def: def, handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		args, err := bind[awsWhoamiArgs](req)
-		if err != nil {
-			return invalid("%v", err), nil
-		}
+	return def.handle(toolsetCore, func(ctx context.Context, req mcp.CallToolRequest, args awsWhoamiArgs) (*mcp.CallToolResult, error) {
 		g, res := tb.grantFor(ctx, args.GrantID)
 		if res != nil {
 			return res, nil
@@ -71,5 +67,5 @@ func awsWhoami(tb *toolbox) tool {
 			Region: region, RequestID: awserr.RequestID(out.resp.Header)}
 		r.AuditID = tb.auditID(ctx, out, r.RequestID)
 		return result(r), nil
-	}}
+	})
 }
