@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,24 +27,7 @@ type oauthServer struct {
 	base, resource string
 	v              *vault.Vault
 	apiKey         string
-	log            *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	log            *testutil.Buffer
 }
 
 func startOAuthServer(t *testing.T, idp *oauthtest.IdP, env map[string]string) *oauthServer {
@@ -68,7 +49,7 @@ func startOAuthServer(t *testing.T, idp *oauthtest.IdP, env map[string]string) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	os := &oauthServer{base: "http://" + l.Addr().String(), v: v, apiKey: key, log: &lockedBuffer{}}
+	os := &oauthServer{base: "http://" + l.Addr().String(), v: v, apiKey: key, log: &testutil.Buffer{}}
 	os.resource = os.base + HTTPPath
 	ver, err := oauth.New(oauth.Config{Issuers: []string{idp.Issuer}, Resource: os.resource, Scopes: []string{"alter-mcp"},
 		ClaimRules: []oauth.ClaimRule{{Claim: "groups", Value: "aws-readers", Caller: "by-group"}}})

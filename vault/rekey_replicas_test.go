@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/store/sqlite"
 )
@@ -25,24 +25,15 @@ func TestRekeyWhileReplicasRun(t *testing.T) {
 	oldKey, nextKey := newKey(t), newKey(t)
 	b64 := base64.StdEncoding.EncodeToString
 	home := filepath.Join(t.TempDir(), "home")
-	open := func(env map[string]string, log *lockedLog) *Vault {
+	open := func(env map[string]string, log *testutil.Buffer) *Vault {
 		t.Helper()
-		o := Options{Home: home, Getenv: func(k string) string { return env[k] }}
-		if log != nil {
-			o.Logger = slog.New(slog.NewJSONHandler(log, nil))
-		}
-		v, err := Open(ctx, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { v.Close() })
-		return v
+		return mustOpenWith(t, testOptions(home, env, log))
 	}
 	oldEnv := map[string]string{EnvMasterKey: b64(oldKey)}
 	replicaEnv := map[string]string{EnvMasterKey: b64(nextKey), EnvMasterKeyPrevious: b64(oldKey)}
 
 	f := fill(t, open(oldEnv, nil))
-	log := &lockedLog{}
+	log := &testutil.Buffer{}
 	replica := open(replicaEnv, log)
 	if !strings.Contains(log.String(), "does not use "+EnvMasterKey+" yet") {
 		t.Errorf("the replica's log does not say it holds a standby key:\n%s", log)

@@ -7,34 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/sigv4"
 	"github.com/alter-mcp/alter-mcp/store"
 )
-
-type lockedLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // rekeyFixture is what a vault under rekey holds: static grants, a
 // revoked one and a profile one (nothing sealed), a rotation with a
@@ -165,18 +147,9 @@ func readKey(t *testing.T, path string) []byte {
 func TestRekeyKeyFile(t *testing.T) {
 	ctx := t.Context()
 	noEnv := func(string) string { return "" }
-	open := func(t *testing.T, home string, log *lockedLog) *Vault {
+	open := func(t *testing.T, home string, log *testutil.Buffer) *Vault {
 		t.Helper()
-		o := Options{Home: home, Getenv: noEnv}
-		if log != nil {
-			o.Logger = slog.New(slog.NewJSONHandler(log, nil))
-		}
-		v, err := Open(ctx, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { v.Close() })
-		return v
+		return mustOpenWith(t, testOptions(home, nil, log))
 	}
 	refused := func(t *testing.T, home string, key []byte) {
 		t.Helper()
@@ -217,7 +190,7 @@ func TestRekeyKeyFile(t *testing.T) {
 				newKeyBytes := readKey(t, nextPath)
 
 				// Opened again: both keys, everything opens, and a warning.
-				log := &lockedLog{}
+				log := &testutil.Buffer{}
 				v = open(t, home, log)
 				if n := f.opens(t, v); n != sealedCount {
 					t.Errorf("%d of %d secrets open after reopening", n, sealedCount)
@@ -250,7 +223,7 @@ func TestRekeyKeyFile(t *testing.T) {
 			}
 			v.Close()
 
-			log := &lockedLog{}
+			log := &testutil.Buffer{}
 			v = open(t, home, log)
 			if n := f.opens(t, v); n != sealedCount || strings.Contains(log.String(), "rekey") {
 				t.Errorf("%d secrets open; log %s", n, log)
@@ -270,7 +243,7 @@ func TestRekeyKeyFile(t *testing.T) {
 		if _, err := writeKeyFile(home, filepath.Join(home, nextKeyFile), stale); err != nil {
 			t.Fatal(err)
 		}
-		log := &lockedLog{}
+		log := &testutil.Buffer{}
 		v = open(t, home, log)
 		if n := f.opens(t, v); n != sealedCount || !strings.Contains(log.String(), "was interrupted") {
 			t.Errorf("%d secrets open; log %s", n, log)
@@ -305,24 +278,12 @@ func TestRekeyEnvironment(t *testing.T) {
 	oldKey, nextKey := newKey(t), newKey(t)
 	b64 := base64.StdEncoding.EncodeToString
 	home := filepath.Join(t.TempDir(), "home")
-	open := func(env map[string]string, log *lockedLog) (*Vault, error) {
-		o := Options{Home: home, Getenv: func(k string) string { return env[k] }}
-		if log != nil {
-			o.Logger = slog.New(slog.NewJSONHandler(log, nil))
-		}
-		v, err := Open(ctx, o)
-		if err == nil {
-			t.Cleanup(func() { v.Close() })
-		}
-		return v, err
+	open := func(env map[string]string, log *testutil.Buffer) (*Vault, error) {
+		return openWith(t, testOptions(home, env, log))
 	}
-	mustOpen := func(env map[string]string, log *lockedLog) *Vault {
+	mustOpen := func(env map[string]string, log *testutil.Buffer) *Vault {
 		t.Helper()
-		v, err := open(env, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
+		return mustOpenWith(t, testOptions(home, env, log))
 	}
 	oldEnv := map[string]string{EnvMasterKey: b64(oldKey)}
 	newEnv := map[string]string{EnvMasterKey: b64(nextKey)}
@@ -347,7 +308,7 @@ func TestRekeyEnvironment(t *testing.T) {
 
 	// The old key alone opens the vault; what moved does not open, and
 	// the log says what to do.
-	log := &lockedLog{}
+	log := &testutil.Buffer{}
 	v = mustOpen(oldEnv, log)
 	if n := f.opens(t, v); n != sealedCount-2 {
 		t.Errorf("%d secrets open with the old key, want %d", n, sealedCount-2)
@@ -401,7 +362,7 @@ func TestRekeyEnvironment(t *testing.T) {
 		t.Errorf("%d secrets open with the new key", n)
 	}
 	v.Close()
-	log = &lockedLog{}
+	log = &testutil.Buffer{}
 	v = mustOpen(bothEnv, log)
 	mustContain(log.String(), "ignoring a master key this store does not know")
 	if n := f.opens(t, v); n != sealedCount || v.prev != nil {

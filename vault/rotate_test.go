@@ -105,19 +105,12 @@ func (m *motoIAM) deleteKey(t *testing.T, user, id string) {
 func (m *motoIAM) rotateVault(t *testing.T, mod func(*Options)) (*Vault, string, string, StaticCredentials) {
 	t.Helper()
 	home := filepath.Join(t.TempDir(), "home")
-	o := Options{
-		Home:           home,
-		Getenv:         func(k string) string { return map[string]string{"AWS_ENDPOINT_URL": m.endpoint}[k] },
-		RetryBaseDelay: time.Millisecond,
-	}
+	o := testOptions(home, map[string]string{"AWS_ENDPOINT_URL": m.endpoint}, nil)
+	o.RetryBaseDelay = time.Millisecond
 	if mod != nil {
 		mod(&o)
 	}
-	v, err := Open(t.Context(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.Close() })
+	v := mustOpenWith(t, o)
 	user, key := m.newUser(t)
 	g, err := v.AddGrant(t.Context(), GrantSpec{Name: "rotated", Static: &key, Policy: policy.Policy{AllowServices: []string{"sts", "iam"}}})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/alter-mcp/alter-mcp/audit"
 	"github.com/alter-mcp/alter-mcp/internal/sigcheck"
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 	"github.com/alter-mcp/alter-mcp/sigv4"
 	"github.com/alter-mcp/alter-mcp/store"
 	"github.com/alter-mcp/alter-mcp/vault/credsrc"
@@ -50,15 +52,39 @@ func fakeSTS(t *testing.T, hits *atomic.Int64, handler http.HandlerFunc) *httpte
 
 func openTestVault(t *testing.T, env map[string]string, mod func(*Options)) *Vault {
 	t.Helper()
-	o := Options{Home: filepath.Join(t.TempDir(), "home"), Getenv: func(k string) string { return env[k] }}
+	o := testOptions(filepath.Join(t.TempDir(), "home"), env, nil)
 	if mod != nil {
 		mod(&o)
 	}
+	return mustOpenWith(t, o)
+}
+
+// testOptions are the options of a test vault in home whose environment is
+// env alone; with a log, it logs there as JSON.
+func testOptions(home string, env map[string]string, log *testutil.Buffer) Options {
+	o := Options{Home: home, Getenv: func(k string) string { return env[k] }}
+	if log != nil {
+		o.Logger = slog.New(slog.NewJSONHandler(log, nil))
+	}
+	return o
+}
+
+// openWith opens a vault with o, closed when t ends.
+func openWith(t *testing.T, o Options) (*Vault, error) {
 	v, err := Open(t.Context(), o)
+	if err == nil {
+		t.Cleanup(func() { v.Close() })
+	}
+	return v, err
+}
+
+// mustOpenWith is openWith failing t on an error.
+func mustOpenWith(t *testing.T, o Options) *Vault {
+	t.Helper()
+	v, err := openWith(t, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { v.Close() })
 	return v
 }
 

@@ -307,17 +307,25 @@ func mustContain(t *testing.T, s string, subs ...string) {
 	}
 }
 
-// TestAuditVerifyAnchor: records cut from the end of the chain verify by
-// themselves, but not against the head an earlier verify printed.
-func TestAuditVerifyAnchor(t *testing.T) {
-	t.Parallel()
-	env, _, _ := auditFixture(t)
+// verifiedHead runs audit verify and returns the seq and hash of the head it
+// prints.
+func verifiedHead(t *testing.T, env map[string]string) (seq, hash string) {
+	t.Helper()
 	r := mustRun(t, env, "", "audit", "verify")
 	m := regexp.MustCompile(`head seq (\d+) hash ([0-9a-f]{64})`).FindStringSubmatch(r.stdout)
 	if m == nil {
 		t.Fatalf("verify printed no head: %q", r.stdout)
 	}
-	anchor := m[1] + ":" + m[2]
+	return m[1], m[2]
+}
+
+// TestAuditVerifyAnchor: records cut from the end of the chain verify by
+// themselves, but not against the head an earlier verify printed.
+func TestAuditVerifyAnchor(t *testing.T) {
+	t.Parallel()
+	env, _, _ := auditFixture(t)
+	seq, hash := verifiedHead(t, env)
+	anchor := seq + ":" + hash
 	mustRun(t, env, "", "audit", "verify", "--anchor", anchor)
 
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(env["ALTER_MCP_HOME"], "alter.db")+"?_pragma=busy_timeout(10000)")
@@ -325,13 +333,13 @@ func TestAuditVerifyAnchor(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec(`DELETE FROM audit WHERE seq >= ? - 1`, m[1]); err != nil {
+	if _, err := db.Exec(`DELETE FROM audit WHERE seq >= ? - 1`, seq); err != nil {
 		t.Fatal(err)
 	}
 	if r := runCLI(t, env, "", "audit", "verify"); r.code != exitOK {
 		t.Fatalf("a chain cut at its end should verify by itself: exit %d %q", r.code, r.stdout)
 	}
-	r = runCLI(t, env, "", "audit", "verify", "--anchor", anchor)
+	r := runCLI(t, env, "", "audit", "verify", "--anchor", anchor)
 	if r.code != exitError || !strings.Contains(r.stdout, "truncated") || !strings.Contains(r.stdout, "removed from its end") {
 		t.Errorf("verify --anchor after cutting the end: exit %d\nstdout %q", r.code, r.stdout)
 	}

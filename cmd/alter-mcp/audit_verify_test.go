@@ -17,16 +17,12 @@ import (
 func TestAuditVerifyAnchorPaths(t *testing.T) {
 	t.Parallel()
 	env, _, _ := auditFixture(t)
-	r := mustRun(t, env, "", "audit", "verify")
-	m := regexp.MustCompile(`head seq (\d+) hash ([0-9a-f]{64})`).FindStringSubmatch(r.stdout)
-	if m == nil {
-		t.Fatalf("verify printed no head: %q", r.stdout)
-	}
-	head := m[1] + ":" + m[2]
+	seq, hash := verifiedHead(t, env)
+	head := seq + ":" + hash
 
 	// The sink's newest line is the head; its other members do not matter.
 	file := filepath.Join(t.TempDir(), "audit.jsonl")
-	line := `{"caller":"bot","hash":"` + m[2] + `","seq":` + m[1] + "}\n"
+	line := `{"caller":"bot","hash":"` + hash + `","seq":` + seq + "}\n"
 	if err := os.WriteFile(file, []byte(`{"seq":1,"hash":"older"}`+"\n"+line), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +56,7 @@ func TestAuditVerifyAnchorPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec(`DELETE FROM audit WHERE seq = ?`, m[1]); err != nil {
+	if _, err := db.Exec(`DELETE FROM audit WHERE seq = ?`, seq); err != nil {
 		t.Fatal(err)
 	}
 	mustRun(t, env, "", "audit", "verify")

@@ -47,17 +47,8 @@ func TestChangesSeenAcrossProcesses(t *testing.T) {
 		t.Errorf("after another process revoked the grant: %v; want it refused", err)
 	}
 	mustRun(t, env, "", "caller", "revoke", "agent")
-	req, _ := http.NewRequest(http.MethodPost, srv.url, strings.NewReader(initializeLine))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("after another process revoked the caller, its next request: %d, want 401", resp.StatusCode)
+	if got := postInitialize(t, srv.url, map[string]string{"Authorization": "Bearer " + key}); got != http.StatusUnauthorized {
+		t.Errorf("after another process revoked the caller, its next request: %d, want 401", got)
 	}
 	if got := aws.requests.Load(); got != sent {
 		t.Errorf("AWS saw %d requests, want %d: a refused call was sent", got, sent)

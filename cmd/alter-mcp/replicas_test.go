@@ -197,17 +197,8 @@ func TestReplicas(t *testing.T) {
 	}
 	mustRun(t, env, "", "caller", "revoke", "agent")
 	revoked = time.Now()
-	req, _ := http.NewRequest(http.MethodPost, b.url, strings.NewReader(initializeLine))
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized || time.Since(revoked) > time.Second {
-		t.Errorf("a revoked caller's request to the other replica: %d after %v, want 401 within 1s", resp.StatusCode, time.Since(revoked))
+	if got := postInitialize(t, b.url, map[string]string{"Authorization": "Bearer " + key}); got != http.StatusUnauthorized || time.Since(revoked) > time.Second {
+		t.Errorf("a revoked caller's request to the other replica: %d after %v, want 401 within 1s", got, time.Since(revoked))
 	}
 	verify(t, env)
 }

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/alter-mcp/alter-mcp/internal/testutil"
 )
 
 // TestMain lets the test binary run as the program itself (ALTER_MCP_TEST_MAIN=1),
@@ -150,27 +152,10 @@ type proc struct {
 	stdin  io.WriteCloser
 	lines  chan string
 	stdout bytes.Buffer // everything read from stdout
-	stderr procBuffer
+	stderr testutil.Buffer
 	mu     sync.Mutex
 	nextID int
 	exited chan error
-}
-
-type procBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *procBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *procBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // startProgram runs the program (this test binary as main) with env and args.
@@ -356,23 +341,7 @@ func TestServeHTTPProcess(t *testing.T) {
 	p := startProgram(t, env, "serve", "--transport", "http", "--listen", "127.0.0.1:0")
 	url := waitForURL(t, p)
 
-	do := func(header map[string]string) int {
-		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(initializeLine))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json, text/event-stream")
-		for k, v := range header {
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") == "" {
-			t.Error("401 without WWW-Authenticate")
-		}
-		return resp.StatusCode
-	}
+	do := func(header map[string]string) int { return postInitialize(t, url, header) }
 	if got := do(nil); got != http.StatusUnauthorized {
 		t.Errorf("no key: %d, want 401", got)
 	}
@@ -396,21 +365,28 @@ func TestServeHTTPProcess(t *testing.T) {
 // waitForURL reads the server's URL from its JSON start log.
 func waitForURL(t *testing.T, p *proc) string {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, line := range strings.Split(p.stderr.String(), "\n") {
-			var rec struct {
-				Msg string `json:"msg"`
-				URL string `json:"url"`
-			}
-			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "serving MCP" && rec.URL != "" {
-				return rec.URL
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
+	return waitForLog(t, p, "serving MCP")
+}
+
+// postInitialize posts an initialize request to the MCP URL with header
+// and returns the status; a 401 must say how to authenticate.
+func postInitialize(t *testing.T, url string, header map[string]string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(initializeLine))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
-	t.Fatalf("no start log with the URL:\n%s", p.stderr.String())
-	return ""
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") == "" {
+		t.Error("401 without WWW-Authenticate")
+	}
+	return resp.StatusCode
 }
 
 // TestServeAuditFileError: an --audit-file that cannot be opened stops
