@@ -6,13 +6,7 @@ package audit
 // marked, and its instance is no longer live in this process.
 func Abandon(l *Log) {
 	l.closeOnce.Do(func() {
-		if l.stopSweep != nil {
-			l.stopSweep()
-			<-l.swept
-		}
-		l.mu.Lock()
-		l.closed = true
-		l.mu.Unlock()
+		l.stopTaking()
 		close(l.queue)
 		<-l.done
 		live.Delete(l.writer.Instance)

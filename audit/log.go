@@ -362,13 +362,7 @@ func (l *Log) enqueue(ctx context.Context, q *pending, internal bool) error {
 // close the store or the sinks. Begin and End fail with ErrClosed after.
 func (l *Log) Close() error {
 	l.closeOnce.Do(func() {
-		if l.stopSweep != nil {
-			l.stopSweep()
-			<-l.swept
-		}
-		l.mu.Lock()
-		l.closed = true
-		l.mu.Unlock()
+		l.stopTaking()
 
 		ctx := context.Background()
 		flush := &pending{done: make(chan result, 1)}
@@ -428,3 +422,15 @@ func randomText(n int) string {
 func NewID() string { return "aud_" + randomText(26) }
 
 func newInstance() string { return randomText(16) }
+
+// stopTaking stops the sweep and marks l closed: Begin and End fail with
+// ErrClosed from here on.
+func (l *Log) stopTaking() {
+	if l.stopSweep != nil {
+		l.stopSweep()
+		<-l.swept
+	}
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+}
