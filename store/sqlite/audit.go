@@ -18,6 +18,10 @@ var insertAudit = sqlcol.Insert("audit", sqlcol.AuditColumns, qmark)
 // so no append in this process or another can slip in between reading the
 // head and committing the records chained to it.
 func (s *Store) AppendAudit(ctx context.Context, build func(head store.AuditHead) ([]store.AuditRecord, error)) ([]store.AuditRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("append audit: %w", err)
+	}
+	ctx = uncancelled(ctx)
 	var (
 		recs     []store.AuditRecord
 		buildErr error

@@ -205,7 +205,10 @@ func migrateOne(ctx context.Context, db *sql.DB) (done bool, err error) {
 // callers, read with a prepared statement.
 func (s *Store) Version(ctx context.Context) (int64, error) {
 	var v int64
-	if err := s.queryRow(ctx, s.read, `SELECT version FROM data_version`).Scan(&v); err != nil {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("read the data version: %w", err)
+	}
+	if err := s.queryRow(uncancelled(ctx), s.read, `SELECT version FROM data_version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("read the data version: %w", err)
 	}
 	return v, nil

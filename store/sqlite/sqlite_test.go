@@ -359,6 +359,24 @@ func TestConflictNamesColumn(t *testing.T) {
 	}
 }
 
+// TestEndedContext: the audit append and the data version read run their
+// statements without the context's cancellation (uncancelled), so they
+// check it first: a call whose context has ended writes and reads nothing.
+func TestEndedContext(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := s.AppendAudit(ctx, chain(1, []byte("{}"))); !errors.Is(err, context.Canceled) {
+		t.Errorf("AppendAudit with an ended context: %v, want context.Canceled", err)
+	}
+	if _, err := s.Version(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Version with an ended context: %v, want context.Canceled", err)
+	}
+	if recs, err := s.AppendAudit(t.Context(), chain(1, []byte("{}"))); err != nil || recs[0].Seq != 1 {
+		t.Errorf("the first record appended after: %v, %v; want seq 1 (nothing was written before)", recs, err)
+	}
+}
+
 func BenchmarkAppendAudit(b *testing.B) {
 	data := bytes.Repeat([]byte(`{"k":"v"}`), 60) // about the size of a real entry
 	for _, batch := range []int{1, 64} {
