@@ -218,6 +218,15 @@ func (l *Log) Begin(ctx context.Context, e *Entry) error {
 // End writes e's end record, which holds the whole entry, and returns once
 // it is committed.
 func (l *Log) End(ctx context.Context, e *Entry) error {
+	if err := l.ending(e); err != nil {
+		return err
+	}
+	return l.write(ctx, KindEnd, e)
+}
+
+// ending checks that e was begun and gives it this Log's writer unless it
+// has one.
+func (l *Log) ending(e *Entry) error {
 	if e.ID == "" {
 		return errors.New("audit: End of an entry that has no id (Begin was not called)")
 	}
@@ -225,7 +234,7 @@ func (l *Log) End(ctx context.Context, e *Entry) error {
 		w := l.writer
 		e.Writer = &w
 	}
-	return l.write(ctx, KindEnd, e)
+	return nil
 }
 
 // flushingStore is the store as a Log holds it: its reads first wait for
@@ -255,12 +264,8 @@ func (f flushingStore) ListAudit(ctx context.Context, q store.AuditQuery) ([]sto
 // and e may change once it returns. Reads through this Log, and through
 // its store's ListAudit as the Log holds it, see the record (Flush).
 func (l *Log) EndLater(ctx context.Context, e *Entry) error {
-	if e.ID == "" {
-		return errors.New("audit: End of an entry that has no id (Begin was not called)")
-	}
-	if e.Writer == nil {
-		w := l.writer
-		e.Writer = &w
+	if err := l.ending(e); err != nil {
+		return err
 	}
 	p, err := l.prepareRecord(KindEnd, e)
 	if err != nil {
