@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 	collectortrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 )
@@ -243,4 +244,41 @@ func wantAttrs(t *testing.T, kvs []attribute.KeyValue, want map[string]string) {
 			t.Errorf("attribute %s = %q, want %q (all: %v)", k, got[k], v, got)
 		}
 	}
+}
+
+// TestOTLPAnyValue: every kind of attribute value encodes as the AnyValue
+// the OTLP protobuf definition reads back, arrays of each kind included.
+func TestOTLPAnyValue(t *testing.T) {
+	for _, tc := range []struct {
+		v    attribute.Value
+		want *commonpb.AnyValue
+	}{
+		{attribute.StringValue("s3_list"), strValue("s3_list")},
+		{attribute.BoolValue(true), &commonpb.AnyValue{Value: &commonpb.AnyValue_BoolValue{BoolValue: true}}},
+		{attribute.Int64Value(-7), intValue(-7)},
+		{attribute.Float64Value(1.5), &commonpb.AnyValue{Value: &commonpb.AnyValue_DoubleValue{DoubleValue: 1.5}}},
+		{attribute.StringSliceValue([]string{"a", ""}), arrayValue(strValue("a"), strValue(""))},
+		{attribute.BoolSliceValue([]bool{false, true}), arrayValue(
+			&commonpb.AnyValue{Value: &commonpb.AnyValue_BoolValue{}}, &commonpb.AnyValue{Value: &commonpb.AnyValue_BoolValue{BoolValue: true}})},
+		{attribute.Int64SliceValue([]int64{1, -2}), arrayValue(intValue(1), intValue(-2))},
+		{attribute.Float64SliceValue([]float64{0.25}), arrayValue(&commonpb.AnyValue{Value: &commonpb.AnyValue_DoubleValue{DoubleValue: 0.25}})},
+		{attribute.StringSliceValue(nil), arrayValue()},
+	} {
+		var got commonpb.AnyValue
+		if err := proto.Unmarshal(anyValue(tc.v), &got); err != nil || !proto.Equal(&got, tc.want) {
+			t.Errorf("%s %v: decoded %v (%v), want %v", tc.v.Type(), tc.v.Emit(), &got, err, tc.want)
+		}
+	}
+}
+
+func strValue(s string) *commonpb.AnyValue {
+	return &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: s}}
+}
+
+func intValue(i int64) *commonpb.AnyValue {
+	return &commonpb.AnyValue{Value: &commonpb.AnyValue_IntValue{IntValue: i}}
+}
+
+func arrayValue(vs ...*commonpb.AnyValue) *commonpb.AnyValue {
+	return &commonpb.AnyValue{Value: &commonpb.AnyValue_ArrayValue{ArrayValue: &commonpb.ArrayValue{Values: vs}}}
 }
