@@ -206,7 +206,7 @@ func New(o Options) (*Server, error) {
 		mcpserver.WithResourceCapabilities(false, false),
 		mcpserver.WithPromptCapabilities(false),
 		mcpserver.WithLogging(),
-		mcpserver.WithLogger(o.Logger),
+		mcpserver.WithLogger(slog.New(requestLines{o.Logger.Handler()})),
 		mcpserver.WithHooks(hooks),
 		mcpserver.WithToolHandlerMiddleware(s.toolMiddleware),
 		mcpserver.WithResourceHandlerMiddleware(s.resourceMiddleware),
