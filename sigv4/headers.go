@@ -3,6 +3,7 @@ package sigv4
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"net/http"
 	"strconv"
 )
@@ -93,15 +94,24 @@ func ignoredHeader(name []byte) bool {
 // are set in req.Header on the way. With presign it returns the X-Amz-*
 // headers that move to the query instead.
 func (sc *state) collectHeaders(req *http.Request, own *ownHeaders, presign, unsignedToken bool) []string {
+	withLength := req.ContentLength > 0
+	if withLength && (req.ContentLength != sc.contentLength || sc.contentLengthText == "") {
+		sc.contentLength, sc.contentLengthText = req.ContentLength, strconv.FormatInt(req.ContentLength, 10)
+	}
+	sc.ownOnly = own != nil && sc.ownHeadersOnly(req.Header, own)
+	if sc.ownOnly {
+		// Nothing to sign from the map: finish writes the headers straight
+		// from the state (appendOwnHeaders), in an order known already.
+		sc.headers = sc.headers[:0]
+		sc.signedHeaderList = append(sc.signedHeaderList[:0], ownSignedHeaders[b2i(withLength)][own.signed]...)
+		return nil
+	}
 	names := append(sc.headerNames[:0], "hostcontent-length"...)
 	hs := sc.headers[:0]
-	hs = append(hs, canonicalHeader{kind: hostHeader, nameStart: 0, nameEnd: 4, prefix: hostPrefix})
-	if req.ContentLength > 0 {
-		if req.ContentLength != sc.contentLength || sc.contentLengthText == "" {
-			sc.contentLength, sc.contentLengthText = req.ContentLength, strconv.FormatInt(req.ContentLength, 10)
-		}
+	if withLength {
 		hs = append(hs, canonicalHeader{kind: lengthHeader, nameStart: 4, nameEnd: 18, prefix: contentLengthPrefix})
 	}
+	hs = append(hs, canonicalHeader{kind: hostHeader, nameStart: 0, nameEnd: 4, prefix: hostPrefix})
 	hoisted := sc.hoistedHeaders[:0]
 	var found uint8 // the own headers already in the map
 	for k, vs := range req.Header {
@@ -176,10 +186,16 @@ func (sc *state) collectHeaders(req *http.Request, own *ownHeaders, presign, uns
 		sortStrings(hoisted)
 	}
 
-	b := sc.signedHeaderList[:0]
+	sc.signedHeaderList = appendSignedHeaderList(sc.signedHeaderList[:0], hs, names)
+	return hoisted
+}
+
+// appendSignedHeaderList appends the SignedHeaders list of hs, sorted, whose
+// names are in names.
+func appendSignedHeaderList(b []byte, hs []canonicalHeader, names []byte) []byte {
 	for i := range hs {
 		e := &hs[i]
-		if i > 0 && sc.sameName(&hs[i-1], e) {
+		if i > 0 && sameName(names, &hs[i-1], e) {
 			continue
 		}
 		if i > 0 {
@@ -187,8 +203,107 @@ func (sc *state) collectHeaders(req *http.Request, own *ownHeaders, presign, uns
 		}
 		b = append(b, names[e.nameStart:e.nameEnd]...)
 	}
-	sc.signedHeaderList = b
-	return hoisted
+	return b
+}
+
+// ownSignedHeaders are the SignedHeaders lists of requests whose map holds
+// no header to sign (ownHeadersOnly), by whether they have a body
+// (content-length) and by which of Sign's own headers are signed.
+var ownSignedHeaders = func() (ls [2][1 << numOwn]string) {
+	for withLength := range 2 {
+		for signed := range 1 << numOwn {
+			list := "host"
+			if withLength == 1 {
+				list = "content-length;host"
+			}
+			for _, o := range ownSorted {
+				if signed&(1<<o) != 0 {
+					list += ";" + ownNames[o]
+				}
+			}
+			ls[withLength][signed] = list
+		}
+	}
+	return ls
+}()
+
+// appendOwnHeaders appends the canonical headers of a request whose map
+// holds no header to sign: content-length (when there is a body), host, then
+// the own headers signed, in the order of their names.
+func (sc *state) appendOwnHeaders(c []byte, withLength bool) []byte {
+	if withLength {
+		c = append(c, "content-length:"...)
+		c = append(c, sc.contentLengthText...)
+		c = append(c, '\n')
+	}
+	c = append(c, "host:"...)
+	c = appendHeaderValue(c, sc.host)
+	for _, o := range ownSorted {
+		if sc.own.signed&(1<<o) == 0 {
+			continue
+		}
+		c = append(c, '\n')
+		c = append(c, ownNames[o]...)
+		c = append(c, ':')
+		if o == ownDate {
+			c = append(c, sc.own.values[o]...) // made by amzDate, no white space to fold
+		} else {
+			c = appendHeaderValue(c, sc.own.values[o])
+		}
+	}
+	return c
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ownSorted is the ownKinds in the order of their names.
+var ownSorted = [numOwn]ownKind{ownContentSHA, ownDate, ownRegionSet, ownToken}
+
+// ownHeadersOnly reports whether h holds none but the headers own sets,
+// Authorization and User-Agent, under their canonical keys, which is what a
+// request re-signed or signed with no headers of its own holds. On the way it
+// sets the own headers, in place where there is one value (as the AWS SDK
+// does, and as collectHeaders's walk of the map would), and notes the
+// Authorization value's slot. A few lookups in a small map are cheaper than
+// walking it, and the headers need no sorting.
+func (sc *state) ownHeadersOnly(h http.Header, own *ownHeaders) bool {
+	if len(h) > bits.OnesCount8(own.set)+2 {
+		return false // more headers than own, Authorization and User-Agent
+	}
+	known := 0
+	for o := range numOwn {
+		if own.set&(1<<o) == 0 {
+			continue
+		}
+		if vs, ok := h[ownKeys[o]]; ok && len(vs) == 1 {
+			vs[0] = own.values[o]
+		} else {
+			h[ownKeys[o]] = []string{own.values[o]}
+		}
+		known++
+	}
+	if known == len(h) {
+		return true
+	}
+	if auth, ok := h["Authorization"]; ok {
+		known++
+		if len(auth) == 1 {
+			sc.authSlot = auth
+		}
+	}
+	if known < len(h) {
+		if _, ok := h["User-Agent"]; ok {
+			known++
+		}
+	}
+	// Otherwise there are other headers: collectHeaders walks the map,
+	// where it finds the own headers set already.
+	return known == len(h)
 }
 
 func appendOwn(hs []canonicalHeader, names []byte, o ownKind) ([]canonicalHeader, []byte) {
@@ -219,8 +334,12 @@ func (sc *state) key(e *canonicalHeader) string {
 }
 
 func (sc *state) sameName(a, b *canonicalHeader) bool {
+	return sameName(sc.headerNames, a, b)
+}
+
+func sameName(names []byte, a, b *canonicalHeader) bool {
 	return a.prefix == b.prefix && a.nameEnd-a.nameStart == b.nameEnd-b.nameStart &&
-		string(sc.headerNames[a.nameStart:a.nameEnd]) == string(sc.headerNames[b.nameStart:b.nameEnd])
+		string(names[a.nameStart:a.nameEnd]) == string(names[b.nameStart:b.nameEnd])
 }
 
 func (sc *state) headerLess(names []byte, a, b *canonicalHeader) bool {

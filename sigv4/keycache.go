@@ -60,6 +60,7 @@ type keyEntry struct {
 type prefixState struct {
 	date  string // X-Amz-Date
 	skip  int    // the bytes of the string to sign that state covers: whole blocks
+	rest  []byte // the rest of the fixed lines, after skip
 	state []byte // a marshaled sha256 state; nil when it could not be made
 }
 

@@ -37,6 +37,7 @@ type state struct {
 	hoistedHeaders   []string          // X-Amz-* headers a presigned URL moves to its query
 	mapHeaders       []mapEntry        // the headers of the map to sign, in the order found
 	own              ownHeaders        // the headers Sign sets
+	ownOnly          bool              // no header to sign from the map: headers is empty, see appendOwnHeaders
 	authSlot         []string          // the request's Authorization value, to be replaced
 	presignParams    []queryParam      // the parameters a presigned URL adds
 	queryPairs       []queryPair       // the pairs of queryBuf, sorted
@@ -64,8 +65,11 @@ type state struct {
 	cachedScopeDay                        int32
 	cachedScopeRegion, cachedScopeService string
 	sha                                   rawSHA256
-	macTail                               [256]byte // the tail of the HMAC's inner or outer message, padded
-	macSum                                [32]byte
+	// macTail is the end of the HMAC's inner message: the canonical
+	// request's hash in hex at [64:128], the rest of the string to sign's
+	// fixed lines before it, the padding after it (see mac).
+	macTail [256]byte
+	macSum  [32]byte
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
@@ -339,6 +343,9 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 	c = append(c, query...)
 	c = append(c, '\n')
 
+	if sc.ownOnly {
+		c = sc.appendOwnHeaders(c, req.ContentLength > 0)
+	}
 	hs := sc.headers
 	for i := range hs {
 		e := &hs[i]
@@ -360,34 +367,42 @@ func (sc *state) finish(req *http.Request, creds *Credentials, opts *Options, qu
 	c = append(c, sc.payloadHash...)
 	sc.canonicalRequest = c
 
-	sum := sc.sumCanonical()
-	st := sc.stringToSign[:0]
-	st = append(st, sc.algorithm()...)
-	st = append(st, '\n')
-	st = append(st, sc.date...)
-	st = append(st, '\n')
-	st = append(st, sc.scope...)
-	st = append(st, '\n')
-	st = appendHex32(st, &sum)
-	sc.stringToSign = st
-
+	appendHex32(sc.macTail[64:64], sc.sumCanonical()) // where mac wants it
 	if sc.sigV4a {
-		sig, err := signV4a(creds, st, sc)
+		sc.stringToSign = sc.appendStringToSign(sc.stringToSign[:0])
+		sig, err := signV4a(creds, sc.stringToSign, sc)
 		if err != nil {
 			return err
 		}
 		sc.signature = appendHex(sc.signature[:0], sig)
 	} else {
 		e := sc.keyCache.signingKey(creds, sc.date, sc.day, opts.Region, opts.Service)
-		sc.signature = appendHex32(sc.signature[:0], sc.mac(e, st, len(st)-2*sha256.Size))
+		sc.signature = appendHex32(sc.signature[:0], sc.mac(e))
 	}
 	if opts.Trace != nil {
 		*opts.Trace = Trace{
 			CanonicalRequest: string(sc.canonicalRequest),
-			StringToSign:     string(sc.stringToSign),
+			StringToSign:     string(sc.appendStringToSign(sc.stringToSign[:0])),
 			SignedHeaders:    string(sc.signedHeaderList),
 			Signature:        string(sc.signature),
 		}
 	}
 	return nil
+}
+
+// appendFixedLines appends the lines of the string to sign before the
+// canonical request's hash: "ALGORITHM\nDATE\nSCOPE\n".
+func (sc *state) appendFixedLines(b []byte) []byte {
+	b = append(b, sc.algorithm()...)
+	b = append(b, '\n')
+	b = append(b, sc.date...)
+	b = append(b, '\n')
+	b = append(b, sc.scope...)
+	return append(b, '\n')
+}
+
+// appendStringToSign appends the string to sign, once finish has written the
+// canonical request's hash.
+func (sc *state) appendStringToSign(b []byte) []byte {
+	return append(sc.appendFixedLines(b), sc.macTail[64:128]...)
 }
