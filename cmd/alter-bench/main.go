@@ -36,7 +36,7 @@ const (
 )
 
 func main() {
-	bin := flag.String("bin", "", "the alter-mcp binary (default: go build ./cmd/alter-mcp into a temporary folder)")
+	bin := flag.String("bin", "", "the alter-mcp binary (default: CGO_ENABLED=0 go build ./cmd/alter-mcp into a temporary folder, as the README installs it)")
 	n := flag.Int("n", 2000, "calls per latency measurement")
 	d := flag.Duration("duration", 3*time.Second, "length of each calls-per-second measurement")
 	clientCounts := flag.String("clients", "1,8,64", "client counts for calls per second")
@@ -88,8 +88,11 @@ func run(bin string, n int, d time.Duration, clientCounts string, so streamOptio
 	defer os.RemoveAll(tmp)
 	if bin == "" {
 		bin = filepath.Join(tmp, "alter-mcp")
-		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/alter-mcp").CombinedOutput(); err != nil {
-			return fmt.Errorf("go build ./cmd/alter-mcp (run from the repository's root): %w: %s", err, out)
+		// Built as the README installs it: static, without cgo.
+		build := exec.Command("go", "build", "-o", bin, "./cmd/alter-mcp")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("CGO_ENABLED=0 go build ./cmd/alter-mcp (run from the repository's root): %w: %s", err, out)
 		}
 	}
 	fake, err := startFakeS3(max(streamBytes, 1))
@@ -104,7 +107,6 @@ func run(bin string, n int, d time.Duration, clientCounts string, so streamOptio
 		"ALTER_MCP_HOME="+filepath.Join(tmp, "home"),
 		"ALTER_MCP_MASTER_KEY="+base64.StdEncoding.EncodeToString(key),
 		"AWS_ENDPOINT_URL="+fake.URL,
-		"ALTER_MCP_LOG_LEVEL=warn",
 	)
 	if err := runCmd(append(env, "AWS_ACCESS_KEY_ID="+benchKeyID, "AWS_SECRET_ACCESS_KEY="+benchSecret),
 		bin, "grant", "add", "--name", "bench", "--from-env", "--allow-services", "s3"); err != nil {
