@@ -9,7 +9,9 @@ import (
 	"github.com/alter-mcp/alter-mcp/store"
 )
 
-// commitTimeout bounds one transaction of the committer, lock wait included.
+// commitTimeout bounds one transaction of the committer, lock wait included,
+// in a store that honours it (PostgreSQL); SQLite's store bounds its lock
+// wait by its busy timeout instead, and runs the append uncancelled.
 const commitTimeout = time.Minute
 
 // endLinger is how long end records nobody waits for (EndLater) wait for

@@ -208,15 +208,17 @@ func (s *Store) Close() error {
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
-// inTx runs f in a write transaction (BEGIN IMMEDIATE) and commits it.
 // uncancelled is ctx without its cancellation, for the statements of a
 // call's path that take microseconds: the audit append and the data
 // version read. The driver watches a context that can end with a goroutine
 // of its own for every statement, which costs more than such a statement
-// (about five a call). What bounds them instead is busyTimeout, the most a
-// statement waits for another process's lock; nothing else in them waits.
+// (about five a call). What bounds them instead: busyTimeout, the most a
+// statement waits for another process's lock, and the short transactions of
+// this process that share the one write connection. (A disk that hangs in
+// fsync is not interrupted by a context either.)
 func uncancelled(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
+// inTx runs f in a write transaction (BEGIN IMMEDIATE) and commits it.
 func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
