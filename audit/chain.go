@@ -50,7 +50,7 @@ func prepare(kind string, e *Entry, at time.Time) (*prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode the entry: %w", err)
 	}
-	canon, cut, err := canonicalize(raw, seqName)
+	canon, cut, err := canonicalizeValid(raw, seqName) // json.Marshal's output
 	if err != nil {
 		return nil, err
 	}
