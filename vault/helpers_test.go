@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -112,16 +113,23 @@ type fakeAWS struct {
 	*httptest.Server
 	verifier *sigcheck.Verifier
 	hits     atomic.Int64 // requests received, verified or not
+	conns    atomic.Int64 // connections opened to it
 }
 
 func newFakeAWS(t *testing.T, handler http.HandlerFunc) *fakeAWS {
 	t.Helper()
 	f := &fakeAWS{verifier: sigcheck.NewLookup(sigcheck.Static(testKeyID, testSecret))}
 	checked := f.verifier.Handler(handler)
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.hits.Add(1)
 		checked.ServeHTTP(w, r)
 	}))
+	f.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			f.conns.Add(1)
+		}
+	}
+	f.Start()
 	t.Cleanup(f.Close)
 	return f
 }
