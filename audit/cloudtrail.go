@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -66,8 +67,9 @@ func (id TrailIdentity) sessionName() string {
 
 // deliveredAt is the delivery time CloudTrail writes into a log file's name
 // (ACCOUNT_CloudTrail_REGION_20270131T0905Z_UNIQUE.json.gz). Every event of
-// the file happened before it.
-var deliveredAt = regexp.MustCompile(`_CloudTrail_[a-z0-9-]+_(\d{8}T\d{4}Z)_`)
+// the file happened before it. Compiled at its first use: a program that
+// never reconciles does not pay for it at start.
+var deliveredAt = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`_CloudTrail_[a-z0-9-]+_(\d{8}T\d{4}Z)_`) })
 
 // TrailFile is a log file to read: its name (a path, an S3 key) and how to
 // open it.
@@ -84,7 +86,7 @@ func TrailFileWanted(name string, since time.Time) bool {
 		!strings.HasSuffix(name, ".json.gz") && !strings.HasSuffix(name, ".json") {
 		return false
 	}
-	if m := deliveredAt.FindStringSubmatch(name); m != nil && !since.IsZero() {
+	if m := deliveredAt().FindStringSubmatch(name); m != nil && !since.IsZero() {
 		if t, err := time.Parse("20060102T1504Z", m[1]); err == nil && t.Before(since.Truncate(time.Minute)) {
 			return false
 		}

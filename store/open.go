@@ -90,8 +90,10 @@ func orNothing(s string) string {
 }
 
 // passwordParam matches a password given as a parameter: password=... in
-// a URL's query or in a key=value connection string, quoted or not.
-var passwordParam = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)`)
+// a URL's query or in a key=value connection string, quoted or not. Compiled at its first use, not at every start.
+var passwordParam = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)`)
+})
 
 // Redact returns a store URL fit for logs and errors: a password, in the
 // URL's user info or as a password parameter, becomes "xxxxx".
@@ -119,5 +121,5 @@ func Redact(rawURL string) string {
 			}
 		}
 	}
-	return passwordParam.ReplaceAllString(out, "${1}xxxxx")
+	return passwordParam().ReplaceAllString(out, "${1}xxxxx")
 }

@@ -26,6 +26,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/internal/text"
@@ -110,7 +111,9 @@ type tokenUsage struct {
 	TotalTokens  int `json:"total_tokens"`
 }
 
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
+// regionPattern is the shape of a region name, compiled at its first use,
+// not at every start of the program.
+var regionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`) })
 
 // target checks the model id and finds the region to call.
 func (a modelArgs) target(g vault.Grant) (modelID, region string, bad *mcp.CallToolResult) {
@@ -130,7 +133,7 @@ func (a modelArgs) target(g vault.Grant) (modelID, region string, bad *mcp.CallT
 			region = defaultRegion(g)
 		}
 	}
-	if !regionPattern.MatchString(region) {
+	if !regionPattern().MatchString(region) {
 		return "", "", invalid("region %q is not an AWS region such as us-east-1", text.Clip(region, 40))
 	}
 	switch {

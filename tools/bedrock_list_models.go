@@ -58,7 +58,7 @@ func (b *bedrock) listModels() tool {
 		if region == "" {
 			region = defaultRegion(g)
 		}
-		if !regionPattern.MatchString(region) {
+		if !regionPattern().MatchString(region) {
 			return invalid("region %q is not an AWS region such as us-east-1", text.Clip(region, 40)), nil
 		}
 		q := map[string]string{}

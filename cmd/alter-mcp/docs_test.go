@@ -60,3 +60,31 @@ func TestReadmeCommands(t *testing.T) {
 		t.Errorf(".ci/run does not run the README's test command %q on a line of its own", "go test -race ./...")
 	}
 }
+
+// TestHelpNamesEveryVariable: each command's --help shows, after every
+// flag it takes (its own and those it inherits), that flag's environment
+// variable once.
+func TestHelpNamesEveryVariable(t *testing.T) {
+	t.Parallel()
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		if !c.Hidden {
+			args := append(strings.Fields(c.CommandPath())[1:], "--help")
+			r := runCLI(t, nil, "", args...)
+			check := func(f *pflag.Flag) {
+				if f.Hidden || f.Name == "help" {
+					return
+				}
+				if n := strings.Count(r.stdout, "[$"+envName(f.Name)+"]"); n != 1 {
+					t.Errorf("%q --help names %s %d times after --%s, want once:\n%s", c.CommandPath(), envName(f.Name), n, f.Name, r.stdout)
+				}
+			}
+			c.LocalFlags().VisitAll(check)
+			c.InheritedFlags().VisitAll(check)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd(&app{getenv: func(string) string { return "" }}))
+}

@@ -141,10 +141,13 @@ func describeEnv(root *cobra.Command) {
 			f.Usage += " [$" + envName(f.Name) + "]"
 		}
 	}
+	// Each command's own flag sets, as declared: LocalNonPersistentFlags
+	// would merge its parents' into new sets, command by command, which
+	// cost every run (even "version") about 0.3 ms.
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {
 		c.PersistentFlags().VisitAll(note)
-		c.LocalNonPersistentFlags().VisitAll(note)
+		c.Flags().VisitAll(note)
 		for _, sub := range c.Commands() {
 			walk(sub)
 		}

@@ -63,16 +63,25 @@ type Tag struct{ Key, Value string }
 // maxTags is how many session tags STS takes (AssumeRole, Tags).
 const maxTags = 50
 
-// The lengths are checked apart from the patterns: a counted repetition
-// such as {1,512} compiles into that many copies of its class, which cost
-// every start of the program 2 ms and 400 KB (GODEBUG=inittrace=1).
-var (
-	roleARN     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
-	sessionName = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	externalID  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
-	mfaSerial   = regexp.MustCompile(`^[\w+=/:,.@-]+$`)
-	mfaCode     = regexp.MustCompile(`^\d{6}$`)
-)
+// stsPatterns are STS's patterns of AssumeRole's parameters. They are
+// compiled at their first use, not when the program starts: every run
+// (even "alter-mcp version") would pay for them. The lengths are checked
+// apart from the patterns: a counted repetition such as {1,512} compiles
+// into that many copies of its class, which cost every start of the
+// program 2 ms and 400 KB (GODEBUG=inittrace=1).
+type stsPatterns struct {
+	roleARN, sessionName, externalID, mfaSerial, mfaCode *regexp.Regexp
+}
+
+var patterns = sync.OnceValue(func() *stsPatterns {
+	return &stsPatterns{
+		roleARN:     regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`),
+		sessionName: regexp.MustCompile(`^[\w+=,.@-]+$`),
+		externalID:  regexp.MustCompile(`^[\w+=,.@:/-]+$`),
+		mfaSerial:   regexp.MustCompile(`^[\w+=/:,.@-]+$`),
+		mfaCode:     regexp.MustCompile(`^\d{6}$`),
+	}
+})
 
 // tagText reports whether s matches STS's pattern of a session tag's key
 // (1 to 128) and value (0 to 256), [\p{L}\p{Z}\p{N}_.:/=+\-@]*: letters,
@@ -91,7 +100,7 @@ func tagText(s string) bool {
 // together are at most 512 characters.
 func validRoleARN(arn string) bool {
 	_, name, _ := strings.Cut(arn, ":role/")
-	return len(name) <= 512 && roleARN.MatchString(arn)
+	return len(name) <= 512 && patterns().roleARN.MatchString(arn)
 }
 
 // Validate checks the configuration before any call is made.
@@ -103,22 +112,22 @@ func (a *AssumeRole) Validate() error {
 	if !validRoleARN(a.RoleARN) {
 		errs = append(errs, fmt.Errorf("role ARN %q is not like arn:aws:iam::123456789012:role/NAME", a.RoleARN))
 	}
-	if a.SessionName != "" && (len(a.SessionName) < 2 || len(a.SessionName) > 64 || !sessionName.MatchString(a.SessionName)) {
+	if a.SessionName != "" && (len(a.SessionName) < 2 || len(a.SessionName) > 64 || !patterns().sessionName.MatchString(a.SessionName)) {
 		errs = append(errs, fmt.Errorf("session name %q: use 2 to 64 of letters, digits and +=,.@_-", a.SessionName))
 	}
-	if a.ExternalID != "" && (len(a.ExternalID) < 2 || len(a.ExternalID) > 1224 || !externalID.MatchString(a.ExternalID)) {
+	if a.ExternalID != "" && (len(a.ExternalID) < 2 || len(a.ExternalID) > 1224 || !patterns().externalID.MatchString(a.ExternalID)) {
 		errs = append(errs, fmt.Errorf("external id: use 2 to 1224 of letters, digits and +=,.@:/_-"))
 	}
 	if a.Duration != 0 && (a.Duration < 15*time.Minute || a.Duration > 12*time.Hour) {
 		errs = append(errs, fmt.Errorf("duration %s: use 15m to 12h", a.Duration))
 	}
-	if a.SourceIdentity != "" && (len(a.SourceIdentity) < 2 || len(a.SourceIdentity) > 64 || !sessionName.MatchString(a.SourceIdentity)) {
+	if a.SourceIdentity != "" && (len(a.SourceIdentity) < 2 || len(a.SourceIdentity) > 64 || !patterns().sessionName.MatchString(a.SourceIdentity)) {
 		errs = append(errs, fmt.Errorf("source identity %q: use 2 to 64 of letters, digits and +=,.@_-", a.SourceIdentity))
 	}
-	if a.SerialNumber != "" && (len(a.SerialNumber) < 9 || len(a.SerialNumber) > 256 || !mfaSerial.MatchString(a.SerialNumber)) {
+	if a.SerialNumber != "" && (len(a.SerialNumber) < 9 || len(a.SerialNumber) > 256 || !patterns().mfaSerial.MatchString(a.SerialNumber)) {
 		errs = append(errs, fmt.Errorf("MFA serial %q is not an MFA device's ARN or serial number", a.SerialNumber))
 	}
-	if a.TokenCode != "" && !mfaCode.MatchString(a.TokenCode) {
+	if a.TokenCode != "" && !patterns().mfaCode.MatchString(a.TokenCode) {
 		errs = append(errs, errors.New("the MFA code is not 6 digits"))
 	}
 	if a.TokenCode != "" && a.SerialNumber == "" {

@@ -82,7 +82,7 @@ func TestSourceIdentityOfAndTagValueOf(t *testing.T) {
 		strings.Repeat("x", 80): "alter-mcp." + strings.Repeat("x", 54),
 	} {
 		got := SourceIdentityOf("alter-mcp.", in)
-		if got != want || !sessionName.MatchString(got) {
+		if got != want || !patterns().sessionName.MatchString(got) {
 			t.Errorf("SourceIdentityOf(%q) = %q, want %q", in, got, want)
 		}
 	}
