@@ -204,3 +204,13 @@ func (s *Store) migrate(ctx context.Context) error {
 		return nil
 	})
 }
+
+// Version implements store.Versioned: the count of changes to grants and
+// callers, one row read by primary key.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.pool.QueryRow(ctx, `SELECT version FROM data_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read the data version: %w", s.explain(err))
+	}
+	return v, nil
+}

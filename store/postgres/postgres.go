@@ -39,6 +39,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/alter-mcp/alter-mcp/store"
+	"github.com/alter-mcp/alter-mcp/store/internal/sqlcol"
 )
 
 // Defaults a URL can override.
@@ -55,6 +56,9 @@ const (
 // Store is a store.Store in a PostgreSQL database. It is safe for
 // concurrent use, and any number of processes may share the database.
 type Store struct {
+	// Tables answers for grants, callers, approvals, rotations and
+	// settings, as store/sqlite does, through engine.
+	sqlcol.Tables
 	pool *pgxpool.Pool
 	// where names the database for errors: the URL with its password hidden.
 	where string
@@ -90,6 +94,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("store %s: %w", where, err)
 	}
 	s := &Store{pool: pool, where: where}
+	s.Tables = sqlcol.NewTables(engine{s})
 	if err := s.ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -212,29 +217,4 @@ func (s *Store) inTx(ctx context.Context, f func(tx pgx.Tx) error) error {
 		return err
 	}
 	return s.explain(tx.Commit(ctx))
-}
-
-// mapUnique turns a unique violation into store.ErrConflict, naming the
-// column as the constraint does ("grants.name"); the offending value, which
-// may be a key's hash, is left out.
-func mapUnique(err error) error {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23505" {
-		return fmt.Errorf("%s already taken: %w", pe.ConstraintName, store.ErrConflict)
-	}
-	return err
-}
-
-// foreignKey reports whether err violates a foreign key.
-func foreignKey(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23503"
-}
-
-// notFound maps pgx.ErrNoRows to store.ErrNotFound.
-func notFound(err error) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return store.ErrNotFound
-	}
-	return err
 }

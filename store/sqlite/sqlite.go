@@ -28,6 +28,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/alter-mcp/alter-mcp/store"
+	"github.com/alter-mcp/alter-mcp/store/internal/sqlcol"
 )
 
 // busyTimeout is how long a write waits for another process's write to
@@ -37,6 +38,9 @@ const busyTimeout = 10 * time.Second
 // Store is a store.Store kept in one SQLite file. It is safe for concurrent
 // use, also by other processes that open the same file.
 type Store struct {
+	// Tables answers for grants, callers, approvals, rotations and
+	// settings, as store/postgres does, through engine.
+	sqlcol.Tables
 	// write has exactly one connection: writes in this process queue for it
 	// in database/sql (honouring their contexts) instead of polling SQLite's
 	// busy handler, and every write transaction begins IMMEDIATE, taking the
@@ -122,6 +126,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s := &Store{}
+	s.Tables = sqlcol.NewTables(engine{s})
 	s.write, err = sql.Open("sqlite", dsn(abs, "_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -255,15 +260,6 @@ func constraint(err error) (msg string, unique, foreignKey bool) {
 		msg = msg[:i]
 	}
 	return msg, unique, foreignKey
-}
-
-// mapUnique turns a UNIQUE or PRIMARY KEY violation into store.ErrConflict,
-// naming the column(s) so a person can tell which value is taken.
-func mapUnique(err error) error {
-	if msg, unique, _ := constraint(err); unique {
-		return fmt.Errorf("%s already taken: %w", msg, store.ErrConflict)
-	}
-	return err
 }
 
 // migrateRetrying runs migrate, again after a short random pause when it

@@ -1,6 +1,7 @@
 package sqlcol
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -78,13 +79,65 @@ func ApprovalDest(a *store.Approval) []any {
 		&a.DecidedBy, NullTime{&a.DecidedAt}}
 }
 
-// MoveMissed is the error of a Move that changed no row: the approval is
-// absent (get's error, ErrNotFound), or its status is no longer from
-// (store.ErrConflict, naming what it is). get reads the approval by id.
-func MoveMissed(id, from, to string, get func() (*store.Approval, error)) error {
-	cur, err := get()
-	if err != nil {
-		return fmt.Errorf("move approval %s to %s: %w", id, to, err)
+// CreateApproval implements store.Store.
+func (t *Tables) CreateApproval(ctx context.Context, a *store.Approval) error {
+	args, err := ApprovalArgs(a)
+	if err == nil {
+		_, err = t.db.Exec(ctx, t.sql.approvals.Insert, args...)
+		err = t.explain(err)
 	}
-	return fmt.Errorf("move approval %s to %s: it is %s, not %s: %w", id, to, cur.Status, from, store.ErrConflict)
+	if err != nil {
+		return fmt.Errorf("create approval %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// GetApproval implements store.Store.
+func (t *Tables) GetApproval(ctx context.Context, id string) (*store.Approval, error) {
+	a, err := scanApproval(t.db.QueryRow(ctx, t.sql.approvals.Get, id))
+	if err != nil {
+		return nil, fmt.Errorf("get approval %s: %w", id, t.explain(err))
+	}
+	return a, nil
+}
+
+// ListApprovals implements store.Store.
+func (t *Tables) ListApprovals(ctx context.Context, q store.ApprovalQuery) ([]*store.Approval, error) {
+	query, args := ApprovalList(q, t.db.Placeholder)
+	out, err := readRows(ctx, t, query, scanApproval, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list approvals: %w", err)
+	}
+	return out, nil
+}
+
+// MoveApproval implements store.Store. When it changes no row, the
+// approval is absent (ErrNotFound), or its status is no longer from
+// (store.ErrConflict, naming what it is).
+func (t *Tables) MoveApproval(ctx context.Context, id, from, to, by string, at time.Time) (*store.Approval, error) {
+	args, err := MoveArgs(id, from, to, by, at)
+	if err != nil {
+		return nil, fmt.Errorf("move approval %s to %s: %w", id, to, err)
+	}
+	a, err := scanApproval(t.db.WriteRow(ctx, t.sql.approvals.Move, args...))
+	if err = t.explain(err); notFound(err) { // nothing moved
+		cur, err := t.GetApproval(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("move approval %s to %s: %w", id, to, err)
+		}
+		return nil, fmt.Errorf("move approval %s to %s: it is %s, not %s: %w", id, to, cur.Status, from, store.ErrConflict)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("move approval %s to %s: %w", id, to, err)
+	}
+	return a, nil
+}
+
+// scanApproval reads a row of approvals (ApprovalColumns).
+func scanApproval(row Row) (*store.Approval, error) {
+	var a store.Approval
+	if err := row.Scan(ApprovalDest(&a)...); err != nil {
+		return nil, err
+	}
+	return &a, nil
 }

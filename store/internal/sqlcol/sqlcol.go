@@ -1,6 +1,8 @@
 // Package sqlcol holds what the SQL stores (store/sqlite, store/postgres)
-// share: how record fields become column values and back, and the one
-// query of the audit trail, written once with each engine's placeholders.
+// share: how record fields become column values and back, the one query of
+// the audit trail, written once with each engine's placeholders, and
+// Tables, the methods on grants, callers, approvals, rotations and settings,
+// written once over DB, what each engine does its own way.
 package sqlcol
 
 import (
