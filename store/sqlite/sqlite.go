@@ -31,6 +31,16 @@ import (
 	"github.com/alter-mcp/alter-mcp/store/internal/sqlcol"
 )
 
+// checkpointPages is how many pages the WAL holds before the commit that
+// crosses it copies them into the database file (wal_autocheckpoint; SQLite's
+// default is 1000). That commit also syncs the file, so it waits: with 1000,
+// a call in about a hundred waited 1 to 2 ms more for its audit record, the
+// p99 of every call. A checkpoint of 300 pages costs that commit less, and
+// a page written again and again (an index's last leaf) is copied once a
+// checkpoint either way. Measured in process, one client calling s3_list
+// (8 interleaved rounds of 4,000 calls): p99 2.8 → 2.3 ms, p50 the same.
+const checkpointPages = 300
+
 // busyTimeout is how long a write waits for another process's write to
 // finish before it fails with SQLITE_BUSY.
 const busyTimeout = 10 * time.Second
@@ -127,7 +137,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	s := &Store{}
 	s.Tables = sqlcol.NewTables(engine{s})
-	s.write, err = sql.Open("sqlite", dsn(abs, "_txlock=immediate"))
+	s.write, err = sql.Open("sqlite", dsn(abs, fmt.Sprintf("_txlock=immediate&_pragma=wal_autocheckpoint(%d)", checkpointPages)))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
