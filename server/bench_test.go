@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/internal/text"
@@ -49,11 +51,23 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
 		})
-		// One client calling in a loop: ns/op is a call's latency as an
-		// agent sees it (alter-bench's latency rows, without stdio).
+		// One client calling in a loop: ns/op is a call's mean latency as
+		// an agent sees it (alter-bench's latency rows, without stdio), and
+		// p50-µs and p99-µs its percentiles.
 		b.Run(tc.name+"/serial", func(b *testing.B) {
 			b.ReportAllocs()
-			for b.Loop() && call(b) {
+			var took []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				if !call(b) {
+					break
+				}
+				took = append(took, time.Since(start))
+			}
+			if len(took) > 0 {
+				slices.Sort(took)
+				b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
+				b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
 			}
 		})
 	}
