@@ -1,5 +1,7 @@
 package audit
 
+import "time"
+
 // Hooks for the tests in package audit_test.
 
 // Abandon stops l as a crash would: its committer stops, nothing is
@@ -18,3 +20,6 @@ func SetPID(l *Log, pid int) { l.writer.PID = pid }
 
 // SettingScanned is the setting MarkInterrupted resumes from.
 const SettingScanned = settingScanned
+
+// NewIDAt is NewID as if made at t.
+func NewIDAt(t time.Time) string { return newID(t) }

@@ -3,15 +3,12 @@ package audit
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -413,20 +410,6 @@ func entryOf(r store.AuditRecord) (Entry, error) {
 // record of this process whose instance is not live belongs to a Log that
 // is gone.
 var live sync.Map
-
-var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-func randomText(n int) string {
-	b := make([]byte, (n*5+7)/8)
-	rand.Read(b) // never fails (crypto/rand panics rather than return an error)
-	return strings.ToLower(idEncoding.EncodeToString(b)[:n])
-}
-
-// NewID returns a new entry id: "aud_" and 26 random base32 characters
-// (130 bits), lower-case.
-func NewID() string { return "aud_" + randomText(26) }
-
-func newInstance() string { return randomText(16) }
 
 // stopTaking stops the sweep and marks l closed: Begin and End fail with
 // ErrClosed from here on.
