@@ -61,7 +61,7 @@ func startFakeS3(bigSize int64) (*fakeS3, error) {
 		}
 		io.WriteString(w, listAnswer)
 	})}
-	go f.srv.Serve(l)
+	go f.srv.Serve(newFastListener(l, f))
 	return f, nil
 }
 

@@ -20,7 +20,6 @@ import (
 	"encoding/base64"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,7 +116,8 @@ func run(bin string, n int, d time.Duration, clientCounts string, so streamOptio
 		return err
 	}
 	apiKey = strings.TrimSpace(apiKey)
-	listArgs := map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "reason": "benchmark"}
+	s3List := prepareCall("s3_list", map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "reason": "benchmark"})
+	listGrants := prepareCall("list_grants", nil)
 	var rows []row
 	progress := func(s string) { fmt.Fprintln(os.Stderr, "alter-bench:", s) }
 
@@ -132,8 +132,11 @@ func run(bin string, n int, d time.Duration, clientCounts string, so streamOptio
 		ratio(float64(alter.NsPerOp()), float64(sdk.NsPerOp()))})
 
 	progress("direct requests")
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
-	directLat, err := measure(n, direct(hc, fake.URL))
+	directConn, err := newDirect(fake.URL)
+	if err != nil {
+		return err
+	}
+	directLat, err := measure(n, directConn.call)
 	if err != nil {
 		return err
 	}
@@ -143,7 +146,7 @@ func run(bin string, n int, d time.Duration, clientCounts string, so streamOptio
 	if err != nil {
 		return err
 	}
-	stdioCall := func() error { return st.call("s3_list", listArgs) }
+	stdioCall := func() error { return st.call(s3List) }
 	if _, err := measure(50, stdioCall); err != nil { // warm: the region, the keys
 		st.Close()
 		return err
@@ -161,12 +164,12 @@ func run(bin string, n int, d time.Duration, clientCounts string, so streamOptio
 		return err
 	}
 	defer func() { srv.Process.Kill(); srv.Wait() }()
-	open := func() (*httpSession, error) { return newHTTPSession(hc, url, apiKey) }
+	open := func() (*httpSession, error) { return newHTTPSession(url, apiKey) }
 	one, err := open()
 	if err != nil {
 		return err
 	}
-	httpCall := func() error { return one.call("s3_list", listArgs) }
+	httpCall := func() error { return one.call(s3List) }
 	if _, err := measure(50, httpCall); err != nil {
 		return fmt.Errorf("s3_list over HTTP: %w", err)
 	}
@@ -182,22 +185,29 @@ func run(bin string, n int, d time.Duration, clientCounts string, so streamOptio
 			return fmt.Errorf("-clients: %q is not a count", f)
 		}
 		progress(fmt.Sprintf("calls per second, %d clients", c))
-		got, err := throughput(c, d, open, func(s *httpSession) error { return s.call("s3_list", listArgs) })
+		got, err := throughput(c, d, srv.Process.Pid, open, func(s *httpSession) error { return s.call(s3List) })
 		if err != nil {
 			return fmt.Errorf("s3_list, %d clients: %w", c, err)
 		}
-		ref, err := throughput(c, d, func() (*http.Client, error) { return hc, nil }, func(*http.Client) error { return direct(hc, fake.URL)() })
+		ref, err := throughput(c, d, 0, func() (*directClient, error) { return newDirect(fake.URL) }, (*directClient).call)
 		if err != nil {
 			return err
 		}
-		rows = append(rows, row{fmt.Sprintf("s3_list calls/s over HTTP, %d clients", c), fmt.Sprintf("%.0f/s", got),
-			fmt.Sprintf("direct signed requests: %.0f/s", ref), ratio(got, ref)})
-		local, err := throughput(c, d, open, func(s *httpSession) error { return s.call("list_grants", nil) })
+		rows = append(rows, row{fmt.Sprintf("s3_list calls/s over HTTP, %d clients", c), fmt.Sprintf("%.0f/s", got.perSecond),
+			fmt.Sprintf("direct signed requests: %.0f/s", ref.perSecond), ratio(got.perSecond, ref.perSecond)})
+		local, err := throughput(c, d, srv.Process.Pid, open, func(s *httpSession) error { return s.call(listGrants) })
 		if err != nil {
 			return fmt.Errorf("list_grants, %d clients: %w", c, err)
 		}
-		rows = append(rows, row{fmt.Sprintf("list_grants calls/s over HTTP, %d clients (no AWS call)", c), fmt.Sprintf("%.0f/s", local),
-			fmt.Sprintf("s3_list: %.0f/s", got), ratio(local, got)})
+		rows = append(rows, row{fmt.Sprintf("list_grants calls/s over HTTP, %d clients (no AWS call)", c), fmt.Sprintf("%.0f/s", local.perSecond),
+			fmt.Sprintf("s3_list: %.0f/s", got.perSecond), ratio(local.perSecond, got.perSecond)})
+		for _, l := range []struct {
+			tool string
+			load
+		}{{"s3_list", got}, {"list_grants", local}} {
+			rows = append(rows, row{fmt.Sprintf("server CPU a %s call, %d clients", l.tool, c), us(l.server),
+				"load generator and fake S3: " + us(l.self), ratio(float64(l.server), float64(l.self))})
+		}
 	}
 	now, peak := rss(srv.Process.Pid)
 	rows = append(rows, row{"server RSS after the load (now, peak)", fmt.Sprintf("%.0f MiB, %.0f MiB", mib(now), mib(peak)),

@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -21,11 +21,43 @@ import (
 const initializeRequest = `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"alter-bench","version":"1"}}}`
 const initializedNote = `{"jsonrpc":"2.0","method":"notifications/initialized"}`
 
-// toolCall is a tools/call request of tool with args, numbered id.
-func toolCall(id int64, tool string, args map[string]any) []byte {
-	b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": "tools/call",
-		"params": map[string]any{"name": tool, "arguments": args}})
-	return b
+// preparedCall is a tools/call of one tool with the same arguments each
+// time, its params marshalled once.
+type preparedCall struct {
+	params []byte
+}
+
+func prepareCall(tool string, args map[string]any) preparedCall {
+	b, _ := json.Marshal(map[string]any{"name": tool, "arguments": args})
+	return preparedCall{params: b}
+}
+
+// request is the call numbered id.
+func (c preparedCall) request(id int64) []byte {
+	b := make([]byte, 0, 64+len(c.params))
+	b = append(b, `{"jsonrpc":"2.0","id":`...)
+	b = strconv.AppendInt(b, id, 10)
+	b = append(b, `,"method":"tools/call","params":`...)
+	b = append(b, c.params...)
+	return append(b, '}')
+}
+
+// check fails unless msg is the successful result of the call numbered id.
+// A result starts as mcp-go writes it, {"jsonrpc":"2.0","id":ID,"result":,
+// and has no "isError":true (a string's quotes inside it are escaped, so
+// only a key matches); anything else is decoded in full to say what it is.
+func (c preparedCall) check(id int64, msg []byte) error {
+	var prefix [64]byte
+	p := append(prefix[:0], `{"jsonrpc":"2.0","id":`...)
+	p = strconv.AppendInt(p, id, 10)
+	p = append(p, `,"result":`...)
+	if bytes.HasPrefix(msg, p) && !bytes.Contains(msg, []byte(`"isError":true`)) {
+		return nil
+	}
+	if err := checkResult(msg); err != nil {
+		return err
+	}
+	return fmt.Errorf("answer to call %d not in the shape expected: %q", id, clip(msg))
 }
 
 // checkResult fails unless msg is a successful result (no JSON-RPC error,
@@ -115,13 +147,13 @@ func (s *stdioServer) roundTrip(req []byte) ([]byte, error) {
 	}
 }
 
-func (s *stdioServer) call(tool string, args map[string]any) error {
+func (s *stdioServer) call(c preparedCall) error {
 	s.id++
-	msg, err := s.roundTrip(toolCall(s.id, tool, args))
+	msg, err := s.roundTrip(c.request(s.id))
 	if err != nil {
 		return err
 	}
-	return checkResult(msg)
+	return c.check(s.id, msg)
 }
 
 func (s *stdioServer) Close() {
@@ -136,71 +168,73 @@ func (s *stdioServer) Close() {
 	}
 }
 
-// httpSession is one MCP session with the streamable HTTP server at url.
+// httpSession is one MCP session with the streamable HTTP server at url,
+// on a connection of its own.
 type httpSession struct {
-	hc      *http.Client
-	url     string
-	key     string
-	session string
-	id      atomic.Int64
+	conn rawConn
+	head []byte // the request line and headers of every POST, session id included
+	id   int64
 }
 
-func newHTTPSession(hc *http.Client, url, key string) (*httpSession, error) {
-	s := &httpSession{hc: hc, url: url, key: key}
-	if _, err := s.post([]byte(initializeRequest)); err != nil {
+func newHTTPSession(url, key string) (*httpSession, error) {
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return nil, err
+	}
+	s := &httpSession{conn: rawConn{addr: u.Host}}
+	head := func(session string) []byte {
+		h := "POST " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host + "\r\n" +
+			"Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n" +
+			"Authorization: Bearer " + key + "\r\nMcp-Protocol-Version: 2025-06-18\r\n"
+		if session != "" {
+			h += "Mcp-Session-Id: " + session + "\r\n"
+		}
+		return []byte(h)
+	}
+	s.head = head("")
+	a, err := s.post([]byte(initializeRequest))
+	if err != nil {
 		return nil, fmt.Errorf("initialize: %w", err)
 	}
+	s.head = head(a.session)
 	if _, err := s.post([]byte(initializedNote)); err != nil {
 		return nil, fmt.Errorf("initialized: %w", err)
 	}
 	return s, nil
 }
 
-func (s *httpSession) post(body []byte) ([]byte, error) {
-	req, err := http.NewRequest(http.MethodPost, s.url, bytes.NewReader(body))
+// post sends body and returns the answer, its message taken out of an
+// event stream when the server sent one.
+func (s *httpSession) post(body []byte) (rawAnswer, error) {
+	a, err := s.conn.do(s.head, body)
 	if err != nil {
-		return nil, err
+		return a, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	req.Header.Set("Authorization", "Bearer "+s.key)
-	req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
-	if s.session != "" {
-		req.Header.Set("Mcp-Session-Id", s.session)
+	if a.status >= 300 {
+		return a, fmt.Errorf("HTTP %d: %s", a.status, clip(a.body))
 	}
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode >= 300 {
-		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, clip(b))
-	}
-	if id := resp.Header.Get("Mcp-Session-Id"); id != "" {
-		s.session = id
-	}
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		for _, line := range bytes.Split(b, []byte("\n")) {
+	if strings.HasPrefix(a.contentType, "text/event-stream") {
+		for line := range bytes.SplitSeq(a.body, []byte("\n")) {
 			if d, ok := bytes.CutPrefix(line, []byte("data:")); ok && bytes.Contains(d, []byte(`"id"`)) {
-				return bytes.TrimSpace(d), nil
+				a.body = bytes.TrimSpace(d)
+				return a, nil
 			}
 		}
-		return nil, errors.New("event stream without an answer")
+		return a, errors.New("event stream without an answer")
 	}
-	return b, nil
+	return a, nil
 }
 
-func (s *httpSession) call(tool string, args map[string]any) error {
-	msg, err := s.post(toolCall(s.id.Add(1), tool, args))
+func (s *httpSession) call(c preparedCall) error {
+	s.id++
+	a, err := s.post(c.request(s.id))
 	if err != nil {
 		return err
 	}
-	return checkResult(msg)
+	return c.check(s.id, a.body)
 }
+
+func (s *httpSession) Close() { s.conn.Close() }
 
 // startHTTP starts `alter-mcp serve --transport http` on a free loopback
 // port and returns it with its MCP URL, read from its JSON start log.

@@ -1,10 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"slices"
@@ -45,21 +46,32 @@ func (l latencies) pct(p float64) time.Duration {
 	return l[i]
 }
 
+// load is what a throughput point measured: calls per second, and the CPU
+// time a call cost the server (0 without one) and this process, the load
+// generator and the fake S3, while the calls ran.
+type load struct {
+	perSecond    float64
+	server, self time.Duration
+}
+
 // throughput runs clients goroutines, each with its own session made by
-// open, calling for d, and returns the calls per second that succeeded.
-func throughput[S any](clients int, d time.Duration, open func() (S, error), call func(S) error) (float64, error) {
+// open, calling for d, and returns the calls per second that succeeded,
+// with the CPU time a call cost server (a pid, 0 for none) and this process.
+func throughput[S interface{ Close() }](clients int, d time.Duration, server int, open func() (S, error), call func(S) error) (load, error) {
 	sessions := make([]S, clients)
 	for i := range sessions {
 		s, err := open()
 		if err != nil {
-			return 0, err
+			return load{}, err
 		}
 		sessions[i] = s
+		defer s.Close()
 	}
 	var calls atomic.Int64
 	var firstErr atomic.Value
 	stop := time.Now().Add(d)
 	start := time.Now()
+	serverCPU, selfCPU := cpuTime(server), cpuTime(os.Getpid())
 	var wg sync.WaitGroup
 	for _, s := range sessions {
 		wg.Go(func() {
@@ -73,36 +85,90 @@ func throughput[S any](clients int, d time.Duration, open func() (S, error), cal
 		})
 	}
 	wg.Wait()
+	took := time.Since(start)
+	serverCPU, selfCPU = cpuTime(server)-serverCPU, cpuTime(os.Getpid())-selfCPU
 	if err, _ := firstErr.Load().(error); err != nil {
-		return 0, err
+		return load{}, err
 	}
-	return float64(calls.Load()) / time.Since(start).Seconds(), nil
+	n := max(calls.Load(), 1)
+	l := load{perSecond: float64(n) / took.Seconds(), self: selfCPU / time.Duration(n)}
+	if server != 0 {
+		l.server = serverCPU / time.Duration(n)
+	}
+	return l, nil
 }
 
-// direct is the reference request: ListObjectsV2, signed in this process
-// with sigv4 and sent to the fake endpoint over a kept-alive connection.
-func direct(hc *http.Client, endpoint string) func() error {
-	creds := sigv4.Credentials{AccessKeyID: benchKeyID, SecretAccessKey: benchSecret}
-	return func() error {
-		req, err := http.NewRequest(http.MethodGet, endpoint+"/bench-bucket?list-type=2&max-keys=100", nil)
-		if err != nil {
-			return err
-		}
-		if err := sigv4.Sign(req, creds, sigv4.Options{Region: "us-east-1", Service: "s3", PayloadHash: sigv4.UnsignedPayload}); err != nil {
-			return err
-		}
-		resp, err := hc.Do(req)
-		if err != nil {
-			return err
-		}
-		_, err = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("direct request: HTTP %d", resp.StatusCode)
-		}
+// cpuTime is the user and system CPU time process pid has used (Linux
+// /proc, whose clock ticks are 1/100 s; zero elsewhere or for pid 0).
+func cpuTime(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name, field 2, is in parentheses and may hold spaces.
+	_, rest, ok := bytes.Cut(b, []byte(") "))
+	if !ok {
+		return 0
+	}
+	f := strings.Fields(string(rest)) // from field 3, the state
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
+	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// directClient sends the reference request: ListObjectsV2, signed in this
+// process with sigv4 and sent to the fake endpoint over a kept-alive
+// connection written by hand, as the MCP calls are.
+type directClient struct {
+	conn     rawConn
+	endpoint string
+}
+
+func newDirect(endpoint string) (*directClient, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	return &directClient{conn: rawConn{addr: u.Host}, endpoint: endpoint}, nil
+}
+
+var benchCreds = sigv4.Credentials{AccessKeyID: benchKeyID, SecretAccessKey: benchSecret}
+
+func (c *directClient) call() error {
+	req, err := http.NewRequest(http.MethodGet, c.endpoint+"/bench-bucket?list-type=2&max-keys=100", nil)
+	if err != nil {
 		return err
 	}
+	if err := sigv4.Sign(req, benchCreds, sigv4.Options{Region: "us-east-1", Service: "s3", PayloadHash: sigv4.UnsignedPayload}); err != nil {
+		return err
+	}
+	head := make([]byte, 0, 512)
+	head = append(head, "GET "+req.URL.RequestURI()+" HTTP/1.1\r\nHost: "+req.Host+"\r\n"...)
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			head = append(head, k+": "+v+"\r\n"...)
+		}
+	}
+	a, err := c.conn.do(head, nil)
+	if err != nil {
+		return err
+	}
+	if a.status != http.StatusOK {
+		return fmt.Errorf("direct request: HTTP %d", a.status)
+	}
+	return nil
 }
+
+func (c *directClient) Close() { c.conn.Close() }
 
 // execTimes runs name args n times and returns how long each took from
 // exec to exit.

@@ -79,7 +79,7 @@ func streamThroughServer(bin string, env []string, size int64, limit time.Durati
 		n := min(int64(streamPiece), size-r.up)
 		args := map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "key": fmt.Sprintf("stream/up-%05d.txt", i),
 			"content": content[:n], "reason": "benchmark"}
-		if err := st.call("s3_put", args); err != nil {
+		if err := st.call(prepareCall("s3_put", args)); err != nil {
 			return r, fmt.Errorf("s3_put of piece %d: %w", i, err)
 		}
 		r.up += n
@@ -93,7 +93,7 @@ func streamThroughServer(bin string, env []string, size int64, limit time.Durati
 		}
 		args := map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "key": bigKey,
 			"offset": r.down, "max_bytes": streamPiece, "reason": "benchmark"}
-		if err := st.call("s3_get", args); err != nil {
+		if err := st.call(prepareCall("s3_get", args)); err != nil {
 			return r, fmt.Errorf("s3_get at %d: %w", r.down, err)
 		}
 		r.down += min(int64(streamPiece), size-r.down)
@@ -138,13 +138,13 @@ func streamFilesThroughServer(bin string, env []string, size int64) (streamResul
 	defer st.Close()
 	start := time.Now()
 	args := map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "key": "stream/up.txt", "file": "up.txt", "reason": "benchmark"}
-	if err := st.call("s3_put", args); err != nil {
+	if err := st.call(prepareCall("s3_put", args)); err != nil {
 		return r, fmt.Errorf("s3_put of a %s file: %w", amount(size), err)
 	}
 	r.up, r.upTook = size, time.Since(start)
 	_, r.upHWM = rss(pid)
 	args = map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "key": bigKey, "save_to": "down.txt", "reason": "benchmark"}
-	if err := st.call("s3_get", args); err != nil {
+	if err := st.call(prepareCall("s3_get", args)); err != nil {
 		return r, fmt.Errorf("s3_get into a file: %w", err)
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "down.txt")); err != nil || fi.Size() != size {
