@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/audit"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/alter-mcp/alter-mcp/internal/prom"
 )
 
 // DefaultMaxLabelValues bounds the values of each open-ended label (grant,
@@ -31,15 +29,15 @@ const OtherLabel = "other"
 // MaxLabelValues distinct values (the first seen); later ones are counted
 // as "other", and alter_mcp_metrics_label_overflow_total says how often.
 type Metrics struct {
-	reg *prometheus.Registry
+	reg *prom.Registry
 
-	calls         *prometheus.CounterVec
-	awsLatency    *prometheus.HistogramVec
-	auditCommit   prometheus.Histogram
-	toolRequests  *prometheus.CounterVec
-	sessions      *prometheus.GaugeVec
-	sessionsTotal *prometheus.CounterVec
-	overflow      *prometheus.CounterVec
+	calls         *prom.CounterVec
+	awsLatency    *prom.HistogramVec
+	auditCommit   *prom.HistogramVec
+	toolRequests  *prom.CounterVec
+	sessions      *prom.GaugeVec
+	sessionsTotal *prom.CounterVec
+	overflow      *prom.CounterVec
 
 	now    func() time.Time
 	labels map[string]*labelSet // by label name
@@ -66,53 +64,30 @@ func NewMetrics(o MetricsOptions) *Metrics {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	m := &Metrics{reg: prometheus.NewRegistry(), now: o.Now, labels: map[string]*labelSet{}, open: map[string]Transport{}}
+	m := &Metrics{reg: &prom.Registry{Runtime: true}, now: o.Now, labels: map[string]*labelSet{}, open: map[string]Transport{}}
 	for _, l := range []string{"tool", "grant", "caller", "rule", "service", "operation"} {
 		m.labels[l] = &labelSet{max: o.MaxLabelValues, seen: map[string]bool{}}
 	}
-	m.calls = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "alter_mcp_calls_total",
-		Help: "AWS calls through the vault, as audited: by tool, decision (allowed, denied, rate_limited, declined), rule that refused, outcome (AWS status class 2xx..5xx, network_error, error, denied, interrupted), grant and caller.",
-	}, []string{"tool", "decision", "rule", "outcome", "grant", "caller"})
-	m.awsLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "alter_mcp_aws_call_duration_seconds",
-		Help:    "Duration of allowed AWS calls, from the vault taking the call to the end of the answer's body, by service and operation.",
-		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
-	}, []string{"service", "operation"})
-	m.auditCommit = prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name:    "alter_mcp_audit_commit_duration_seconds",
-		Help:    "Time from an audit record being prepared to its commit in the store (group commit wait included): what a call waits before it is sent.",
-		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-	})
-	m.toolRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "alter_mcp_tool_requests_total",
-		Help: "MCP tools/call requests, by tool and result (ok, or error when the tool answered with an error).",
-	}, []string{"tool", "result"})
-	m.sessions = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "alter_mcp_sessions",
-		Help: "MCP sessions open now, by transport.",
-	}, []string{"transport"})
-	m.sessionsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "alter_mcp_sessions_opened_total",
-		Help: "MCP sessions opened, by transport.",
-	}, []string{"transport"})
-	m.overflow = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "alter_mcp_metrics_label_overflow_total",
-		Help: "Observations whose label value was counted as \"other\" because the label already had its maximum number of values, by label.",
-	}, []string{"label"})
-	m.reg.MustRegister(m.calls, m.awsLatency, m.auditCommit, m.toolRequests, m.sessions, m.sessionsTotal, m.overflow,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.calls = m.reg.NewCounterVec("alter_mcp_calls_total",
+		"AWS calls through the vault, as audited: by tool, decision (allowed, denied, rate_limited, declined), rule that refused, outcome (AWS status class 2xx..5xx, network_error, error, denied, interrupted), grant and caller.",
+		"tool", "decision", "rule", "outcome", "grant", "caller")
+	m.awsLatency = m.reg.NewHistogramVec("alter_mcp_aws_call_duration_seconds",
+		"Duration of allowed AWS calls, from the vault taking the call to the end of the answer's body, by service and operation.",
+		[]float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300}, "service", "operation")
+	m.auditCommit = m.reg.NewHistogramVec("alter_mcp_audit_commit_duration_seconds",
+		"Time from an audit record being prepared to its commit in the store (group commit wait included): what a call waits before it is sent.",
+		[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5})
+	m.toolRequests = m.reg.NewCounterVec("alter_mcp_tool_requests_total",
+		"MCP tools/call requests, by tool and result (ok, or error when the tool answered with an error).", "tool", "result")
+	m.sessions = m.reg.NewGaugeVec("alter_mcp_sessions", "MCP sessions open now, by transport.", "transport")
+	m.sessionsTotal = m.reg.NewCounterVec("alter_mcp_sessions_opened_total", "MCP sessions opened, by transport.", "transport")
+	m.overflow = m.reg.NewCounterVec("alter_mcp_metrics_label_overflow_total",
+		"Observations whose label value was counted as \"other\" because the label already had its maximum number of values, by label.", "label")
 	return m
 }
 
-// Handler serves the metrics in the Prometheus exposition formats.
-func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
-}
-
-// Registry is where the metrics are registered, for embedders that add
-// their own.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+// Handler serves the metrics in Prometheus's text exposition format.
+func (m *Metrics) Handler() http.Handler { return m.reg.Handler() }
 
 // Append counts one committed audit record (audit.Sink). Every record gives
 // the commit latency; an entry's end (or interrupted) record counts the
@@ -124,17 +99,16 @@ func (m *Metrics) Append(_ context.Context, e audit.Entry) error {
 	if e.Kind == audit.KindBegin {
 		return nil
 	}
-	m.calls.WithLabelValues(
+	m.calls.Inc(
 		m.label("tool", orNone(e.Tool)),
 		decisionOf(e),
 		m.label("rule", orNone(e.Rule)),
 		outcomeOf(e),
 		m.label("grant", orNone(e.GrantName)),
 		m.label("caller", orNone(e.Caller)),
-	).Inc()
+	)
 	if e.Decision == audit.DecisionAllow && e.Attempts > 0 {
-		m.awsLatency.WithLabelValues(m.label("service", orNone(e.Service)), m.label("operation", orNone(e.Operation))).
-			Observe(float64(e.DurationMS) / 1000)
+		m.awsLatency.Observe(float64(e.DurationMS)/1000, m.label("service", orNone(e.Service)), m.label("operation", orNone(e.Operation)))
 	}
 	return nil
 }
@@ -175,7 +149,7 @@ func (m *Metrics) toolRequest(tool string, isError bool) {
 	if isError {
 		result = "error"
 	}
-	m.toolRequests.WithLabelValues(m.label("tool", tool), result).Inc()
+	m.toolRequests.Inc(m.label("tool", tool), result)
 }
 
 // sessionOpened and sessionClosed count the sessions of a transport; a
@@ -187,8 +161,8 @@ func (m *Metrics) sessionOpened(id string, t Transport) {
 		return
 	}
 	m.open[id] = t
-	m.sessions.WithLabelValues(string(t)).Inc()
-	m.sessionsTotal.WithLabelValues(string(t)).Inc()
+	m.sessions.Add(1, string(t))
+	m.sessionsTotal.Inc(string(t))
 }
 
 func (m *Metrics) sessionClosed(id string) {
@@ -196,7 +170,7 @@ func (m *Metrics) sessionClosed(id string) {
 	defer m.mu.Unlock()
 	if t, ok := m.open[id]; ok {
 		delete(m.open, id)
-		m.sessions.WithLabelValues(string(t)).Dec()
+		m.sessions.Add(-1, string(t))
 	}
 }
 
@@ -206,7 +180,7 @@ func (m *Metrics) label(name, v string) string {
 	if m.labels[name].admit(v) {
 		return v
 	}
-	m.overflow.WithLabelValues(name).Inc()
+	m.overflow.Inc(name)
 	return OtherLabel
 }
 
