@@ -20,12 +20,11 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // otlpExporter sends spans to an OTLP/HTTP receiver in protobuf
-// (http/protobuf, the protocol's default). It is written here, on
-// protowire, rather than taken from the OpenTelemetry exporters, which
+// (http/protobuf, the protocol's default). It is written here, on the
+// wire format of wire.go, rather than taken from the OpenTelemetry exporters, which
 // link gRPC and its generated code into every run of the program (and its
 // package initialization) for a transport alter-mcp does not use.
 //
@@ -189,8 +188,8 @@ func encodeSpans(spans []sdktrace.ReadOnlySpan) []byte {
 			g = &group{scope: s.InstrumentationScope()}
 			byRes[rk] = append(byRes[rk], g)
 		}
-		g.spans = protowire.AppendTag(g.spans, 2, protowire.BytesType) // ScopeSpans.spans
-		g.spans = protowire.AppendBytes(g.spans, encodeSpan(s))
+		g.spans = appendTag(g.spans, 2, wireBytes) // ScopeSpans.spans
+		g.spans = appendLengthPrefixed(g.spans, encodeSpan(s))
 	}
 	for _, rk := range order {
 		var rs []byte
@@ -227,16 +226,16 @@ func encodeSpan(s sdktrace.ReadOnlySpan) []byte {
 		b = appendBytesField(b, 4, psid[:])
 	}
 	b = appendString(b, 5, s.Name())
-	b = protowire.AppendTag(b, 6, protowire.VarintType)
-	b = protowire.AppendVarint(b, uint64(s.SpanKind())) // trace.SpanKind and the OTLP enum share their numbers
+	b = appendTag(b, 6, wireVarint)
+	b = appendVarint(b, uint64(s.SpanKind())) // trace.SpanKind and the OTLP enum share their numbers
 	b = appendFixed64(b, 7, unixNano(s.StartTime()))
 	b = appendFixed64(b, 8, unixNano(s.EndTime()))
 	for _, kv := range s.Attributes() {
 		b = appendKeyValue(b, 9, kv)
 	}
 	if n := s.DroppedAttributes(); n > 0 {
-		b = protowire.AppendTag(b, 10, protowire.VarintType)
-		b = protowire.AppendVarint(b, uint64(n))
+		b = appendTag(b, 10, wireVarint)
+		b = appendVarint(b, uint64(n))
 	}
 	for _, ev := range s.Events() {
 		var m []byte
@@ -262,24 +261,24 @@ func encodeSpan(s sdktrace.ReadOnlySpan) []byte {
 	switch status := s.Status(); status.Code {
 	case codes.Error:
 		st = appendString(st, 2, status.Description)
-		st = protowire.AppendTag(st, 3, protowire.VarintType)
-		st = protowire.AppendVarint(st, 2) // STATUS_CODE_ERROR
+		st = appendTag(st, 3, wireVarint)
+		st = appendVarint(st, 2) // STATUS_CODE_ERROR
 	case codes.Ok:
-		st = protowire.AppendTag(st, 3, protowire.VarintType)
-		st = protowire.AppendVarint(st, 1) // STATUS_CODE_OK
+		st = appendTag(st, 3, wireVarint)
+		st = appendVarint(st, 1) // STATUS_CODE_OK
 	}
 	b = appendMessage(b, 15, st)
 	flags := uint32(sc.TraceFlags()) | 0x100 // SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK
 	if s.Parent().IsRemote() {
 		flags |= 0x200 // SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK
 	}
-	b = protowire.AppendTag(b, 16, protowire.Fixed32Type)
-	b = protowire.AppendFixed32(b, flags)
+	b = appendTag(b, 16, wireFixed32)
+	b = appendFixed32(b, flags)
 	return b
 }
 
 // appendKeyValue appends a KeyValue (key 1, AnyValue 2) as field num.
-func appendKeyValue(b []byte, num protowire.Number, kv attribute.KeyValue) []byte {
+func appendKeyValue(b []byte, num wireNumber, kv attribute.KeyValue) []byte {
 	var m []byte
 	m = appendString(m, 1, string(kv.Key))
 	m = appendMessage(m, 2, anyValue(kv.Value))
@@ -291,14 +290,14 @@ func anyValue(v attribute.Value) []byte {
 	var m []byte
 	switch v.Type() {
 	case attribute.BOOL:
-		m = protowire.AppendTag(m, 2, protowire.VarintType)
-		m = protowire.AppendVarint(m, protowire.EncodeBool(v.AsBool()))
+		m = appendTag(m, 2, wireVarint)
+		m = appendVarint(m, boolVarint(v.AsBool()))
 	case attribute.INT64:
-		m = protowire.AppendTag(m, 3, protowire.VarintType)
-		m = protowire.AppendVarint(m, uint64(v.AsInt64()))
+		m = appendTag(m, 3, wireVarint)
+		m = appendVarint(m, uint64(v.AsInt64()))
 	case attribute.FLOAT64:
-		m = protowire.AppendTag(m, 4, protowire.Fixed64Type)
-		m = protowire.AppendFixed64(m, math.Float64bits(v.AsFloat64()))
+		m = appendTag(m, 4, wireFixed64)
+		m = appendFixed64Value(m, math.Float64bits(v.AsFloat64()))
 	case attribute.STRINGSLICE, attribute.BOOLSLICE, attribute.INT64SLICE, attribute.FLOAT64SLICE:
 		var arr []byte
 		for _, x := range sliceValues(v) {
@@ -306,8 +305,8 @@ func anyValue(v attribute.Value) []byte {
 		}
 		m = appendMessage(m, 5, arr)
 	default:
-		m = protowire.AppendTag(m, 1, protowire.BytesType)
-		m = protowire.AppendString(m, v.Emit())
+		m = appendTag(m, 1, wireBytes)
+		m = appendLengthPrefixed(m, v.Emit())
 	}
 	return m
 }
@@ -335,27 +334,27 @@ func valuesOf[T any](xs []T, value func(T) attribute.Value) []attribute.Value {
 	return out
 }
 
-func appendMessage(b []byte, num protowire.Number, m []byte) []byte {
-	b = protowire.AppendTag(b, num, protowire.BytesType)
-	return protowire.AppendBytes(b, m)
+func appendMessage(b []byte, num wireNumber, m []byte) []byte {
+	b = appendTag(b, num, wireBytes)
+	return appendLengthPrefixed(b, m)
 }
 
-func appendBytesField(b []byte, num protowire.Number, v []byte) []byte {
+func appendBytesField(b []byte, num wireNumber, v []byte) []byte {
 	return appendMessage(b, num, v)
 }
 
 // appendString appends a string field, omitted when empty (proto3).
-func appendString(b []byte, num protowire.Number, s string) []byte {
+func appendString(b []byte, num wireNumber, s string) []byte {
 	if s == "" {
 		return b
 	}
-	b = protowire.AppendTag(b, num, protowire.BytesType)
-	return protowire.AppendString(b, s)
+	b = appendTag(b, num, wireBytes)
+	return appendLengthPrefixed(b, s)
 }
 
-func appendFixed64(b []byte, num protowire.Number, v uint64) []byte {
-	b = protowire.AppendTag(b, num, protowire.Fixed64Type)
-	return protowire.AppendFixed64(b, v)
+func appendFixed64(b []byte, num wireNumber, v uint64) []byte {
+	b = appendTag(b, num, wireFixed64)
+	return appendFixed64Value(b, v)
 }
 
 func unixNano(t time.Time) uint64 {
@@ -366,3 +365,10 @@ func unixNano(t time.Time) uint64 {
 }
 
 var _ sdktrace.SpanExporter = (*otlpExporter)(nil)
+
+func boolVarint(v bool) uint64 {
+	if v {
+		return 1
+	}
+	return 0
+}
