@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Registry holds metric families and writes them, sorted by name.
@@ -278,9 +279,13 @@ func appendValue(b []byte, v float64) []byte {
 	return append(b, '\n')
 }
 
-// appendLabel appends name="value", the value escaped.
+// appendLabel appends name="value", the value escaped, and any bytes in it
+// that are not UTF-8 written as U+FFFD: the format is UTF-8.
 func appendLabel(b []byte, name, value string) []byte {
 	b = append(b, name+`="`...)
+	if !utf8.ValidString(value) {
+		value = strings.ToValidUTF8(value, "\uFFFD")
+	}
 	for _, c := range []byte(value) {
 		switch c {
 		case '\\':

@@ -28,6 +28,7 @@ func TestExposition(t *testing.T) {
 	c.Inc("s3_list", "ok")
 	c.Add(2, "s3_list", "ok")
 	c.Inc("a\"b\\c\nd", "error")
+	c.Inc("bad\xffutf8", "ok")
 	g.Add(1, "http")
 	g.Add(1, "http")
 	g.Add(-1, "http")
@@ -46,6 +47,7 @@ a_open{transport="stdio"} 1
 # HELP b_total help with \\ and\nnewline
 # TYPE b_total counter
 b_total{result="error",tool="a\"b\\c\nd"} 1
+b_total{result="ok",tool="bad�utf8"} 1
 b_total{result="ok",tool="s3_list"} 3
 # HELP c_seconds durations
 # TYPE c_seconds histogram
