@@ -9,6 +9,7 @@
 package prom
 
 import (
+	"encoding/binary"
 	"io"
 	"math"
 	"net/http"
@@ -36,7 +37,7 @@ type family struct {
 	buckets         []float64 // upper bounds, increasing, without +Inf
 
 	mu     sync.RWMutex
-	series map[string]*series // by label values joined with "\xff"
+	series map[string]*series // by label values, each after its length
 }
 
 // series is one combination of label values. A counter or gauge keeps its
@@ -70,7 +71,7 @@ func (r *Registry) add(f *family) *family {
 	slices.SortFunc(f.order, func(i, j int) int { return strings.Compare(f.labels[i], f.labels[j]) })
 	r.families = append(r.families, f)
 	if len(f.labels) == 0 {
-		f.series[""] = &series{counts: make([]uint64, len(f.buckets))} // shown from the start, as 0
+		f.with(nil) // shown from the start, as 0
 	}
 	return f
 }
@@ -90,18 +91,25 @@ func (f *family) with(values []string) *series {
 	if len(values) != len(f.labels) {
 		panic("prom: " + f.name + " takes " + strconv.Itoa(len(f.labels)) + " label values")
 	}
-	key := strings.Join(values, "\xff")
+	// The key is each value after its length, so that no two lists of
+	// values share one; built on the stack, and looked up without a copy.
+	var buf [256]byte
+	key := buf[:0]
+	for _, v := range values {
+		key = binary.AppendUvarint(key, uint64(len(v)))
+		key = append(key, v...)
+	}
 	f.mu.RLock()
-	s := f.series[key]
+	s := f.series[string(key)]
 	f.mu.RUnlock()
 	if s != nil {
 		return s
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if s = f.series[key]; s == nil {
+	if s = f.series[string(key)]; s == nil {
 		s = &series{values: slices.Clone(values), counts: make([]uint64, len(f.buckets))}
-		f.series[key] = s
+		f.series[string(key)] = s
 	}
 	return s
 }

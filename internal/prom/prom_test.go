@@ -181,3 +181,21 @@ func promtool(t *testing.T, page string) {
 		t.Errorf("promtool check metrics: %v\n%s\npage:\n%s", err, out, page)
 	}
 }
+
+// TestSeriesKeys: lists of label values that would join into one string
+// stay apart, and counting an existing series allocates nothing (it runs
+// twice for every audited call).
+func TestSeriesKeys(t *testing.T) {
+	r := &Registry{}
+	c := r.NewCounterVec("k_total", "k", "a", "b")
+	c.Inc("x\xff", "y")
+	c.Inc("x", "\xffy")
+	var b strings.Builder
+	r.WriteTo(&b)
+	if n := strings.Count(b.String(), "\nk_total{"); n != 2 {
+		t.Errorf("%d series, want 2:\n%s", n, b.String())
+	}
+	if allocs := testing.AllocsPerRun(100, func() { c.Inc("x", "\xffy") }); allocs != 0 {
+		t.Errorf("counting an existing series allocates %v times", allocs)
+	}
+}
