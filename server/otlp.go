@@ -24,8 +24,8 @@ import (
 
 // otlpExporter sends spans to an OTLP/HTTP receiver in protobuf
 // (http/protobuf, the protocol's default). It is written here, on the
-// wire format of wire.go, rather than taken from the OpenTelemetry exporters, which
-// link gRPC and its generated code into every run of the program (and its
+// wire format of wire.go, rather than taken from the OpenTelemetry
+// exporters, which link gRPC and its generated code into every run of the program (and its
 // package initialization) for a transport alter-mcp does not use.
 //
 // The messages and field numbers are those of

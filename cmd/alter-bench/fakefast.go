@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"net"
 	"strconv"
-	"sync"
 )
 
 // fastListener answers the fake's common request, a GET or HEAD without a
@@ -18,8 +17,7 @@ type fastListener struct {
 	net.Listener
 	f       *fakeS3
 	handoff chan net.Conn
-	once    sync.Once
-	done    chan struct{}
+	done    chan struct{} // closed when the listener is closed
 }
 
 func newFastListener(l net.Listener, f *fakeS3) *fastListener {
@@ -28,7 +26,7 @@ func newFastListener(l net.Listener, f *fakeS3) *fastListener {
 		for {
 			c, err := l.Accept()
 			if err != nil {
-				fl.once.Do(func() { close(fl.done) })
+				close(fl.done)
 				return
 			}
 			go fl.serve(c)
@@ -88,9 +86,8 @@ func (fl *fastListener) fast(head []byte) bool {
 	if bytes.Contains(line, []byte("/"+bigKey)) {
 		return false
 	}
-	lower := bytes.ToLower(rest)
-	return !bytes.Contains(lower, []byte("\ncontent-length:")) && !bytes.Contains(lower, []byte("\ntransfer-encoding:")) &&
-		!bytes.HasPrefix(lower, []byte("content-length:")) && !bytes.HasPrefix(lower, []byte("transfer-encoding:"))
+	headers := bytes.ToLower(append([]byte("\n"), rest...)) // each header after a newline
+	return !bytes.Contains(headers, []byte("\ncontent-length:")) && !bytes.Contains(headers, []byte("\ntransfer-encoding:"))
 }
 
 // peekHead returns the next request's line and headers, up to and with the

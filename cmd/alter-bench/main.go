@@ -4,8 +4,9 @@
 // the same request signed and sent directly, cold start against
 // `python3 -c pass`, calls per second at 1, 8 and 64 clients with the CPU
 // time a call cost the server beside what it cost the load generator and
-// the fake, the server's memory under that load, and its peak memory while 1 GiB streams up and
-// 1 GiB down through it (-stream=false skips that) against a plain Go
+// the fake, the server's memory under that load, and its peak memory while
+// 1 GiB streams up and 1 GiB down through it (-stream=false skips that)
+// against a plain Go
 // client moving the same bytes. AWS is a fast fake S3 on loopback, the
 // load generator is this process; both speak HTTP/1.1 by hand so that they
 // take little of the cores they share with the server. Everything is

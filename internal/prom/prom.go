@@ -53,6 +53,7 @@ type series struct {
 }
 
 func (r *Registry) add(f *family) *family {
+	f.labels = slices.Clone(f.labels) // the caller's slice may change
 	for _, l := range f.labels {
 		if !validName(l) || l == "le" && f.typ == "histogram" {
 			panic("prom: bad label name " + strconv.Quote(l) + " of " + f.name)
