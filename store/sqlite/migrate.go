@@ -135,6 +135,30 @@ CREATE TABLE approvals (
 CREATE INDEX approvals_created ON approvals (created_at, id);
 CREATE INDEX approvals_status  ON approvals (status, created_at, id);
 `,
+	// 5: the audit's filter columns are indexed by block in audit_facet,
+	// written by the commit that completes a block rather than by every
+	// commit (see audit.go); their indexes on audit go.
+	`
+CREATE TABLE audit_facet (
+	field TEXT    NOT NULL,
+	value TEXT    NOT NULL,
+	block INTEGER NOT NULL,
+	PRIMARY KEY (field, value, block)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE audit_facet_state (
+	one   INTEGER NOT NULL PRIMARY KEY CHECK (one = 1),
+	next  INTEGER NOT NULL,
+	block INTEGER NOT NULL CHECK (block > 0)
+) STRICT;
+INSERT INTO audit_facet_state (one, next, block) VALUES (1, 0, 128);
+` + indexFacetsSQL("(SELECT MAX(seq) + 1 FROM audit) / st.block * st.block") + `;
+UPDATE audit_facet_state SET next = COALESCE((SELECT MAX(seq) + 1 FROM audit) / block * block, 0);
+DROP INDEX audit_caller;
+DROP INDEX audit_grant_id;
+DROP INDEX audit_tool;
+DROP INDEX audit_decision;
+DROP INDEX audit_operation;
+`,
 }
 
 // schemaVersion is the newest schema this build knows.

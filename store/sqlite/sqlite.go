@@ -22,6 +22,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -59,6 +60,9 @@ type Store struct {
 	// read is a pool of query-only connections; in WAL mode readers see the
 	// last commit and never block the writer or each other.
 	read *sql.DB
+	// facetDue is the record that completes audit_facet's next block, as
+	// this process last saw it (audit.go).
+	facetDue atomic.Int64
 	// readStmts and writeStmts hold the statements of the hot path (a
 	// call's grant, caller and audit records), prepared once per connection
 	// and kept, by query text: preparing costs as much as running them.

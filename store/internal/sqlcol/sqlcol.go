@@ -94,13 +94,24 @@ func NullIfEmpty(s string) any {
 // with the n-th argument written placeholder(n) (from 1: "?" for SQLite,
 // "$n" for PostgreSQL), and its arguments.
 func AuditSelect(q store.AuditQuery, placeholder func(n int) string) (string, []any) {
-	var (
-		where []string
-		args  []any
-	)
+	where, args := AuditWhere(q, "", placeholder, nil)
+	var b strings.Builder
+	b.WriteString("SELECT " + AuditColumns + " FROM audit")
+	if len(where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(where, " AND "))
+	}
+	return AuditOrder(b.String(), q, placeholder, args, "seq")
+}
+
+// AuditWhere appends to args the arguments of q's conditions, and returns
+// the conditions, to be joined by AND: each on a column of the audit table
+// named with prefix ("" or an alias and a dot), its argument written
+// placeholder(n) where n counts args from 1.
+func AuditWhere(q store.AuditQuery, prefix string, placeholder func(n int) string, args []any) ([]string, []any) {
+	var where []string
 	add := func(cond string, arg any) {
 		args = append(args, arg)
-		where = append(where, cond+placeholder(len(args)))
+		where = append(where, prefix+cond+placeholder(len(args)))
 	}
 	if q.AfterSeq != 0 {
 		add("seq > ", q.AfterSeq)
@@ -119,19 +130,26 @@ func AuditSelect(q store.AuditQuery, placeholder func(n int) string) (string, []
 			add(f.col+" = ", f.val)
 		}
 	}
-	var b strings.Builder
-	b.WriteString("SELECT " + AuditColumns + " FROM audit")
-	if len(where) > 0 {
-		b.WriteString(" WHERE " + strings.Join(where, " AND "))
-	}
-	if q.Newest {
-		b.WriteString(" ORDER BY seq DESC")
-	} else {
-		b.WriteString(" ORDER BY seq")
+	return where, args
+}
+
+// AuditOrder ends query with q's order, by the columns cols (seq, or what
+// orders as seq does), newest first when q.Newest, and its limit, appending
+// the limit's argument to args.
+func AuditOrder(query string, q store.AuditQuery, placeholder func(n int) string, args []any, cols ...string) (string, []any) {
+	for i, c := range cols {
+		if i == 0 {
+			query += " ORDER BY " + c
+		} else {
+			query += ", " + c
+		}
+		if q.Newest {
+			query += " DESC"
+		}
 	}
 	if q.Limit > 0 {
 		args = append(args, q.Limit)
-		b.WriteString(" LIMIT " + placeholder(len(args)))
+		query += " LIMIT " + placeholder(len(args))
 	}
-	return b.String(), args
+	return query, args
 }
