@@ -26,14 +26,7 @@ import (
 //
 //	go test -run '^$' -bench HTTPToolCall -cpuprofile cpu.out ./server/
 func BenchmarkHTTPToolCall(b *testing.B) {
-	aws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("x-amz-bucket-region", "us-east-1")
-		w.Header().Set("Content-Type", "application/xml")
-		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bench</Name><KeyCount>1</KeyCount>`+
-			`<Contents><Key>a.txt</Key><Size>1</Size><ETag>"e"</ETag><LastModified>2026-01-01T00:00:00.000Z</LastModified></Contents></ListBucketResult>`)
-	}))
-	b.Cleanup(aws.Close)
-	url, key := benchServer(b, aws.URL)
+	url, key := benchServer(b, listingS3(b).URL)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
 
 	for _, tc := range []struct{ name, tool, args string }{
@@ -71,6 +64,18 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 			}
 		})
 	}
+}
+
+// listingS3 is a fast S3 whose every answer is a listing of one object.
+func listingS3(t testing.TB) *httptest.Server {
+	aws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("x-amz-bucket-region", "us-east-1")
+		w.Header().Set("Content-Type", "application/xml")
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bench</Name><KeyCount>1</KeyCount>`+
+			`<Contents><Key>a.txt</Key><Size>1</Size><ETag>"e"</ETag><LastModified>2026-01-01T00:00:00.000Z</LastModified></Contents></ListBucketResult>`)
+	}))
+	t.Cleanup(aws.Close)
+	return aws
 }
 
 // BenchmarkHTTPToolCallMiB is one client moving 1 MiB a call over
@@ -142,16 +147,22 @@ func toolCall(tool, args string) []byte {
 		`"io.modelcontextprotocol/clientInfo":{"name":"bench","version":"1"}}}}`)
 }
 
-// postCall posts one tools/call and reports whether it succeeded.
-func postCall(b *testing.B, client *http.Client, url, key, tool string, body []byte) bool {
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+// callRequest is a 2026-07-28 tools/call of tool over streamable HTTP,
+// with body, as a client sends it with the caller's key.
+func callRequest(url, key, tool string, body io.Reader) *http.Request {
+	req, _ := http.NewRequest(http.MethodPost, url, body)
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
 	req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
 	req.Header.Set("Mcp-Method", "tools/call")
 	req.Header.Set("Mcp-Name", tool)
-	resp, err := client.Do(req)
+	return req
+}
+
+// postCall posts one tools/call and reports whether it succeeded.
+func postCall(b *testing.B, client *http.Client, url, key, tool string, body []byte) bool {
+	resp, err := client.Do(callRequest(url, key, tool, bytes.NewReader(body)))
 	if err != nil {
 		b.Error(err)
 		return false

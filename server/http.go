@@ -119,12 +119,12 @@ func (s *Server) streamable() *httpTransport {
 	}
 	h := mcpserver.NewStreamableHTTPServer(s.mcp, opts...)
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
-	var inner http.Handler = h
+	inner := s.fastToolCalls(h)
 	if table != nil {
 		table.runSweeper(sweepCtx, func(ids []string) {
 			s.log.Debug("idle HTTP sessions ended", "sessions", len(ids))
 		})
-		inner = s.checkSession(table, h)
+		inner = s.checkSession(table, inner)
 	}
 	mux := http.NewServeMux()
 	mux.Handle(HTTPPath, inner)
@@ -507,7 +507,9 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			http.Error(w, "alter-mcp: could not read the request body", http.StatusBadRequest)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		b := &bufferedBody{data: body}
+		b.Reset(body)
+		r.Body = b
 		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
@@ -518,6 +520,15 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 // that a large message is not copied as io.ReadAll's buffer doubles. The
 // length only sizes the buffer, up to presizeMax, so that a header alone
 // cannot make the server hold more than that: what r holds is what is read.
+// bufferedBody is a request body limitBody read whole; the fast tools/call
+// path parses its data without a copy.
+type bufferedBody struct {
+	bytes.Reader
+	data []byte
+}
+
+func (*bufferedBody) Close() error { return nil }
+
 func readRequestBody(r io.Reader, declared int64) ([]byte, error) {
 	if declared < 0 {
 		return io.ReadAll(r)

@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"path/filepath"
 	"runtime/debug"
@@ -135,11 +134,21 @@ type Server struct {
 	hardStop       context.Context
 	cancelHardStop context.CancelFunc
 	// tools removes what the tools keep on disk, at Close.
-	tools io.Closer
+	tools *tools.Registered
 	// watch tells sessions their tool lists changed (listchanged.go).
 	watch watcher
 	// served is the Transport being served, for the metrics of sessions.
 	served atomic.Value
+	// requestLog is the logger of mcp-go's lines per request and tool call,
+	// which the fast tools/call path writes too (fastcall.go).
+	requestLog *slog.Logger
+	// noFastCalls leaves every message to mcp-go (tests compare the two);
+	// fastCalls counts the calls the fast path answered.
+	noFastCalls bool
+	fastCalls   atomic.Int64
+	// headerBinding holds, by tool name, whether a tool binds arguments to
+	// headers (fastcall.go).
+	headerBinding sync.Map
 }
 
 // Close removes what the server keeps on disk (the response spool). Call it
@@ -175,6 +184,7 @@ func New(o Options) (*Server, error) {
 	s.hardStop, s.cancelHardStop = context.WithCancel(context.Background())
 
 	s.watch = watcher{sessions: map[string]*watched{}, stop: make(chan struct{}), done: make(chan struct{})}
+	s.requestLog = slog.New(requestLines{o.Logger.Handler()})
 	hooks := &mcpserver.Hooks{}
 	hooks.AddOnRegisterSession(s.watchSession)
 	hooks.AddOnUnregisterSession(s.unwatchSession)
@@ -206,7 +216,7 @@ func New(o Options) (*Server, error) {
 		mcpserver.WithResourceCapabilities(false, false),
 		mcpserver.WithPromptCapabilities(false),
 		mcpserver.WithLogging(),
-		mcpserver.WithLogger(slog.New(requestLines{o.Logger.Handler()})),
+		mcpserver.WithLogger(s.requestLog),
 		mcpserver.WithHooks(hooks),
 		mcpserver.WithToolHandlerMiddleware(s.toolMiddleware),
 		mcpserver.WithResourceHandlerMiddleware(s.resourceMiddleware),

@@ -68,9 +68,9 @@ func allTools(tb *toolbox) []tool {
 // (alter://responses/{id}), to s. It returns an error for an unknown
 // toolset or tool name.
 //
-// The returned Closer removes what the tools keep on disk (the response
-// spool); close it when the server stops.
-func Register(s *server.MCPServer, d Deps, o Options) (io.Closer, error) {
+// Close the returned Registered when the server stops: it removes what the
+// tools keep on disk (the response spool).
+func Register(s *server.MCPServer, d Deps, o Options) (*Registered, error) {
 	if s == nil {
 		return nil, errors.New("tools: no MCP server")
 	}
@@ -91,9 +91,10 @@ func Register(s *server.MCPServer, d Deps, o Options) (io.Closer, error) {
 	}
 	// What a session is offered follows its caller's grants, at each
 	// tools/list (see Offered).
-	server.WithToolFilter(func(ctx context.Context, list []mcp.Tool) []mcp.Tool {
+	filter := func(ctx context.Context, list []mcp.Tool) []mcp.Tool {
 		return tb.offered(ctx, d.SessionOf, list)
-	})(s)
+	}
+	server.WithToolFilter(filter)(s)
 	spools := false
 	for _, t := range selected {
 		s.AddTool(t.def, t.handler)
@@ -102,15 +103,26 @@ func Register(s *server.MCPServer, d Deps, o Options) (io.Closer, error) {
 	if spools {
 		s.AddResourceTemplate(responseResourceTemplate(), tb.readResponseResource)
 	}
-	return closers{tb.spool, tb.files}, nil
+	return &Registered{closers: []io.Closer{tb.spool, tb.files}, filter: filter}, nil
 }
 
-// closers closes each of its closers, and returns the first error.
-type closers []io.Closer
+// Registered is what Register added to a server.
+type Registered struct {
+	closers []io.Closer
+	filter  server.ToolFilterFunc
+}
 
-func (cs closers) Close() error {
+// Offers reports whether the session of ctx is offered tool: the filter
+// Register gave mcp-go, which it applies to tools/list and to the tool of
+// each tools/call. A server that answers a tools/call itself asks it first.
+func (r *Registered) Offers(ctx context.Context, tool mcp.Tool) bool {
+	return len(r.filter(ctx, []mcp.Tool{tool})) == 1
+}
+
+// Close removes what the tools keep on disk, and returns the first error.
+func (r *Registered) Close() error {
 	var first error
-	for _, c := range cs {
+	for _, c := range r.closers {
 		if err := c.Close(); err != nil && first == nil {
 			first = err
 		}
