@@ -134,10 +134,10 @@ func (s *Server) serveToolCall(w http.ResponseWriter, r *http.Request) bool {
 
 // parseToolCall reads a tools/call message: an object with exactly the
 // members jsonrpc ("2.0"), id, method ("tools/call") and params, whose
-// params has name, _meta (an object) and, if any, arguments (an object),
-// and nothing else. Member names are matched exactly, as mcp-go matches
-// them (encoding/json alone would take "Method" for "method"); a member
-// given twice is not taken.
+// params has name, _meta (an object) and, if any, arguments (an object or
+// null), and nothing else. Member names are matched exactly, as mcp-go
+// matches them (encoding/json alone would take "Method" for "method"); a
+// member given twice is not taken.
 func parseToolCall(data []byte) (c fastCall, ok bool) {
 	var rawID, params json.RawMessage
 	var version, method string
@@ -169,7 +169,7 @@ func parseToolCall(data []byte) (c fastCall, ok bool) {
 			return json.Unmarshal(v, &c.name) == nil && c.name != "" && v[0] == '"'
 		case "arguments":
 			c.args = v
-			return v[0] == '{'
+			return v[0] == '{' || string(v) == "null" // mcp-go reads null as none
 		case "_meta":
 			rawMeta = v
 			return v[0] == '{'

@@ -43,6 +43,7 @@ func main() {
 	n := flag.Int("n", 2000, "calls per latency measurement")
 	d := flag.Duration("duration", 3*time.Second, "length of each calls-per-second measurement")
 	clientCounts := flag.String("clients", "1,8,64", "client counts for calls per second")
+	erasFlag := flag.String("eras", legacy+","+modern, "the protocol eras measured over streamable HTTP: "+legacy+" (a session opened by initialize, 2025-06-18) and "+modern+" (no session, _meta on every call)")
 	stream := flag.Bool("stream", true, "measure the server's RSS while streaming -stream-bytes up and down (false skips it)")
 	streamBytes := flag.Int64("stream-bytes", 1<<30, "bytes to stream each way for the RSS row")
 	streamTimeout := flag.Duration("stream-timeout", 5*time.Minute, "most time for each way of the streaming row; what is left is reported as cut")
@@ -63,7 +64,17 @@ func main() {
 	if !*stream {
 		*streamBytes = 0
 	}
-	if err := run(*bin, *n, *d, *clientCounts, streamOptions{*streamBytes, *streamTimeout, *streamPieces}); err != nil {
+	var eras []string
+	for e := range strings.SplitSeq(*erasFlag, ",") {
+		switch e = strings.TrimSpace(e); e {
+		case legacy, modern:
+			eras = append(eras, e)
+		default:
+			fmt.Fprintf(os.Stderr, "alter-bench: -eras: %q is not %s or %s\n", e, legacy, modern)
+			os.Exit(2)
+		}
+	}
+	if err := run(*bin, *n, *d, *clientCounts, eras, streamOptions{*streamBytes, *streamTimeout, *streamPieces}); err != nil {
 		fmt.Fprintln(os.Stderr, "alter-bench:", err)
 		os.Exit(1)
 	}
@@ -82,7 +93,7 @@ type streamOptions struct {
 	pieces  bool
 }
 
-func run(bin string, n int, d time.Duration, clientCounts string, so streamOptions) error {
+func run(bin string, n int, d time.Duration, clientCounts string, eras []string, so streamOptions) error {
 	streamBytes := so.bytes
 	tmp, err := os.MkdirTemp("", "alter-bench-")
 	if err != nil {
@@ -168,20 +179,33 @@ func run(bin string, n int, d time.Duration, clientCounts string, so streamOptio
 		return err
 	}
 	defer func() { srv.Process.Kill(); srv.Wait() }()
-	open := func() (*httpSession, error) { return newHTTPSession(url, apiKey) }
-	one, err := open()
-	if err != nil {
-		return err
+	// over names an era's rows; the legacy era's keep the names they had
+	// before the 2026-07-28 rows were added.
+	over := func(era string) string {
+		if era == legacy {
+			return "over HTTP"
+		}
+		return "over HTTP (" + era + ")"
 	}
-	httpCall := func() error { return one.call(s3List) }
-	if _, err := measure(50, httpCall); err != nil {
-		return fmt.Errorf("s3_list over HTTP: %w", err)
+	opener := func(era string) func() (*httpSession, error) {
+		return func() (*httpSession, error) { return newHTTPSession(url, apiKey, era) }
 	}
-	httpLat, err := measure(n, httpCall)
-	if err != nil {
-		return fmt.Errorf("s3_list over HTTP: %w", err)
+	for _, era := range eras {
+		one, err := opener(era)()
+		if err != nil {
+			return err
+		}
+		httpCall := func() error { return one.call(s3List) }
+		if _, err := measure(50, httpCall); err != nil {
+			return fmt.Errorf("s3_list %s: %w", over(era), err)
+		}
+		httpLat, err := measure(n, httpCall)
+		one.Close()
+		if err != nil {
+			return fmt.Errorf("s3_list %s: %w", over(era), err)
+		}
+		rows = append(rows, latencyRows("s3_list "+over(era), httpLat, directLat)...)
 	}
-	rows = append(rows, latencyRows("s3_list over HTTP", httpLat, directLat)...)
 
 	for _, f := range strings.Split(clientCounts, ",") {
 		c, err := strconv.Atoi(strings.TrimSpace(f))
@@ -189,28 +213,34 @@ func run(bin string, n int, d time.Duration, clientCounts string, so streamOptio
 			return fmt.Errorf("-clients: %q is not a count", f)
 		}
 		progress(fmt.Sprintf("calls per second, %d clients", c))
-		got, err := throughput(c, d, srv.Process.Pid, open, func(s *httpSession) error { return s.call(s3List) })
-		if err != nil {
-			return fmt.Errorf("s3_list, %d clients: %w", c, err)
-		}
 		ref, err := throughput(c, d, 0, func() (*directClient, error) { return newDirect(fake.URL) }, (*directClient).call)
 		if err != nil {
 			return err
 		}
-		rows = append(rows, row{fmt.Sprintf("s3_list calls/s over HTTP, %d clients", c), fmt.Sprintf("%.0f/s", got.perSecond),
-			fmt.Sprintf("direct signed requests: %.0f/s", ref.perSecond), ratio(got.perSecond, ref.perSecond)})
-		local, err := throughput(c, d, srv.Process.Pid, open, func(s *httpSession) error { return s.call(listGrants) })
-		if err != nil {
-			return fmt.Errorf("list_grants, %d clients: %w", c, err)
-		}
-		rows = append(rows, row{fmt.Sprintf("list_grants calls/s over HTTP, %d clients (no AWS call)", c), fmt.Sprintf("%.0f/s", local.perSecond),
-			fmt.Sprintf("s3_list: %.0f/s", got.perSecond), ratio(local.perSecond, got.perSecond)})
-		for _, l := range []struct {
-			tool string
-			load
-		}{{"s3_list", got}, {"list_grants", local}} {
-			rows = append(rows, row{fmt.Sprintf("server CPU a %s call, %d clients", l.tool, c), us(l.server),
-				"load generator and fake S3: " + us(l.self), ratio(float64(l.server), float64(l.self))})
+		for _, era := range eras {
+			got, err := throughput(c, d, srv.Process.Pid, opener(era), func(s *httpSession) error { return s.call(s3List) })
+			if err != nil {
+				return fmt.Errorf("s3_list %s, %d clients: %w", over(era), c, err)
+			}
+			rows = append(rows, row{fmt.Sprintf("s3_list calls/s %s, %d clients", over(era), c), fmt.Sprintf("%.0f/s", got.perSecond),
+				fmt.Sprintf("direct signed requests: %.0f/s", ref.perSecond), ratio(got.perSecond, ref.perSecond)})
+			local, err := throughput(c, d, srv.Process.Pid, opener(era), func(s *httpSession) error { return s.call(listGrants) })
+			if err != nil {
+				return fmt.Errorf("list_grants %s, %d clients: %w", over(era), c, err)
+			}
+			rows = append(rows, row{fmt.Sprintf("list_grants calls/s %s, %d clients (no AWS call)", over(era), c), fmt.Sprintf("%.0f/s", local.perSecond),
+				fmt.Sprintf("s3_list: %.0f/s", got.perSecond), ratio(local.perSecond, got.perSecond)})
+			in := ""
+			if era != legacy {
+				in = " (" + era + ")"
+			}
+			for _, l := range []struct {
+				tool string
+				load
+			}{{"s3_list", got}, {"list_grants", local}} {
+				rows = append(rows, row{fmt.Sprintf("server CPU a %s call%s, %d clients", l.tool, in, c), us(l.server),
+					"load generator and fake S3: " + us(l.self), ratio(float64(l.server), float64(l.self))})
+			}
 		}
 	}
 	now, peak := rss(srv.Process.Pid)

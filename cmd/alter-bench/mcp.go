@@ -10,6 +10,7 @@ import (
 	neturl "net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,24 +22,45 @@ import (
 const initializeRequest = `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"alter-bench","version":"1"}}}`
 const initializedNote = `{"jsonrpc":"2.0","method":"notifications/initialized"}`
 
+// The protocol eras alter-bench speaks over streamable HTTP: legacy is a
+// session opened by initialize (2025-06-18); modern is 2026-07-28, with no
+// session and what initialize said in each request's _meta and headers.
+const (
+	legacy = "legacy"
+	modern = "2026-07-28"
+)
+
+// modernMeta is the _meta of a 2026-07-28 request.
+var modernMeta = map[string]any{
+	"io.modelcontextprotocol/protocolVersion":    modern,
+	"io.modelcontextprotocol/clientCapabilities": map[string]any{},
+	"io.modelcontextprotocol/clientInfo":         map[string]any{"name": "alter-bench", "version": "1"},
+}
+
 // preparedCall is a tools/call of one tool with the same arguments each
-// time, its params marshalled once.
+// time, its params marshalled once for each era.
 type preparedCall struct {
-	params []byte
+	tool           string
+	params, modern []byte
 }
 
 func prepareCall(tool string, args map[string]any) preparedCall {
 	b, _ := json.Marshal(map[string]any{"name": tool, "arguments": args})
-	return preparedCall{params: b}
+	m, _ := json.Marshal(map[string]any{"name": tool, "arguments": args, "_meta": modernMeta})
+	return preparedCall{tool: tool, params: b, modern: m}
 }
 
-// request is the call numbered id.
-func (c preparedCall) request(id int64) []byte {
-	b := make([]byte, 0, 64+len(c.params))
+// request is the call numbered id, in the legacy era unless modern.
+func (c preparedCall) request(id int64, modern bool) []byte {
+	params := c.params
+	if modern {
+		params = c.modern
+	}
+	b := make([]byte, 0, 64+len(params))
 	b = append(b, `{"jsonrpc":"2.0","id":`...)
 	b = strconv.AppendInt(b, id, 10)
 	b = append(b, `,"method":"tools/call","params":`...)
-	b = append(b, c.params...)
+	b = append(b, params...)
 	return append(b, '}')
 }
 
@@ -149,7 +171,7 @@ func (s *stdioServer) roundTrip(req []byte) ([]byte, error) {
 
 func (s *stdioServer) call(c preparedCall) error {
 	s.id++
-	msg, err := s.roundTrip(c.request(s.id))
+	msg, err := s.roundTrip(c.request(s.id, false))
 	if err != nil {
 		return err
 	}
@@ -168,35 +190,41 @@ func (s *stdioServer) Close() {
 	}
 }
 
-// httpSession is one MCP session with the streamable HTTP server at url,
-// on a connection of its own.
+// httpSession is one MCP client of the streamable HTTP server at url, on a
+// connection of its own: a session of the legacy era, or 2026-07-28 calls.
 type httpSession struct {
-	conn rawConn
-	head []byte // the request line and headers of every POST, session id included
-	id   int64
+	conn   rawConn
+	head   []byte // the request line and headers of every POST, session id included
+	modern bool
+	heads  map[string][]byte // a 2026-07-28 call's head, by tool (Mcp-Name)
+	id     int64
 }
 
-func newHTTPSession(url, key string) (*httpSession, error) {
+func newHTTPSession(url, key, era string) (*httpSession, error) {
 	u, err := neturl.Parse(url)
 	if err != nil {
 		return nil, err
 	}
 	s := &httpSession{conn: rawConn{addr: u.Host}}
-	head := func(session string) []byte {
+	head := func(version, session string) []byte {
 		h := "POST " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host + "\r\n" +
 			"Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n" +
-			"Authorization: Bearer " + key + "\r\nMcp-Protocol-Version: 2025-06-18\r\n"
+			"Authorization: Bearer " + key + "\r\nMcp-Protocol-Version: " + version + "\r\n"
 		if session != "" {
 			h += "Mcp-Session-Id: " + session + "\r\n"
 		}
 		return []byte(h)
 	}
-	s.head = head("")
+	if era == modern {
+		s.head, s.modern, s.heads = head(modern, ""), true, map[string][]byte{}
+		return s, nil
+	}
+	s.head = head("2025-06-18", "")
 	a, err := s.post([]byte(initializeRequest))
 	if err != nil {
 		return nil, fmt.Errorf("initialize: %w", err)
 	}
-	s.head = head(a.session)
+	s.head = head("2025-06-18", a.session)
 	if _, err := s.post([]byte(initializedNote)); err != nil {
 		return nil, fmt.Errorf("initialized: %w", err)
 	}
@@ -206,7 +234,11 @@ func newHTTPSession(url, key string) (*httpSession, error) {
 // post sends body and returns the answer, its message taken out of an
 // event stream when the server sent one.
 func (s *httpSession) post(body []byte) (rawAnswer, error) {
-	a, err := s.conn.do(s.head, body)
+	return s.postWith(s.head, body)
+}
+
+func (s *httpSession) postWith(head, body []byte) (rawAnswer, error) {
+	a, err := s.conn.do(head, body)
 	if err != nil {
 		return a, err
 	}
@@ -227,7 +259,14 @@ func (s *httpSession) post(body []byte) (rawAnswer, error) {
 
 func (s *httpSession) call(c preparedCall) error {
 	s.id++
-	a, err := s.post(c.request(s.id))
+	head := s.head
+	if s.modern {
+		if head = s.heads[c.tool]; head == nil {
+			head = append(slices.Clip(s.head), "Mcp-Method: tools/call\r\nMcp-Name: "+c.tool+"\r\n"...)
+			s.heads[c.tool] = head
+		}
+	}
+	a, err := s.postWith(head, c.request(s.id, s.modern))
 	if err != nil {
 		return err
 	}

@@ -97,8 +97,12 @@ func TestFakeFastPath(t *testing.T) {
 // a tool error; a JSON-RPC error and a tool error are named.
 func TestPreparedCallCheck(t *testing.T) {
 	c := prepareCall("s3_list", map[string]any{"bucket": "b"})
-	if got := string(c.request(7)); got != `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"arguments":{"bucket":"b"},"name":"s3_list"}}` {
+	if got := string(c.request(7, false)); got != `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"arguments":{"bucket":"b"},"name":"s3_list"}}` {
 		t.Errorf("request(7) = %s", got)
+	}
+	const meta = `"_meta":{"io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"alter-bench","version":"1"},"io.modelcontextprotocol/protocolVersion":"2026-07-28"}`
+	if got := string(c.request(7, true)); got != `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{`+meta+`,"arguments":{"bucket":"b"},"name":"s3_list"}}` {
+		t.Errorf("request(7) in 2026-07-28 = %s", got)
 	}
 	for _, tc := range []struct {
 		msg, wantErr string
