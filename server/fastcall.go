@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -51,7 +50,7 @@ func (s *Server) fastToolCalls(next http.Handler) http.Handler {
 type fastCall struct {
 	id   any // as mcp-go reads it: a string, or a number as float64 or int64
 	name string
-	args json.RawMessage
+	args []byte
 	meta *mcp.Meta
 }
 
@@ -126,10 +125,36 @@ func (s *Server) serveToolCall(w http.ResponseWriter, r *http.Request) bool {
 	s.logRequestLine(ctx, h, start, resp)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK) // an internal error is 200 in 2026-07-28, as mcp-go answers it
-	if err := json.NewEncoder(w).Encode(resp); err != nil {
+	if err := writeResponse(w, resp); err != nil {
 		s.log.Error("Failed to write response", "err", err)
 	}
 	return true
+}
+
+// writeResponse writes resp as json.NewEncoder(w).Encode(resp) does, mcp-go's
+// way. A result is written from its MarshalJSON, which json.Marshal makes
+// compact and HTML-escaped: the encoder would only compact it again.
+func writeResponse(w io.Writer, resp mcp.JSONRPCMessage) error {
+	r, ok := resp.(mcp.JSONRPCResponse)
+	res, isCall := r.Result.(*mcp.CallToolResult)
+	if !ok || !isCall {
+		return json.NewEncoder(w).Encode(resp)
+	}
+	id, err := json.Marshal(r.ID)
+	if err != nil {
+		return err
+	}
+	body, err := res.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	out := make([]byte, 0, len(body)+len(id)+32)
+	out = append(out, `{"jsonrpc":"2.0","id":`...)
+	out = append(out, id...)
+	out = append(out, `,"result":`...)
+	out = append(out, body...)
+	_, err = w.Write(append(out, "}\n"...))
+	return err
 }
 
 // parseToolCall reads a tools/call message: an object with exactly the
@@ -137,36 +162,46 @@ func (s *Server) serveToolCall(w http.ResponseWriter, r *http.Request) bool {
 // params has name, _meta (an object) and, if any, arguments (an object or
 // null), and nothing else. Member names are matched exactly, as mcp-go
 // matches them (encoding/json alone would take "Method" for "method"); a
-// member given twice is not taken.
+// member given twice, or a name or value written with escapes where a
+// plain one is expected, is not taken.
 func parseToolCall(data []byte) (c fastCall, ok bool) {
-	var rawID, params json.RawMessage
-	var version, method string
-	ok = members(data, func(key string, v json.RawMessage) bool {
-		switch key {
+	if !json.Valid(data) {
+		return c, false
+	}
+	var rawID, params []byte
+	var version, method bool
+	ok = members(data, func(key, v []byte) bool {
+		switch string(key) {
 		case "jsonrpc":
-			return json.Unmarshal(v, &version) == nil && version == mcp.JSONRPC_VERSION
+			version = string(v) == `"`+mcp.JSONRPC_VERSION+`"`
+			return version
 		case "id":
 			rawID = v
 			return true
 		case "method":
-			return json.Unmarshal(v, &method) == nil && method == string(mcp.MethodToolsCall)
+			method = string(v) == `"`+string(mcp.MethodToolsCall)+`"`
+			return method
 		case "params":
 			params = v
 			return true
 		}
 		return false
 	})
-	if !ok || version == "" || method == "" || rawID == nil || params == nil {
+	if !ok || !version || !method || rawID == nil || params == nil {
 		return c, false
 	}
 	if c.id, ok = requestID(rawID); !ok {
 		return c, false
 	}
-	var rawMeta json.RawMessage
-	ok = members(params, func(key string, v json.RawMessage) bool {
-		switch key {
+	var rawMeta []byte
+	ok = members(params, func(key, v []byte) bool {
+		switch string(key) {
 		case "name":
-			return json.Unmarshal(v, &c.name) == nil && c.name != "" && v[0] == '"'
+			if len(v) < 3 || v[0] != '"' || bytes.IndexByte(v, '\\') >= 0 {
+				return false
+			}
+			c.name = string(v[1 : len(v)-1])
+			return true
 		case "arguments":
 			c.args = v
 			return v[0] == '{' || string(v) == "null" // mcp-go reads null as none
@@ -186,38 +221,115 @@ func parseToolCall(data []byte) (c fastCall, ok bool) {
 	return c, true
 }
 
-// members calls f with each member of the JSON object data, in order,
-// while f returns true; it reports whether data is one object and nothing
-// more, without a member given twice, and f took every member.
-func members(data []byte, f func(key string, v json.RawMessage) bool) bool {
-	d := json.NewDecoder(bytes.NewReader(data))
-	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+// members calls f with the name and the value of each member of the JSON
+// object data, which json.Valid accepted, in order, while f returns true.
+// It reports whether data is that object alone (white space aside), with
+// no name written with an escape or given twice, and f took every member.
+func members(data []byte, f func(key, v []byte) bool) bool {
+	var seen [4][]byte
+	n := 0
+	i := skipSpace(data, 0)
+	if i == len(data) || data[i] != '{' {
 		return false
 	}
-	seen := make([]string, 0, 4)
-	for d.More() {
-		t, err := d.Token()
-		key, isKey := t.(string)
-		if err != nil || !isKey || slices.Contains(seen, key) {
+	i = skipSpace(data, i+1)
+	if data[i] == '}' {
+		return skipSpace(data, i+1) == len(data)
+	}
+	for {
+		if data[i] != '"' {
 			return false
 		}
-		seen = append(seen, key)
-		var v json.RawMessage
-		if d.Decode(&v) != nil || !f(key, v) {
+		j := i + 1
+		for data[j] != '"' {
+			if data[j] == '\\' {
+				return false
+			}
+			j++
+		}
+		key := data[i+1 : j]
+		for _, k := range seen[:n] {
+			if bytes.Equal(k, key) {
+				return false
+			}
+		}
+		if n == len(seen) {
+			return false
+		}
+		seen[n] = key
+		n++
+		i = skipSpace(data, skipSpace(data, j+1)+1) // past the colon
+		end := skipValue(data, i)
+		if !f(key, data[i:end]) {
+			return false
+		}
+		i = skipSpace(data, end)
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case '}':
+			return skipSpace(data, i+1) == len(data)
+		default:
 			return false
 		}
 	}
-	if t, err := d.Token(); err != nil || t != json.Delim('}') {
-		return false
+}
+
+// skipSpace is the index of the first byte at or after i that is not JSON
+// white space.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
 	}
-	_, err := d.Token()
-	return err == io.EOF
+	return i
+}
+
+// endsScalar reports whether b ends a number or a literal.
+func endsScalar(b byte) bool {
+	switch b {
+	case ',', '}', ']', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
+}
+
+// skipValue is the index just past the JSON value at i, in valid JSON.
+func skipValue(data []byte, i int) int {
+	depth := 0
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			for i++; data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		default:
+			if depth == 0 {
+				for i < len(data) && !endsScalar(data[i]) {
+					i++
+				}
+				return i
+			}
+		}
+	}
+	return i
 }
 
 // requestID is a JSON-RPC id as mcp-go reads it: a string, or a number
 // (float64 when it is an integer a float64 holds exactly, so that it is
 // written back as it came).
-func requestID(raw json.RawMessage) (any, bool) {
+func requestID(raw []byte) (any, bool) {
 	switch raw[0] {
 	case '"':
 		var s string

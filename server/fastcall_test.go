@@ -3,16 +3,19 @@ package server
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/policy"
+	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // TestFastCallAnswersAsMCPGo sends the same messages to two servers over
@@ -61,6 +64,7 @@ func TestFastCallAnswersAsMCPGo(t *testing.T) {
 		header map[string]string // changes to the plain call's headers; "" removes one
 		key    string            // the caller's, if not agent's
 		fast   bool
+		has    string // the answer has this
 	}{
 		{name: "list_grants", body: call("1", "list_grants", `{}`), fast: true},
 		{name: "string id", body: call(`"a<b>&\u00e9\n"`, "list_grants", `{}`), fast: true},
@@ -73,6 +77,7 @@ func TestFastCallAnswersAsMCPGo(t *testing.T) {
 		{name: "unknown argument", body: call("4", "s3_list", `{"grant_id":"reader","bucket":"bucket-b","bukket":1}`), fast: true},
 		{name: "wrong argument type", body: call("5", "s3_list", `{"grant_id":"reader","bucket":7}`), fast: true},
 		{name: "not AWS", body: call("6", "aws_request", `{"grant_id":"reader","method":"GET","url":"https://example.com/"}`), fast: true},
+		{name: "an answer with <, > and &", body: call("7", "aws_request", `{"grant_id":"reader","method":"GET","url":"https://a<b>&c.example/\u2028"}`), fast: true, has: `\u003c`},
 		{name: "no arguments", body: `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"list_grants",` + meta + `}}`, fast: true},
 		{name: "white space", body: " \n" + call("9", "list_grants", `{ }`) + "\n ", fast: true},
 		{name: "members in another order", body: `{"params":{` + meta + `,"arguments":{},"name":"list_grants"},"method":"tools/call","id":10,"jsonrpc":"2.0"}`, fast: true},
@@ -115,6 +120,9 @@ func TestFastCallAnswersAsMCPGo(t *testing.T) {
 			status2, type2, body2 := postCallAs(t, slowURL, key, c.body, c.header)
 			if served != c.fast {
 				t.Errorf("the fast path took it: %v, want %v", served, c.fast)
+			}
+			if !strings.Contains(body1, c.has) {
+				t.Errorf("the answer has no %s: %s", c.has, body1)
 			}
 			if status1 != status2 || type1 != type2 || alike(body1) != alike(body2) {
 				t.Errorf("answers differ:\nfast:   %d %s %s\nmcp-go: %d %s %s", status1, type1, body1, status2, type2, body2)
@@ -165,4 +173,92 @@ func alike(s string) string {
 		s = regexp.MustCompile(r.re).ReplaceAllString(s, r.to)
 	}
 	return s
+}
+
+// FuzzParseToolCall holds parseToolCall to a plain reading of the same
+// message with encoding/json's tokenizer: whatever it takes, the plain
+// reading takes too, with the same id, name, arguments and _meta; and a
+// message the plain reading takes, with no escape in a member's name or the
+// tool's name, it takes.
+func FuzzParseToolCall(f *testing.F) {
+	const meta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}`
+	for _, s := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s3_list","arguments":{"bucket":"b","n":[1,{"x":"}"}]},` + meta + `}}`,
+		`{"params":{` + meta + `,"name":"list_grants"},"method":"tools/call","id":"x\"y","jsonrpc":"2.0"}`,
+		` {"jsonrpc":"2.0","id":-3.5e2,"method":"tools/call","params":{"name":"a","arguments":null,` + meta + `}} `,
+		`{"jsonrpc":"2.0","id":1,"id":2,"method":"tools/call","params":{"name":"a",` + meta + `}}`,
+		`{"jsonrpc":"2.0","id":1,"Method":"tools/call","params":{"name":"a",` + meta + `}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a",` + meta + `}}{}`,
+		`[{"jsonrpc":"2.0"}]`, `{}`, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"\u0061",` + meta + `}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, ok := parseToolCall(data)
+		want, escaped, wantOK := plainToolCall(data)
+		if ok && (!wantOK || fmt.Sprint(got.id) != fmt.Sprint(want.id) || got.name != want.name ||
+			!bytes.Equal(got.args, want.args) || !reflect.DeepEqual(got.meta, want.meta)) {
+			t.Fatalf("parseToolCall(%q) = %+v, the plain reading %+v, %v", data, got, want, wantOK)
+		}
+		if !ok && wantOK && !escaped {
+			t.Fatalf("parseToolCall(%q) refused what the plain reading takes: %+v", data, want)
+		}
+	})
+}
+
+// plainToolCall reads a tools/call message as parseToolCall describes it,
+// member by member with encoding/json's tokenizer, and reports whether a
+// member's name or the tool's name is written with an escape.
+func plainToolCall(data []byte) (c fastCall, escaped, ok bool) {
+	obj := func(data []byte) (map[string]json.RawMessage, bool) {
+		d := json.NewDecoder(bytes.NewReader(data))
+		if t, err := d.Token(); err != nil || t != json.Delim('{') {
+			return nil, false
+		}
+		m := map[string]json.RawMessage{}
+		for d.More() {
+			from := d.InputOffset()
+			t, err := d.Token()
+			escaped = escaped || bytes.IndexByte(data[from:d.InputOffset()], '\\') >= 0
+			key, isKey := t.(string)
+			if _, dup := m[key]; err != nil || !isKey || dup {
+				return nil, false
+			}
+			var v json.RawMessage
+			if d.Decode(&v) != nil {
+				return nil, false
+			}
+			m[key] = v
+		}
+		if t, err := d.Token(); err != nil || t != json.Delim('}') {
+			return nil, false
+		}
+		_, err := d.Token()
+		return m, err == io.EOF
+	}
+	top, ok := obj(data)
+	if !ok || len(top) != 4 || string(top["jsonrpc"]) != `"2.0"` || string(top["method"]) != `"tools/call"` || top["id"] == nil {
+		return c, escaped, false
+	}
+	if c.id, ok = requestID(top["id"]); !ok {
+		return c, escaped, false
+	}
+	params, ok := obj(top["params"])
+	if !ok || params["_meta"] == nil || params["_meta"][0] != '{' || json.Unmarshal(params["name"], &c.name) != nil || c.name == "" {
+		return c, escaped, false
+	}
+	escaped = escaped || bytes.IndexByte(params["name"], '\\') >= 0
+	for k := range params {
+		if k != "name" && k != "arguments" && k != "_meta" {
+			return c, escaped, false
+		}
+	}
+	if a, has := params["arguments"]; has {
+		if a[0] != '{' && string(a) != "null" {
+			return c, escaped, false
+		}
+		c.args = a
+	}
+	c.meta = &mcp.Meta{}
+	return c, escaped, json.Unmarshal(params["_meta"], c.meta) == nil
 }
