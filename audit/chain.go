@@ -46,13 +46,15 @@ func prepare(kind string, e *Entry, at time.Time) (*prepared, error) {
 	s := *e
 	s.Seq, s.PrevHash, s.Hash = 0, "", ""
 	s.Kind, s.RecordedAt = kind, at.UTC()
-	raw, err := json.Marshal(&s)
-	if err != nil {
-		return nil, fmt.Errorf("encode the entry: %w", err)
-	}
-	canon, cut, err := canonicalizeValid(raw, seqName) // json.Marshal's output
-	if err != nil {
-		return nil, err
+	canon, cut, ok := appendEntry(make([]byte, 0, 1024), &s)
+	if !ok {
+		raw, err := json.Marshal(&s)
+		if err != nil {
+			return nil, fmt.Errorf("encode the entry: %w", err)
+		}
+		if canon, cut, err = canonicalizeValid(raw, seqName); err != nil { // json.Marshal's output
+			return nil, err
+		}
 	}
 	p := &prepared{
 		rec: store.AuditRecord{
