@@ -27,17 +27,13 @@ func appendEntry(dst []byte, e *Entry) (out []byte, seqAt int, ok bool) {
 	w.str("action", e.Action)
 	w.str("amz_id_2", e.AmzID2)
 	if a := e.Approval; a != nil {
-		w.name("approval")
-		w.b = append(w.b, '{')
-		n := w.n
-		w.n = 0
-		w.time("at", a.At, true)
-		w.strAlways("by", a.By)
-		w.strAlways("decision", a.Decision)
-		w.str("id", a.ID)
-		w.strAlways("via", a.Via)
-		w.b = append(w.b, '}')
-		w.n = n
+		w.object("approval", func() {
+			w.time("at", a.At, true)
+			w.strAlways("by", a.By)
+			w.strAlways("decision", a.Decision)
+			w.str("id", a.ID)
+			w.strAlways("via", a.Via)
+		})
 	}
 	w.int("attempts", int64(e.Attempts), true)
 	w.str("caller", e.Caller)
@@ -68,23 +64,20 @@ func appendEntry(dst []byte, e *Entry) (out []byte, seqAt int, ok bool) {
 			keys = append(keys, k)
 		}
 		slices.SortFunc(keys, func(a, b string) int { return compareUTF16([]byte(a), []byte(b)) })
-		w.name("inputs")
-		w.b = append(w.b, '{')
-		n := w.n
-		w.n = 0
-		for _, k := range keys {
-			v := e.Inputs[k]
-			if !utf8.ValidString(k) || !utf8.ValidString(v) {
-				return dst, 0, false
+		w.object("inputs", func() {
+			for _, k := range keys {
+				v := e.Inputs[k]
+				if !utf8.ValidString(k) || !utf8.ValidString(v) {
+					w.ok = false
+					return
+				}
+				if w.n > 0 {
+					w.b = append(w.b, ',')
+				}
+				w.n++
+				w.b = appendString(append(appendString(w.b, k), ':'), v)
 			}
-			if w.n > 0 {
-				w.b = append(w.b, ',')
-			}
-			w.n++
-			w.b = appendString(append(appendString(w.b, k), ':'), v)
-		}
-		w.b = append(w.b, '}')
-		w.n = n
+		})
 	}
 	w.str("kind", e.Kind)
 	w.str("method", e.Method)
@@ -115,15 +108,11 @@ func appendEntry(dst []byte, e *Entry) (out []byte, seqAt int, ok bool) {
 	w.str("trace_id", e.TraceID)
 	w.str("url", e.URL)
 	if wr := e.Writer; wr != nil {
-		w.name("writer")
-		w.b = append(w.b, '{')
-		n := w.n
-		w.n = 0
-		w.strAlways("host", wr.Host)
-		w.strAlways("instance", wr.Instance)
-		w.int("pid", int64(wr.PID), false)
-		w.b = append(w.b, '}')
-		w.n = n
+		w.object("writer", func() {
+			w.strAlways("host", wr.Host)
+			w.strAlways("instance", wr.Instance)
+			w.int("pid", int64(wr.PID), false)
+		})
 	}
 	w.b = append(w.b, '}')
 	if !w.ok {
@@ -151,6 +140,17 @@ func (w *entryWriter) name(name string) {
 	}
 	w.n++
 	w.b = append(append(append(w.b, '"'), name...), '"', ':')
+}
+
+// object writes a member whose value is the object members writes.
+func (w *entryWriter) object(name string, members func()) {
+	w.name(name)
+	w.b = append(w.b, '{')
+	n := w.n
+	w.n = 0
+	members()
+	w.b = append(w.b, '}')
+	w.n = n
 }
 
 // str writes a string member unless it is empty (omitempty).
