@@ -226,27 +226,14 @@ func migrateOne(ctx context.Context, db *sql.DB) (done bool, err error) {
 }
 
 // Version implements store.Versioned: the count of changes to grants and
-// callers, read with a prepared statement unless nothing was committed
-// since the last read.
+// callers, read with a prepared statement.
 func (s *Store) Version(ctx context.Context) (int64, error) {
 	var v int64
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("read the data version: %w", err)
 	}
-	// Nothing committed since the last query, by any process: its answer
-	// holds (walindex.go). The header is read before the query, so that a
-	// commit between the two moves it away from what is kept.
-	var hdr walIndexHeader
-	seen := s.wal != nil && s.wal.read(&hdr)
-	if last := s.lastVersion.Load(); seen && last != nil && last.hdr == hdr {
-		return last.v, nil
-	}
-	s.versionQueries.Add(1)
 	if err := s.queryRow(uncancelled(ctx), s.read, `SELECT version FROM data_version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("read the data version: %w", err)
-	}
-	if seen {
-		s.lastVersion.Store(&versionAt{hdr: hdr, v: v})
 	}
 	return v, nil
 }

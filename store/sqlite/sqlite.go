@@ -63,12 +63,6 @@ type Store struct {
 	// facetDue is the record that completes audit_facet's next block, as
 	// this process last saw it (audit.go).
 	facetDue atomic.Int64
-	// wal maps the WAL index header, and lastVersion is the data version
-	// Version last read with the header it read first (walindex.go);
-	// versionQueries counts the queries it made.
-	wal            *walIndex
-	lastVersion    atomic.Pointer[versionAt]
-	versionQueries atomic.Int64
 	// readStmts and writeStmts hold the statements of the hot path (a
 	// call's grant, caller and audit records), prepared once per connection
 	// and kept, by query text: preparing costs as much as running them.
@@ -165,7 +159,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	s.read.SetMaxOpenConns(n)
 	s.read.SetMaxIdleConns(n)
-	s.wal = openWALIndex(abs) // the write connection made it, migrating
 	return s, nil
 }
 
@@ -231,9 +224,7 @@ func (s *Store) Close() error {
 	for _, m := range []*sync.Map{&s.readStmts, &s.writeStmts} {
 		m.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	}
-	err := errors.Join(s.read.Close(), s.write.Close())
-	s.wal.close()
-	return err
+	return errors.Join(s.read.Close(), s.write.Close())
 }
 
 // uncancelled is ctx without its cancellation, for the statements of a
