@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
@@ -162,8 +164,8 @@ func writeResponse(w io.Writer, resp mcp.JSONRPCMessage) error {
 // params has name, _meta (an object) and, if any, arguments (an object or
 // null), and nothing else. Member names are matched exactly, as mcp-go
 // matches them (encoding/json alone would take "Method" for "method"); a
-// member given twice, or a name or value written with escapes where a
-// plain one is expected, is not taken.
+// member given twice, or a name or value written with escapes (or bytes
+// that are not UTF-8) where a plain one is expected, is not taken.
 func parseToolCall(data []byte) (c fastCall, ok bool) {
 	if !json.Valid(data) {
 		return c, false
@@ -197,8 +199,8 @@ func parseToolCall(data []byte) (c fastCall, ok bool) {
 	ok = members(params, func(key, v []byte) bool {
 		switch string(key) {
 		case "name":
-			if len(v) < 3 || v[0] != '"' || bytes.IndexByte(v, '\\') >= 0 {
-				return false
+			if len(v) < 3 || v[0] != '"' || bytes.IndexByte(v, '\\') >= 0 || !utf8.Valid(v) {
+				return false // encoding/json would unescape it, or write U+FFFD for a bad byte
 			}
 			c.name = string(v[1 : len(v)-1])
 			return true
@@ -328,13 +330,22 @@ func skipValue(data []byte, i int) int {
 
 // requestID is a JSON-RPC id as mcp-go reads it: a string, or a number
 // (float64 when it is an integer a float64 holds exactly, so that it is
-// written back as it came).
+// written back as it came). raw is valid JSON.
 func requestID(raw []byte) (any, bool) {
 	switch raw[0] {
 	case '"':
+		if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+			return string(raw[1 : len(raw)-1]), true // nothing to unescape or replace
+		}
 		var s string
-		return s, json.Unmarshal(raw, &s) == nil
+		if json.Unmarshal(raw, &s) != nil {
+			return nil, false
+		}
+		return s, true
 	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		if n, ok := smallInt(raw); ok {
+			return float64(n), true
+		}
 		var id mcp.RequestId
 		if json.Unmarshal(raw, &id) != nil {
 			return nil, false
@@ -346,6 +357,25 @@ func requestID(raw []byte) (any, bool) {
 		return v, v != nil
 	}
 	return nil, false
+}
+
+// smallInt reads an integer of up to 15 digits, written plainly (no
+// fraction, no exponent), which a float64 holds exactly.
+func smallInt(raw []byte) (int64, bool) {
+	digits := raw
+	if digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 || len(digits) > 1 && digits[0] == '0' {
+		return 0, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	return n, err == nil
 }
 
 // bindsHeaders reports whether tool's input schema binds an argument to an

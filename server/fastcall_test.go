@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/policy"
@@ -70,6 +71,11 @@ func TestFastCallAnswersAsMCPGo(t *testing.T) {
 		{name: "string id", body: call(`"a<b>&\u00e9\n"`, "list_grants", `{}`), fast: true},
 		{name: "large id", body: call("123456789012345", "list_grants", `{}`), fast: true},
 		{name: "negative id", body: call("-7", "list_grants", `{}`), fast: true},
+		{name: "id 0", body: call("0", "list_grants", `{}`), fast: true},
+		{name: "id -0", body: call("-0", "list_grants", `{}`), fast: true},
+		{name: "id in exponent form", body: call("1e3", "list_grants", `{}`), fast: true},
+		{name: "id of 16 digits", body: call("1234567890123456", "list_grants", `{}`), fast: true},
+		{name: "id not UTF-8", body: call("\"a\xffb\"", "list_grants", `{}`), fast: true},
 		{name: "id past 2^53", body: call("90071992547409931", "list_grants", `{}`), fast: true},
 		{name: "fraction id", body: call("1.5", "list_grants", `{}`), fast: true},
 		{name: "s3_list", body: call("2", "s3_list", `{"grant_id":"reader","bucket":"bucket-b"}`), fast: true},
@@ -179,7 +185,7 @@ func alike(s string) string {
 // message with encoding/json's tokenizer: whatever it takes, the plain
 // reading takes too, with the same id, name, arguments and _meta; and a
 // message the plain reading takes, with no escape in a member's name or the
-// tool's name, it takes.
+// tool's name (nor a name that is not UTF-8), it takes.
 func FuzzParseToolCall(f *testing.F) {
 	const meta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}`
 	for _, s := range []string{
@@ -240,14 +246,14 @@ func plainToolCall(data []byte) (c fastCall, escaped, ok bool) {
 	if !ok || len(top) != 4 || string(top["jsonrpc"]) != `"2.0"` || string(top["method"]) != `"tools/call"` || top["id"] == nil {
 		return c, escaped, false
 	}
-	if c.id, ok = requestID(top["id"]); !ok {
+	if c.id, ok = mcpgoID(top["id"]); !ok {
 		return c, escaped, false
 	}
 	params, ok := obj(top["params"])
 	if !ok || params["_meta"] == nil || params["_meta"][0] != '{' || json.Unmarshal(params["name"], &c.name) != nil || c.name == "" {
 		return c, escaped, false
 	}
-	escaped = escaped || bytes.IndexByte(params["name"], '\\') >= 0
+	escaped = escaped || bytes.IndexByte(params["name"], '\\') >= 0 || !utf8.Valid(params["name"])
 	for k := range params {
 		if k != "name" && k != "arguments" && k != "_meta" {
 			return c, escaped, false
@@ -261,4 +267,31 @@ func plainToolCall(data []byte) (c fastCall, escaped, ok bool) {
 	}
 	c.meta = &mcp.Meta{}
 	return c, escaped, json.Unmarshal(params["_meta"], c.meta) == nil
+}
+
+// mcpgoID reads a JSON-RPC id as mcp-go's handleMessage does: a number
+// through json.Number and RequestId, as float64 when it is an integer a
+// float64 holds; a string as encoding/json decodes it.
+func mcpgoID(raw json.RawMessage) (any, bool) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if d.Decode(&v) != nil {
+		return nil, false
+	}
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case json.Number:
+		var id mcp.RequestId
+		if json.Unmarshal([]byte(v), &id) != nil {
+			return nil, false
+		}
+		x := id.Value()
+		if n, ok := x.(int64); ok && n >= -9007199254740991 && n <= 9007199254740991 {
+			return float64(n), true
+		}
+		return x, x != nil
+	}
+	return nil, false
 }
