@@ -346,17 +346,23 @@ func requestID(raw []byte) (any, bool) {
 		if n, ok := smallInt(raw); ok {
 			return float64(n), true
 		}
-		var id mcp.RequestId
-		if json.Unmarshal(raw, &id) != nil {
-			return nil, false
-		}
-		v := id.Value()
-		if n, ok := v.(int64); ok && n >= -9007199254740991 && n <= 9007199254740991 {
-			return float64(n), true
-		}
-		return v, v != nil
+		return numberID(raw)
 	}
 	return nil, false
+}
+
+// numberID is the id the JSON number lit makes in mcp-go: a RequestId's
+// value, as float64 when it is an integer a float64 holds exactly.
+func numberID(lit []byte) (any, bool) {
+	var id mcp.RequestId
+	if json.Unmarshal(lit, &id) != nil {
+		return nil, false
+	}
+	v := id.Value()
+	if n, ok := v.(int64); ok && n >= -9007199254740991 && n <= 9007199254740991 {
+		return float64(n), true
+	}
+	return v, v != nil
 }
 
 // smallInt reads an integer of up to 15 digits, written plainly (no

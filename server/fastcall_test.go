@@ -270,8 +270,9 @@ func plainToolCall(data []byte) (c fastCall, escaped, ok bool) {
 }
 
 // mcpgoID reads a JSON-RPC id as mcp-go's handleMessage does: a number
-// through json.Number and RequestId, as float64 when it is an integer a
-// float64 holds; a string as encoding/json decodes it.
+// through json.Number (then numberID, mcp-go's RequestId), a string as
+// encoding/json decodes it; so it checks requestID's own readings of plain
+// integers and strings.
 func mcpgoID(raw json.RawMessage) (any, bool) {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
@@ -283,15 +284,7 @@ func mcpgoID(raw json.RawMessage) (any, bool) {
 	case string:
 		return v, true
 	case json.Number:
-		var id mcp.RequestId
-		if json.Unmarshal([]byte(v), &id) != nil {
-			return nil, false
-		}
-		x := id.Value()
-		if n, ok := x.(int64); ok && n >= -9007199254740991 && n <= 9007199254740991 {
-			return float64(n), true
-		}
-		return x, x != nil
+		return numberID([]byte(v))
 	}
 	return nil, false
 }
