@@ -39,6 +39,16 @@ import (
 // tasks or binds arguments to headers, and any id that is not a string or a
 // number. mcp-go answers those with its errors or its streams.
 
+// hooksOnToolCalls reports whether h has a hook mcp-go runs for a
+// tools/call, which the fast path would skip; New then turns the fast path
+// off. (It applies only the server's own tool middleware, and writes the
+// lines of mcp-go's logging one itself: those are the only two New gives
+// mcp-go.)
+func hooksOnToolCalls(h *mcpserver.Hooks) bool {
+	return len(h.OnBeforeAny)+len(h.OnSuccess)+len(h.OnError)+len(h.OnRequestInitialization)+
+		len(h.OnBeforeCallTool)+len(h.OnAfterCallTool) > 0
+}
+
 // fastToolCalls serves what it can of next's tools/call messages itself.
 func (s *Server) fastToolCalls(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

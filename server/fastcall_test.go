@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"github.com/alter-mcp/alter-mcp/internal/testvault"
 	"github.com/alter-mcp/alter-mcp/policy"
 	"github.com/mark3labs/mcp-go/mcp"
+	mcpserver "github.com/mark3labs/mcp-go/server"
 )
 
 // TestFastCallAnswersAsMCPGo sends the same messages to two servers over
@@ -287,4 +289,48 @@ func mcpgoID(raw json.RawMessage) (any, bool) {
 		return numberID([]byte(v))
 	}
 	return nil, false
+}
+
+// TestFastCallCallerFromKeyOnly: a 2026-07-28 call the fast path takes runs
+// as the caller its API key names, whatever its _meta says: a client name
+// and a "caller" member naming another caller change nothing.
+func TestFastCallCallerFromKeyOnly(t *testing.T) {
+	v := testvault.Open(t, nil, nil)
+	testvault.Grant(t, v, "mine", policy.Policy{ReadOnly: true})
+	testvault.Grant(t, v, "theirs", policy.Policy{ReadOnly: true})
+	if _, _, err := v.AddCaller(t.Context(), "other", []string{"theirs"}); err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := v.AddCaller(t.Context(), "agent", []string{"mine"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{Vault: v, Logger: slog.New(slog.DiscardHandler), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	base, _ := serveHTTP(t, s, HTTP)
+	body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_grants","arguments":{},` +
+		`"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},` +
+		`"io.modelcontextprotocol/clientInfo":{"name":"other","version":"1"},"caller":"other","io.modelcontextprotocol/caller":"other"}}}`
+	status, _, answer := postCallAs(t, base+HTTPPath, key, body, map[string]string{"Mcp-Name": "list_grants"})
+	if s.fastCalls.Load() != 1 {
+		t.Fatal("the fast path did not take the call")
+	}
+	if status != http.StatusOK || !strings.Contains(answer, `\"name\":\"mine\"`) || strings.Contains(answer, "theirs") {
+		t.Errorf("the call did not run as its key's caller: %d %s", status, answer)
+	}
+}
+
+func TestHooksOnToolCalls(t *testing.T) {
+	h := &mcpserver.Hooks{}
+	h.AddAfterListTools(func(context.Context, any, *mcp.ListToolsRequest, *mcp.ListToolsResult) {})
+	if hooksOnToolCalls(h) {
+		t.Error("a tools/list hook turned the fast path off")
+	}
+	h.AddBeforeCallTool(func(context.Context, any, *mcp.CallToolRequest) {})
+	if !hooksOnToolCalls(h) {
+		t.Error("a tools/call hook left the fast path on")
+	}
 }

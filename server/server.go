@@ -210,6 +210,9 @@ func New(o Options) (*Server, error) {
 			"caller", callerOrOperator(s.sessionOf(ctx)),
 			"session", sessionID(ctx))
 	})
+	// The fast tools/call path runs none of mcp-go's hooks: with one that
+	// a tool call would run, every call goes to mcp-go.
+	s.noFastCalls = hooksOnToolCalls(hooks)
 	s.mcp = mcpserver.NewMCPServer(Name, o.Version,
 		mcpserver.WithInstructions(instructions),
 		mcpserver.WithToolCapabilities(true), // notifications/tools/list_changed
