@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alter-mcp/alter-mcp/store"
@@ -23,6 +24,18 @@ import (
 // a way that keeps this: under load one query serves many calls. A failed
 // version read falls through to the store.
 //
+// A version read is also trusted for freshFor after it began, by reads
+// that start in that time, unless this cachedStore wrote a grant or caller
+// since (writes): under load the store is then asked about once every
+// freshFor, not once a call. What keeps the promise above is the other
+// half: every grant or caller change made through a cachedStore (every
+// process's vault) waits freshFor after its commit before it returns
+// (commitWait). So once a revocation or policy change has returned to
+// whoever made it, in this process, another or another replica, every read
+// that starts later began its version read after the commit, and sees it.
+// Both halves measure freshFor on their own monotonic clock; no clocks are
+// compared.
+//
 // Grants are kept as the store holds them: their secrets stay sealed, and
 // are unsealed for each call as before (nothing unsealed is kept longer than
 // without the cache). Entries not found are not kept. What a read returns is
@@ -36,17 +49,52 @@ type cachedStore struct {
 	entries map[string]any
 
 	// Reads of the version are shared (readVersion): running is the one
-	// in progress, next the one that starts when it ends.
+	// in progress, next the one that starts when it ends; fresh is the
+	// latest that succeeded, trusted for freshFor after it began while
+	// writes has not moved since.
 	flightMu      sync.Mutex
 	running, next *flight
+	fresh         atomic.Pointer[flight]
+	writes        atomic.Uint64
 }
 
 // flight is one read of the version, shared by the reads that joined it.
 type flight struct {
-	done chan struct{}
-	v    int64
-	err  error
+	done   chan struct{}
+	v      int64
+	err    error
+	at     time.Time // when the query was about to start
+	writes uint64    // writes when it was
 }
+
+// freshFor is how long a version read serves reads that start after it
+// began, and how long a change to grants or callers waits after its
+// commit before it returns (commitWait). It bounds, too, how long a
+// change may be unseen by calls that start while it is being made.
+const freshFor = 2 * time.Millisecond
+
+// recent returns the latest version read if it is still fresh: it began
+// less than freshFor ago and nothing was written through c since.
+func (c *cachedStore) recent() (int64, bool) {
+	f := c.fresh.Load()
+	if f == nil || f.writes != c.writes.Load() || time.Since(f.at) >= freshFor {
+		return 0, false
+	}
+	return f.v, true
+}
+
+// commitWait follows every grant or caller change made through c, failed
+// or not (a failure may come after the commit): reads in this process
+// stop trusting the version read before it at once, and other processes'
+// reads, which may trust theirs for freshFor more, have begun a new one
+// by the time it returns.
+func (c *cachedStore) commitWait() {
+	c.wrote()
+	time.Sleep(freshFor)
+}
+
+// wrote stops this process's reads trusting the version read before it.
+func (c *cachedStore) wrote() { c.writes.Add(1) }
 
 func newCachedStore(s store.Store, v store.Versioned) *cachedStore {
 	return &cachedStore{Store: s, versioned: v, version: -1, entries: map[string]any{}}
@@ -59,6 +107,9 @@ func newCachedStore(s store.Store, v store.Versioned) *cachedStore {
 // progress ends. Under load one query then serves many calls, and each
 // call still sees every change committed before it began.
 func (c *cachedStore) readVersion(ctx context.Context) (int64, error) {
+	if v, ok := c.recent(); ok {
+		return v, nil
+	}
 	c.flightMu.Lock()
 	for {
 		if c.running == nil { // start the next query: every reader that joined it is already here
@@ -68,7 +119,11 @@ func (c *cachedStore) readVersion(ctx context.Context) (int64, error) {
 			}
 			c.running, c.next = f, nil
 			c.flightMu.Unlock()
+			f.writes, f.at = c.writes.Load(), time.Now()
 			f.v, f.err = c.versioned.Version(ctx)
+			if f.err == nil {
+				c.fresh.Store(f) // flights run one at a time: f is the latest
+			}
 			c.flightMu.Lock()
 			c.running = nil
 			c.flightMu.Unlock()
@@ -242,6 +297,31 @@ func (c *cachedStore) GetCallerByOAuthSubject(ctx context.Context, issuer, subje
 	return cached(ctx, c, "caller-sub\x00"+issuer+"\x00"+subject, func() (*store.Caller, error) {
 		return c.Store.GetCallerByOAuthSubject(ctx, issuer, subject)
 	}, cloneCaller)
+}
+
+// The grant and caller writes implement store.Store, and wait as
+// commitWait says.
+
+func (c *cachedStore) CreateGrant(ctx context.Context, g *store.Grant) error {
+	return c.write(func() error { return c.Store.CreateGrant(ctx, g) })
+}
+
+func (c *cachedStore) UpdateGrant(ctx context.Context, g *store.Grant) error {
+	return c.write(func() error { return c.Store.UpdateGrant(ctx, g) })
+}
+
+func (c *cachedStore) CreateCaller(ctx context.Context, cl *store.Caller) error {
+	return c.write(func() error { return c.Store.CreateCaller(ctx, cl) })
+}
+
+func (c *cachedStore) UpdateCaller(ctx context.Context, cl *store.Caller) error {
+	return c.write(func() error { return c.Store.UpdateCaller(ctx, cl) })
+}
+
+// write runs a grant or caller change, then commitWait.
+func (c *cachedStore) write(change func() error) error {
+	defer c.commitWait()
+	return change()
 }
 
 func cloneGrant(g *store.Grant) *store.Grant {
