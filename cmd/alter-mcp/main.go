@@ -53,7 +53,7 @@ type app struct {
 
 // run executes the command line args and returns the exit status.
 func (a *app) run(ctx context.Context, args []string) int {
-	root := newRootCmd(a)
+	root := newRoot(a, onlyCommand(args))
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {

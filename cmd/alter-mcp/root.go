@@ -31,7 +31,12 @@ unset.`
 // envPrefix starts the environment variable of every flag.
 const envPrefix = "ALTER_MCP_"
 
-func newRootCmd(a *app) *cobra.Command {
+// newRootCmd is the root command with every subcommand.
+func newRootCmd(a *app) *cobra.Command { return newRoot(a, "") }
+
+// newRoot is the root command with every subcommand, or with the one named
+// only alone (onlyCommand).
+func newRoot(a *app, only string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "alter-mcp",
 		Short:         "Let LLM agents call AWS without holding AWS keys",
@@ -58,10 +63,42 @@ func newRootCmd(a *app) *cobra.Command {
 	pf.Var(newEnum(&a.logFormat, "text", "text", "json"), "log-format", "log format on stderr: text (for people) or json (for machines)")
 	pf.Var(newEnum(&a.logLevel, "info", "debug", "info", "warn", "error"), "log-level", "least severe level that is logged")
 
-	root.AddCommand(newVersionCmd(a), newSignCmd(a), newGrantCmd(a), newCallerCmd(a), newDoctorCmd(a), newServeCmd(a), newVaultCmd(a), newAuditCmd(a), newTokenCmd(a), newPresignCmd(a), newCompletionCmd(a), newConsoleCmd(a),
-		newApprovalsCmd(a), newApproveCmd(a), newRejectCmd(a))
+	for _, c := range subcommands {
+		if only == "" || c.name == only {
+			root.AddCommand(c.make(a))
+		}
+	}
 	describeEnv(root)
 	return root
+}
+
+// subcommands are the root's commands, by the name each is called by.
+var subcommands = []struct {
+	name string
+	make func(*app) *cobra.Command
+}{
+	{"version", newVersionCmd}, {"sign", newSignCmd}, {"grant", newGrantCmd}, {"caller", newCallerCmd},
+	{"doctor", newDoctorCmd}, {"serve", newServeCmd}, {"vault", newVaultCmd}, {"audit", newAuditCmd},
+	{"token", newTokenCmd}, {"presign", newPresignCmd}, {"completion", newCompletionCmd},
+	{"console", newConsoleCmd}, {"approvals", newApprovalsCmd}, {"approve", newApproveCmd}, {"reject", newRejectCmd},
+}
+
+// onlyCommand is the subcommand a command line names first, when building
+// the root with that one alone behaves as the whole tree would: its name
+// comes first, before any flag, and it is not completion, which describes
+// the whole tree. Building every command and its flags was a tenth of
+// `alter-mcp version`'s time (about 0.4 ms); TestOnlyCommandHelp checks
+// that each command's help is the same either way.
+func onlyCommand(args []string) string {
+	if len(args) == 0 || args[0] == "completion" {
+		return ""
+	}
+	for _, c := range subcommands {
+		if c.name == args[0] {
+			return c.name
+		}
+	}
+	return ""
 }
 
 // setup runs before every command: it fills flags from the environment, then

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // jsonLines checks that every line of s is a JSON log record and returns them.
@@ -76,4 +79,52 @@ func TestLogLevelFilters(t *testing.T) {
 	if !strings.Contains(r.stderr, "--data-file") {
 		t.Errorf("-d @file: stderr lacks a hint about --data-file: %q", r.stderr)
 	}
+}
+
+// TestOnlyCommandHelp: a command line that names its subcommand first is
+// run on a root built with that subcommand alone (onlyCommand); every
+// command's help, and a usage error of each, reads as on the whole tree.
+func TestOnlyCommandHelp(t *testing.T) {
+	t.Parallel()
+	full := func(args ...string) result {
+		var stdout, stderr bytes.Buffer
+		a := &app{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+		root := newRootCmd(a)
+		root.SetArgs(args)
+		code := exitOK
+		if cmd, err := root.ExecuteContextC(t.Context()); err != nil {
+			code = a.report(cmd, err)
+		}
+		return result{code, stdout.String(), stderr.String()}
+	}
+	var paths [][]string
+	var walk func(c *cobra.Command, path []string)
+	walk = func(c *cobra.Command, path []string) {
+		for _, sub := range c.Commands() {
+			p := append(slices.Clone(path), sub.Name())
+			paths = append(paths, p)
+			walk(sub, p)
+		}
+	}
+	walk(newRootCmd(&app{getenv: func(string) string { return "" }}), nil)
+	checked := 0
+	for _, p := range paths {
+		if onlyCommand(p) == "" {
+			if p[0] != "completion" && p[0] != "help" {
+				t.Errorf("%q is built with the whole tree", p)
+			}
+			continue
+		}
+		for _, args := range [][]string{append(slices.Clone(p), "--help"), append(slices.Clone(p), "--no-such-flag")} {
+			got, want := runCLI(t, nil, "", args...), full(args...)
+			if got != want {
+				t.Errorf("alter-mcp %s:\n%+v\nthe whole tree:\n%+v", strings.Join(args, " "), got, want)
+			}
+		}
+		checked++
+	}
+	if checked < 30 {
+		t.Errorf("checked %d commands; the tree has more", checked)
+	}
+	t.Logf("%d commands read the same", checked)
 }
