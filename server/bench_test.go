@@ -66,6 +66,51 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 	}
 }
 
+// BenchmarkHTTPToolCallLegacy is BenchmarkHTTPToolCall's list_grants at 64
+// clients in a session opened by initialize (2025-06-18), which mcp-go
+// serves itself: the fast path takes 2026-07-28 calls only.
+func BenchmarkHTTPToolCallLegacy(b *testing.B) {
+	url, key := benchServer(b, listingS3(b).URL)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
+	body := []byte(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"list_grants","arguments":{}}}`)
+	b.SetParallelism(32)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(initializeBody))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		session := resp.Header.Get("Mcp-Session-Id")
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+key)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			req.Header.Set("Mcp-Session-Id", session)
+			req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			out, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !bytes.Contains(out, []byte(`"grants"`)) {
+				b.Errorf("list_grants: %d %s", resp.StatusCode, text.Clip(string(out), 2000))
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+}
+
 // listingS3 is a fast S3 whose every answer is a listing of one object.
 func listingS3(t testing.TB) *httptest.Server {
 	aws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
