@@ -273,6 +273,12 @@ func run(bin string, n int, d time.Duration, clientCounts string, eras []string,
 	}
 	rows = append(rows, row{"alter-mcp version (p50)", us(version.pct(50)),
 		"python3 -c pass: " + us(py.pct(50)), ratio(float64(version.pct(50)), float64(py.pct(50)))})
+	if empty, err := emptyGoProgram(tmp); err != nil {
+		progress("no empty Go program to compare version with: " + err.Error())
+	} else if floor, err := execTimes(20, env, empty); err == nil {
+		rows = append(rows, row{"alter-mcp version (p50), against the floor of a Go program", us(version.pct(50)),
+			"an empty Go program, built the same way: " + us(floor.pct(50)), ratio(float64(version.pct(50)), float64(floor.pct(50)))})
+	}
 
 	if awsCLI, err := exec.LookPath("aws"); err == nil {
 		progress("aws s3api list-objects-v2")
@@ -348,4 +354,29 @@ func output(env []string, bin string, args ...string) (string, error) {
 		return "", fmt.Errorf("alter-mcp %s: %w: %s", strings.Join(args, " "), err, stderr.String())
 	}
 	return string(out), nil
+}
+
+// emptyGoProgram builds, in dir, a Go program whose main returns at once,
+// static as alter-mcp is: the floor of starting a Go binary here, which
+// alter-mcp version stands against (what it adds is its size and its
+// packages' initialization).
+func emptyGoProgram(dir string) (string, error) {
+	src := filepath.Join(dir, "empty")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(src, "go.mod"), []byte("module empty\n"), 0o644); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(src, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(src, "empty")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = src
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=", "GOWORK=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %w: %s", err, clip(out))
+	}
+	return bin, nil
 }
