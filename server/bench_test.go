@@ -75,12 +75,19 @@ func BenchmarkHTTPToolCallLegacy(b *testing.B) {
 	body := []byte(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"list_grants","arguments":{}}}`)
 	b.SetParallelism(32)
 	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(initializeBody))
+	post := func(body []byte, session string) (*http.Response, error) {
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+key)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json, text/event-stream")
-		resp, err := client.Do(req)
+		if session != "" {
+			req.Header.Set("Mcp-Session-Id", session)
+			req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
+		}
+		return client.Do(req)
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		resp, err := post([]byte(initializeBody), "")
 		if err != nil {
 			b.Error(err)
 			return
@@ -89,13 +96,7 @@ func BenchmarkHTTPToolCallLegacy(b *testing.B) {
 		resp.Body.Close()
 		session := resp.Header.Get("Mcp-Session-Id")
 		for pb.Next() {
-			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+key)
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Accept", "application/json, text/event-stream")
-			req.Header.Set("Mcp-Session-Id", session)
-			req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
-			resp, err := client.Do(req)
+			resp, err := post(body, session)
 			if err != nil {
 				b.Error(err)
 				return

@@ -19,16 +19,17 @@ import (
 // file, or another replica sharing the database. Entries are kept under the
 // version read before the rows were, and used only while the version read
 // at the start of a later read is the same; so a revocation or a policy
-// change committed before a call starts is seen by that call, as without the
-// cache. Concurrent reads share the query of the version (readVersion) in
-// a way that keeps this: under load one query serves many calls. A failed
-// version read falls through to the store.
+// change that has returned to whoever made it before a call starts is seen
+// by that call, as without the cache. Concurrent reads share the query of
+// the version (readVersion) in a way that keeps this: under load one query
+// serves many calls. A failed version read falls through to the store.
 //
 // A version read is also trusted for freshFor after it began, by reads
 // that start in that time, unless this cachedStore wrote a grant or caller
 // since (writes): under load the store is then asked about once every
-// freshFor, not once a call. What keeps the promise above is the other
-// half: every grant or caller change made through a cachedStore (every
+// freshFor, not once a call. That is why the promise above is about
+// changes that have returned, not merely committed; what keeps it is the
+// other half: every grant or caller change made through a cachedStore (every
 // process's vault) waits freshFor after its commit before it returns
 // (commitWait). So once a revocation or policy change has returned to
 // whoever made it, in this process, another or another replica, every read
@@ -105,7 +106,9 @@ func newCachedStore(s store.Store, v store.Versioned) *cachedStore {
 // after it did (one in progress may have begun before a change the read
 // must see), so it joins the next query, which starts as soon as the one in
 // progress ends. Under load one query then serves many calls, and each
-// call still sees every change committed before it began.
+// call still sees every change committed before it began. A query that
+// began less than freshFor ago (recent) answers at once instead: it sees
+// every change that had returned (commitWait) before the read began.
 func (c *cachedStore) readVersion(ctx context.Context) (int64, error) {
 	if v, ok := c.recent(); ok {
 		return v, nil
@@ -203,7 +206,7 @@ func (c *cachedStore) requestVersion(ctx context.Context) (int64, error) {
 	if h.set && time.Since(h.at) < maxHold {
 		return h.v, nil
 	}
-	// at is when the read began: it sees what was committed before then.
+	// at is when the read began: it sees what had returned before then.
 	at := time.Now()
 	v, err := c.readVersion(ctx)
 	if err == nil {
@@ -230,7 +233,8 @@ type versionHold struct {
 // the vault's cache of them) check the store's version once, at the first
 // read, and take that answer for the rest, for up to a second: one request
 // (an MCP message, a tool call) reads the version once instead of at each
-// step, and still sees every change committed before it began. Give it to
+// step, and still sees every change that had returned before it began
+// (see cachedStore). Give it to
 // one request's work only, never to a long-lived context. A ctx that holds
 // one already is returned as it is.
 func OneVersionCheck(ctx context.Context) context.Context {
