@@ -29,13 +29,19 @@ var insertAudit = sqlcol.Insert("audit", sqlcol.AuditColumns, qmark)
 // reads the blocks audit_facet names, and the records from next on
 // directly, in one read transaction (ListAudit).
 //
-// indexFacetsSQL is the statement that adds the entries of the records from
-// next up to the record bound (an SQL expression, excluded, on a block's
-// start). Migration 5 runs it too, so it changes only with a new migration.
+// facetFields are the columns audit_facet indexes; an entry's field is
+// the column's name.
+var facetFields = [...]string{"caller", "grant_id", "tool", "decision", "operation"}
+
+// indexFacetsSQL is migration 5's statement: it adds the entries of the
+// records from next up to the record bound (an SQL expression, excluded, on
+// a block's start), reading those records once for each column. A commit
+// indexes its block with indexFacets instead, which reads them once;
+// TestFacetIndexersAgree holds the two to the same entries.
 func indexFacetsSQL(bound string) string {
 	var b strings.Builder
 	b.WriteString("WITH st AS (SELECT next, block FROM audit_facet_state)\nINSERT INTO audit_facet (field, value, block)")
-	for i, col := range []string{"caller", "grant_id", "tool", "decision", "operation"} {
+	for i, col := range facetFields {
 		if i > 0 {
 			b.WriteString("\nUNION")
 		}
@@ -44,8 +50,39 @@ func indexFacetsSQL(bound string) string {
 	return b.String()
 }
 
-// indexFacetsTo is indexFacetsSQL up to the record its argument names.
-var indexFacetsTo = indexFacetsSQL("?1")
+// The statements of indexFacets. facetValues gives each distinct
+// combination of a block's values once: a block of calls from one agent
+// through one grant is a row or two, not 128.
+const (
+	facetState   = `SELECT next, block FROM audit_facet_state`
+	setFacetNext = `UPDATE audit_facet_state SET next = ?`
+	insertFacet  = `INSERT INTO audit_facet (field, value, block) VALUES (?, ?, ?)`
+)
+
+var facetValues = "SELECT DISTINCT seq / ?3, " + strings.Join(facetFields[:], ", ") +
+	" FROM audit WHERE seq >= ?1 AND seq < ?2"
+
+// facetStmts are indexFacets's statements, prepared on the write
+// connection.
+type facetStmts struct{ state, values, insert, setNext *sql.Stmt }
+
+// prepareFacets prepares (once; the store keeps them) indexFacets's
+// statements, outside any transaction: the one write connection is a
+// transaction's until it ends.
+func (s *Store) prepareFacets(ctx context.Context) (facetStmts, error) {
+	var f facetStmts
+	for _, p := range []struct {
+		st    **sql.Stmt
+		query string
+	}{{&f.state, facetState}, {&f.values, facetValues}, {&f.insert, insertFacet}, {&f.setNext, setFacetNext}} {
+		st, err := s.stmt(ctx, s.write, p.query)
+		if err != nil {
+			return f, err
+		}
+		*p.st = st
+	}
+	return f, nil
+}
 
 // AppendAudit implements store.Store. The write transaction is the chain's
 // lock: BEGIN IMMEDIATE takes SQLite's write lock before the head is read,
@@ -68,6 +105,10 @@ func (s *Store) AppendAudit(ctx context.Context, build func(head store.AuditHead
 		return nil, fmt.Errorf("append audit: %w", err)
 	}
 	insert, err := s.stmt(ctx, s.write, insertAudit)
+	if err != nil {
+		return nil, fmt.Errorf("append audit: %w", err)
+	}
+	facets, err := s.prepareFacets(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("append audit: %w", err)
 	}
@@ -100,7 +141,7 @@ func (s *Store) AppendAudit(ctx context.Context, build func(head store.AuditHead
 		if last < s.facetDue.Load() {
 			return nil
 		}
-		due, err = s.indexFacets(ctx, tx, last)
+		due, err = indexFacets(ctx, tx, facets, last)
 		return err
 	})
 	switch {
@@ -119,22 +160,72 @@ func (s *Store) AppendAudit(ctx context.Context, build func(head store.AuditHead
 // completes, and returns the record that will complete the next block.
 // s.facetDue is that record as this process last saw it: another process
 // may have indexed since, so this reads where audit_facet stands.
-func (s *Store) indexFacets(ctx context.Context, tx *sql.Tx, last int64) (due int64, err error) {
+//
+// It reads the records once, and each distinct row of their values in a
+// block once, and adds an entry for each value that is not empty, with
+// statements prepared once. Migration 5's statement, prepared anew and
+// reading the records once for each column, took 500-550 µs for a block of
+// 128 records on tmpfs; this takes 112-124 µs (BenchmarkIndexFacets). In a
+// loop of calls, one begin record in 64 pays it.
+func indexFacets(ctx context.Context, tx *sql.Tx, st facetStmts, last int64) (due int64, err error) {
 	var next, block int64
-	if err := tx.QueryRowContext(ctx, `SELECT next, block FROM audit_facet_state`).Scan(&next, &block); err != nil {
+	if err := tx.StmtContext(ctx, st.state).QueryRowContext(ctx).Scan(&next, &block); err != nil {
 		return 0, fmt.Errorf("read what audit_facet covers: %w", err)
 	}
 	to := (last + 1) / block * block
 	if to > next {
-		if _, err := tx.ExecContext(ctx, indexFacetsTo, to); err != nil {
+		if err := addFacets(ctx, tx, st, next, to, block); err != nil {
 			return 0, fmt.Errorf("index the audit's filter columns: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE audit_facet_state SET next = ?`, to); err != nil {
+		if _, err := tx.StmtContext(ctx, st.setNext).ExecContext(ctx, to); err != nil {
 			return 0, fmt.Errorf("index the audit's filter columns: %w", err)
 		}
 		next = to
 	}
 	return next + block - 1, nil
+}
+
+// facetEntry is a row of audit_facet: the column (an index into
+// facetFields), its value, and the block.
+type facetEntry struct {
+	column int
+	value  string
+	block  int64
+}
+
+// addFacets adds the entries of the records in [from, to), blocks of
+// block records.
+func addFacets(ctx context.Context, tx *sql.Tx, st facetStmts, from, to, block int64) error {
+	rows, err := tx.StmtContext(ctx, st.values).QueryContext(ctx, from, to, block)
+	if err != nil {
+		return err
+	}
+	seen := map[facetEntry]bool{}
+	var entries []facetEntry
+	var values [len(facetFields)]string
+	var b int64
+	for rows.Next() {
+		if err := rows.Scan(&b, &values[0], &values[1], &values[2], &values[3], &values[4]); err != nil {
+			rows.Close()
+			return err
+		}
+		for i, v := range values {
+			if e := (facetEntry{i, v, b}); v != "" && !seen[e] {
+				seen[e] = true
+				entries = append(entries, e)
+			}
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	insert := tx.StmtContext(ctx, st.insert)
+	for _, e := range entries {
+		if _, err := insert.ExecContext(ctx, facetFields[e.column], e.value, e.block); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListAudit implements store.Store. A query on one of the columns

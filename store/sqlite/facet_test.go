@@ -1,8 +1,9 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -186,15 +187,22 @@ func TestFacetMigration(t *testing.T) {
 	schemaVersion = 4
 	s := open(t, path)
 	schemaVersion = len(migrations)
-	s.facetDue.Store(math.MaxInt64) // schema 4 has no audit_facet to bring up to date
-	_, err := s.AppendAudit(ctx, func(store.AuditHead) ([]store.AuditRecord, error) {
-		var recs []store.AuditRecord
+	// Records as schema 4's writer wrote them: this build's AppendAudit
+	// keeps audit_facet, which schema 4 does not have.
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for i := range 300 {
-			recs = append(recs, store.AuditRecord{ID: fmt.Sprint("aud_", i), Time: time.Unix(int64(i), 0), Kind: "begin",
+			r := store.AuditRecord{Seq: int64(i + 1), ID: fmt.Sprint("aud_", i), Time: time.Unix(int64(i), 0), Kind: "begin",
 				EntryID: fmt.Sprint("ent_", i), Caller: []string{"claude", "cursor"}[i%2], GrantID: fmt.Sprint("grt_", i%3),
-				Tool: "s3_list", Decision: "allow", Operation: "s3:ListObjectsV2", Hash: fmt.Sprint(i)})
+				Tool: "s3_list", Decision: "allow", Operation: "s3:ListObjectsV2", Hash: fmt.Sprint(i)}
+			args, err := sqlcol.AuditArgs(&r)
+			if err == nil {
+				_, err = tx.ExecContext(ctx, insertAudit, args...)
+			}
+			if err != nil {
+				return err
+			}
 		}
-		return recs, nil
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -229,5 +237,82 @@ func TestFacetMigration(t *testing.T) {
 	after, err := s.ListAudit(ctx, q)
 	if err != nil || fmt.Sprint(seqs(after)) != fmt.Sprint(seqs(before)) || !slices.EqualFunc(after, before, func(a, b store.AuditRecord) bool { return a.ID == b.ID }) {
 		t.Errorf("after migration 5: %v, %v; before it %v", seqs(after), err, seqs(before))
+	}
+}
+
+// TestFacetIndexersAgree: the entries the commits add to audit_facet, for
+// random records in random batches, are those migration 5's statement
+// makes of the same records, block by block (several blocks to a commit
+// where blocks are short).
+func TestFacetIndexersAgree(t *testing.T) {
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 2))
+	pick := func(vals ...string) string { return vals[rng.IntN(len(vals))] }
+	for _, block := range []int64{1, 3, 17, 128} {
+		s, _ := openTemp(t)
+		setBlock(t, s, block)
+		ctx := t.Context()
+		for n := 0; n < 700; {
+			size := 1 + rng.IntN(12)
+			_, err := s.AppendAudit(ctx, func(store.AuditHead) ([]store.AuditRecord, error) {
+				recs := make([]store.AuditRecord, size)
+				for i := range recs {
+					recs[i] = store.AuditRecord{
+						ID: fmt.Sprint("aud_", n+i), Time: time.Unix(int64(n+i), 0), Kind: "begin", EntryID: fmt.Sprint("ent_", n+i),
+						Caller: pick("claude", "cursor", ""), GrantID: pick("grt_a", "grt_b", ""), Tool: pick("s3_list", "aws_request"),
+						Decision: pick("allow", "deny", ""), Operation: pick("s3:GetObject", "s3:ListObjectsV2", "", "claude"),
+						Hash: fmt.Sprint(n + i),
+					}
+				}
+				return recs, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += size
+		}
+		entries := func(q interface {
+			QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+			QueryRowContext(context.Context, string, ...any) *sql.Row
+		}) (next int64, out []string) {
+			if err := q.QueryRowContext(ctx, `SELECT next FROM audit_facet_state`).Scan(&next); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := q.QueryContext(ctx, `SELECT field, value, block FROM audit_facet ORDER BY field, value, block`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var f, v string
+				var b int64
+				if err := rows.Scan(&f, &v, &b); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, fmt.Sprintf("%s=%s@%d", f, v, b))
+			}
+			return next, out
+		}
+		next, got := entries(s.read)
+		if next < 700-block {
+			t.Fatalf("block %d: audit_facet covers the records before %d of 700 or more", block, next)
+		}
+		tx, err := s.write.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM audit_facet; UPDATE audit_facet_state SET next = 0`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, indexFacetsSQL(fmt.Sprint(next))); err != nil {
+			t.Fatal(err)
+		}
+		_, want := entries(tx)
+		if len(got) == 0 || !slices.Equal(got, want) {
+			t.Errorf("block %d: the commits indexed\n%v\nmigration 5's statement\n%v", block, got, want)
+		}
+		tx.Rollback()
 	}
 }
