@@ -128,3 +128,19 @@ func TestOnlyCommandHelp(t *testing.T) {
 	}
 	t.Logf("%d commands read the same", checked)
 }
+
+// TestHandlesSignals: main has SIGINT and SIGTERM cancel the context of
+// every command line but `version` (TestServeSignals sends them to serve).
+func TestHandlesSignals(t *testing.T) {
+	t.Parallel()
+	lines := [][]string{nil, {"--log-level", "debug"}, {"--log-level", "debug", "version"}, {"help", "version"}, {"completion", "bash"}}
+	for _, c := range newRootCmd(&app{getenv: func(string) string { return "" }}).Commands() {
+		lines = append(lines, []string{c.Name()}, []string{c.Name(), "--help"})
+	}
+	for _, args := range lines {
+		want := len(args) == 0 || args[0] != "version"
+		if got := handlesSignals(args); got != want {
+			t.Errorf("handlesSignals(%q) = %v, want %v", args, got, want)
+		}
+	}
+}
