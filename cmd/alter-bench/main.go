@@ -15,13 +15,13 @@
 //	go run ./cmd/alter-bench            # from the repository's root
 //
 // It builds alter-mcp into a temporary folder (or takes -bin), makes a vault
-// there with one grant and one caller, and prints one Markdown table.
+// there with one grant and one caller, and prints one Markdown table; with
+// -against OTHER, a second one of the same measures taken for both binaries
+// in turns (against.go).
 // BENCHMARKS.md keeps the table of a run with the machine it ran on.
 package main
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"flag"
 	"fmt"
 	"os"
@@ -40,6 +40,7 @@ const (
 
 func main() {
 	bin := flag.String("bin", "", "the alter-mcp binary (default: CGO_ENABLED=0 go build ./cmd/alter-mcp into a temporary folder, as the README installs it)")
+	against := flag.String("against", "", "another alter-mcp binary (the last release, a build of the last commit) measured with -bin in the same run, each measure interleaved, for a second table of the two side by side")
 	n := flag.Int("n", 2000, "calls per latency measurement")
 	d := flag.Duration("duration", 3*time.Second, "length of each calls-per-second measurement")
 	clientCounts := flag.String("clients", "1,8,64", "client counts for calls per second")
@@ -74,7 +75,7 @@ func main() {
 			os.Exit(2)
 		}
 	}
-	if err := run(*bin, *n, *d, *clientCounts, eras, streamOptions{*streamBytes, *streamTimeout, *streamPieces}); err != nil {
+	if err := run(*bin, *against, *n, *d, *clientCounts, eras, streamOptions{*streamBytes, *streamTimeout, *streamPieces}); err != nil {
 		fmt.Fprintln(os.Stderr, "alter-bench:", err)
 		os.Exit(1)
 	}
@@ -93,8 +94,16 @@ type streamOptions struct {
 	pieces  bool
 }
 
-func run(bin string, n int, d time.Duration, clientCounts string, eras []string, so streamOptions) error {
+func run(bin, againstBin string, n int, d time.Duration, clientCounts string, eras []string, so streamOptions) error {
 	streamBytes := so.bytes
+	var counts []int
+	for f := range strings.SplitSeq(clientCounts, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || c < 1 {
+			return fmt.Errorf("-clients: %q is not a count", f)
+		}
+		counts = append(counts, c)
+	}
 	tmp, err := os.MkdirTemp("", "alter-bench-")
 	if err != nil {
 		return err
@@ -115,22 +124,12 @@ func run(bin string, n int, d time.Duration, clientCounts string, eras []string,
 	}
 	defer fake.Close()
 
-	key := make([]byte, 32)
-	rand.Read(key)
-	env := append(os.Environ(),
-		"ALTER_MCP_HOME="+filepath.Join(tmp, "home"),
-		"ALTER_MCP_MASTER_KEY="+base64.StdEncoding.EncodeToString(key),
-		"AWS_ENDPOINT_URL="+fake.URL,
-	)
-	if err := runCmd(append(env, "AWS_ACCESS_KEY_ID="+benchKeyID, "AWS_SECRET_ACCESS_KEY="+benchSecret),
-		bin, "grant", "add", "--name", "bench", "--from-env", "--allow-services", "s3"); err != nil {
-		return err
-	}
-	apiKey, err := output(env, bin, "caller", "add", "bench", "--grants", "bench")
+	measured, err := newTarget(bin, tmp, fake.URL)
 	if err != nil {
 		return err
 	}
-	apiKey = strings.TrimSpace(apiKey)
+	defer measured.Close()
+	env, apiKey, srv, url := measured.env, measured.apiKey, measured.srv, measured.url
 	s3List := prepareCall("s3_list", map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "reason": "benchmark"})
 	listGrants := prepareCall("list_grants", nil)
 	var rows []row
@@ -174,11 +173,6 @@ func run(bin string, n int, d time.Duration, clientCounts string, eras []string,
 	rows = append(rows, latencyRows("s3_list over stdio", stdioLat, directLat)...)
 
 	progress("streamable HTTP")
-	srv, url, err := startHTTP(bin, env)
-	if err != nil {
-		return err
-	}
-	defer func() { srv.Process.Kill(); srv.Wait() }()
 	// over names an era's rows; the legacy era's keep the names they had
 	// before the 2026-07-28 rows were added.
 	over := func(era string) string {
@@ -207,11 +201,7 @@ func run(bin string, n int, d time.Duration, clientCounts string, eras []string,
 		rows = append(rows, latencyRows("s3_list "+over(era), httpLat, directLat)...)
 	}
 
-	for _, f := range strings.Split(clientCounts, ",") {
-		c, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || c < 1 {
-			return fmt.Errorf("-clients: %q is not a count", f)
-		}
+	for _, c := range counts {
 		progress(fmt.Sprintf("calls per second, %d clients", c))
 		ref, err := throughput(c, d, 0, func() (*directClient, error) { return newDirect(fake.URL) }, (*directClient).call)
 		if err != nil {
@@ -291,12 +281,34 @@ func run(bin string, n int, d time.Duration, clientCounts string, eras []string,
 			"s3_list over stdio: " + us(stdioLat.pct(50)), ratio(float64(cli.pct(50)), float64(stdioLat.pct(50)))})
 	}
 
+	var versus []row
+	if againstBin != "" {
+		progress("the same measures against " + againstBin + ", interleaved")
+		other, err := newTarget(againstBin, filepath.Join(tmp, "against"), fake.URL)
+		if err != nil {
+			return fmt.Errorf("-against: %w", err)
+		}
+		versus, err = againstRows(measured, other, n, d, counts, eras, s3List, listGrants)
+		other.Close()
+		if err != nil {
+			return fmt.Errorf("-against: %w", err)
+		}
+	}
+
 	fmt.Printf("alter-bench on %s/%s, %d CPUs, %s; %d calls per latency, %s per calls/s point; AWS requests served by the fake: %d\n\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), n, d, fake.requests.Load())
 	fmt.Println("| measure | alter-mcp | reference, same run | ratio |")
 	fmt.Println("|---|---|---|---|")
 	for _, r := range rows {
 		fmt.Printf("| %s | %s | %s | %s |\n", r.what, r.value, r.reference, r.ratio)
+	}
+	if againstBin != "" {
+		fmt.Printf("\nThe same measures for -bin and -against (%s), interleaved in this run: each measure taken in four turns, -bin, -against, -against, -bin, half of it in each of a binary's turns. The ratio is -bin over -against.\n\n", againstBin)
+		fmt.Println("| measure | -bin | -against | ratio |")
+		fmt.Println("|---|---|---|---|")
+		for _, r := range versus {
+			fmt.Printf("| %s | %s | %s | %s |\n", r.what, r.value, r.reference, r.ratio)
+		}
 	}
 	return nil
 }
