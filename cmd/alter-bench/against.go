@@ -48,10 +48,13 @@ func newTarget(bin, dir, fakeURL string) (*target, error) {
 	return t, nil
 }
 
-// Close stops the target's HTTP server.
+// Close stops the target's HTTP server; once closed, it does nothing.
 func (t *target) Close() {
-	t.srv.Process.Kill()
-	t.srv.Wait()
+	if t.srv != nil {
+		t.srv.Process.Kill()
+		t.srv.Wait()
+		t.srv = nil
+	}
 }
 
 // session opens an MCP client of the target's HTTP server in era.
@@ -92,6 +95,22 @@ func merged(h [2]load) load {
 		return time.Duration((float64(x)*h[0].perSecond + float64(y)*h[1].perSecond) / w)
 	}
 	return load{perSecond: w / 2, server: per(h[0].server, h[1].server), self: per(h[0].self, h[1].self)}
+}
+
+// against makes bin and other each a fresh vault under dir and measures
+// them side by side (againstRows).
+func against(bin, other, dir, fakeURL string, n int, d time.Duration, counts []int, eras []string, s3List, listGrants preparedCall) ([]row, error) {
+	a, err := newTarget(bin, filepath.Join(dir, "bin"), fakeURL)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	b, err := newTarget(other, filepath.Join(dir, "against"), fakeURL)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	return againstRows(a, b, n, d, counts, eras, s3List, listGrants)
 }
 
 // againstRows measures a (-bin) and b (-against) the same way in this run,

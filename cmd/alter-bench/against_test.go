@@ -66,15 +66,8 @@ func TestAgainstRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fake.Close()
-	var ts [2]*target
-	for i := range ts {
-		if ts[i], err = newTarget(bin, filepath.Join(dir, string(rune('a'+i))), fake.URL); err != nil {
-			t.Fatal(err)
-		}
-		defer ts[i].Close()
-	}
 	s3List := prepareCall("s3_list", map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "reason": "test"})
-	rows, err := againstRows(ts[0], ts[1], 10, 600*time.Millisecond, []int{2}, []string{legacy, modern}, s3List, prepareCall("list_grants", nil))
+	rows, err := against(bin, bin, dir, fake.URL, 10, 600*time.Millisecond, []int{2}, []string{legacy, modern}, s3List, prepareCall("list_grants", nil))
 	if err != nil {
 		t.Fatal(err)
 	}
