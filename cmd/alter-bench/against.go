@@ -52,7 +52,7 @@ func newTarget(bin, dir, fakeURL string) (*target, error) {
 func (t *target) Close() {
 	if t.srv != nil {
 		t.srv.Process.Kill()
-		t.srv.Wait()
+		wait(t.srv)
 		t.srv = nil
 	}
 }
@@ -62,44 +62,52 @@ func (t *target) session(era string) (*httpSession, error) {
 	return newHTTPSession(t.url, t.apiKey, era)
 }
 
-// interleaved measures a and b with f in the order a, b, b, a, so that a
-// machine whose speed drifts during the run weighs on both alike, and
-// returns each one's two results.
-func interleaved[T any](a, b *target, f func(*target) (T, error)) (ra, rb [2]T, err error) {
-	for i, t := range []*target{a, b, b, a} {
-		r, err := f(t)
-		if err != nil {
-			return ra, rb, fmt.Errorf("%s: %w", t.bin, err)
+// interleaved measures a and b with f in turns: pairs pairs of turns,
+// a then b, then b then a, and so on (a, b, b, a, a, b, b, a for four), so
+// that a machine whose speed drifts during the run weighs on both alike. It
+// returns each one's results in the order taken.
+func interleaved[T any](a, b *target, pairs int, f func(*target) (T, error)) (ra, rb []T, err error) {
+	for p := range pairs {
+		order := []*target{a, b}
+		if p%2 == 1 {
+			order = []*target{b, a}
 		}
-		switch i {
-		case 0, 3:
-			ra[i/3] = r
-		default:
-			rb[i-1] = r
+		for _, t := range order {
+			r, err := f(t)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", t.bin, err)
+			}
+			if t == a {
+				ra = append(ra, r)
+			} else {
+				rb = append(rb, r)
+			}
 		}
 	}
 	return ra, rb, nil
 }
 
-// pooled is the latencies of two halves of a measure, as one.
-func pooled(h [2]latencies) latencies { return sortLat(slices.Concat(h[0], h[1])) }
+// pooled is the latencies of a measure's turns, as one.
+func pooled(turns []latencies) latencies { return sortLat(slices.Concat(turns...)) }
 
-// merged is the load of two halves of a throughput point of equal length:
-// their calls per second averaged, the CPU a call weighted by calls.
-func merged(h [2]load) load {
-	w := h[0].perSecond + h[1].perSecond
-	if w == 0 {
+// merged is the load of a throughput point's turns, of equal length: their
+// calls per second averaged, the CPU a call weighted by calls.
+func merged(turns []load) load {
+	var rate, server, self float64
+	for _, l := range turns {
+		rate += l.perSecond
+		server += float64(l.server) * l.perSecond
+		self += float64(l.self) * l.perSecond
+	}
+	if rate == 0 {
 		return load{}
 	}
-	per := func(x, y time.Duration) time.Duration {
-		return time.Duration((float64(x)*h[0].perSecond + float64(y)*h[1].perSecond) / w)
-	}
-	return load{perSecond: w / 2, server: per(h[0].server, h[1].server), self: per(h[0].self, h[1].self)}
+	return load{perSecond: rate / float64(len(turns)), server: time.Duration(server / rate), self: time.Duration(self / rate)}
 }
 
 // against makes bin and other each a fresh vault under dir and measures
 // them side by side (againstRows).
-func against(bin, other, dir, fakeURL string, n int, d time.Duration, counts []int, eras []string, s3List, listGrants preparedCall) ([]row, error) {
+func against(bin, other, dir, fakeURL string, pairs, n int, d time.Duration, counts []int, eras []string, s3List, listGrants preparedCall) ([]row, error) {
 	a, err := newTarget(bin, filepath.Join(dir, "bin"), fakeURL)
 	if err != nil {
 		return nil, err
@@ -110,28 +118,28 @@ func against(bin, other, dir, fakeURL string, n int, d time.Duration, counts []i
 		return nil, err
 	}
 	defer b.Close()
-	return againstRows(a, b, n, d, counts, eras, s3List, listGrants)
+	return againstRows(a, b, pairs, n, d, counts, eras, s3List, listGrants)
 }
 
 // againstRows measures a (-bin) and b (-against) the same way in this run,
-// each measure interleaved a, b, b, a with half of it in each turn: s3_list's
-// latency over stdio and over HTTP in each era, calls per second and the
-// server's CPU a call at each client count, cold start and `version`. Each
-// row's ratio is a's figure over b's.
-func againstRows(a, b *target, n int, d time.Duration, counts []int, eras []string, s3List, listGrants preparedCall) ([]row, error) {
+// each measure in 2×pairs turns (interleaved), a build taking 1/pairs of it
+// in each of its turns: s3_list's latency over stdio and over HTTP in each
+// era, calls per second and the server's CPU a call at each client count,
+// cold start and `version`. Each row's ratio is a's figure over b's.
+func againstRows(a, b *target, pairs, n int, d time.Duration, counts []int, eras []string, s3List, listGrants preparedCall) ([]row, error) {
 	var rows []row
 	side := func(what, va, vb string, ra, rb float64) {
 		rows = append(rows, row{what, va, vb, ratio(ra, rb)})
 	}
-	latency := func(what string, la, lb [2]latencies) {
+	latency := func(what string, la, lb []latencies) {
 		pa, pb := pooled(la), pooled(lb)
 		for _, p := range []float64{50, 99} {
 			side(fmt.Sprintf("%s, p%.0f", what, p), us(pa.pct(p)), us(pb.pct(p)), float64(pa.pct(p)), float64(pb.pct(p)))
 		}
 	}
-	half := max(n/2, 1)
+	part := max(n/pairs, 1)
 
-	la, lb, err := interleaved(a, b, func(t *target) (latencies, error) {
+	la, lb, err := interleaved(a, b, pairs, func(t *target) (latencies, error) {
 		s, _, err := startStdio(t.bin, t.env)
 		if err != nil {
 			return nil, err
@@ -141,7 +149,7 @@ func againstRows(a, b *target, n int, d time.Duration, counts []int, eras []stri
 		if _, err := measure(20, call); err != nil { // warm: the region, the keys
 			return nil, err
 		}
-		return measure(half, call)
+		return measure(part, call)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("s3_list over stdio: %w", err)
@@ -155,7 +163,7 @@ func againstRows(a, b *target, n int, d time.Duration, counts []int, eras []stri
 		return "over HTTP (" + era + ")"
 	}
 	for _, era := range eras {
-		la, lb, err := interleaved(a, b, func(t *target) (latencies, error) {
+		la, lb, err := interleaved(a, b, pairs, func(t *target) (latencies, error) {
 			s, err := t.session(era)
 			if err != nil {
 				return nil, err
@@ -165,7 +173,7 @@ func againstRows(a, b *target, n int, d time.Duration, counts []int, eras []stri
 			if _, err := measure(20, call); err != nil {
 				return nil, err
 			}
-			return measure(half, call)
+			return measure(part, call)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("s3_list %s: %w", over(era), err)
@@ -179,8 +187,8 @@ func againstRows(a, b *target, n int, d time.Duration, counts []int, eras []stri
 				tool string
 				call preparedCall
 			}{{"s3_list", s3List}, {"list_grants", listGrants}} {
-				ha, hb, err := interleaved(a, b, func(t *target) (load, error) {
-					return throughput(c, d/2, t.srv.Process.Pid, func() (*httpSession, error) { return t.session(era) },
+				ha, hb, err := interleaved(a, b, pairs, func(t *target) (load, error) {
+					return throughput(c, d/time.Duration(pairs), t.srv.Process.Pid, func() (*httpSession, error) { return t.session(era) },
 						func(s *httpSession) error { return s.call(tc.call) })
 				})
 				if err != nil {
@@ -198,13 +206,13 @@ func againstRows(a, b *target, n int, d time.Duration, counts []int, eras []stri
 		}
 	}
 
-	ca, cb, err := interleaved(a, b, func(t *target) (latencies, error) { return coldStarts(10, t.bin, t.env) })
+	ca, cb, err := interleaved(a, b, pairs, func(t *target) (latencies, error) { return coldStarts(max(20/pairs, 1), t.bin, t.env) })
 	if err != nil {
 		return nil, fmt.Errorf("cold start: %w", err)
 	}
 	pa, pb := pooled(ca), pooled(cb)
 	side("cold start: exec to initialize result (p50)", us(pa.pct(50)), us(pb.pct(50)), float64(pa.pct(50)), float64(pb.pct(50)))
-	va, vb, err := interleaved(a, b, func(t *target) (latencies, error) { return execTimes(20, t.env, t.bin, "version") })
+	va, vb, err := interleaved(a, b, pairs, func(t *target) (latencies, error) { return execTimes(max(40/pairs, 1), t.env, t.bin, "version") })
 	if err != nil {
 		return nil, fmt.Errorf("version: %w", err)
 	}

@@ -4,24 +4,35 @@ import (
 	"errors"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestInterleaved: the turns go -bin, -against, -against, -bin, and each
-// binary's two results come back in the order taken.
+// TestInterleaved: the turns go -bin, -against, -against, -bin, -bin, ...,
+// and each binary's results come back in the order taken.
 func TestInterleaved(t *testing.T) {
 	a, b := &target{bin: "a"}, &target{bin: "b"}
-	var turns []string
-	ra, rb, err := interleaved(a, b, func(t *target) (int, error) {
-		turns = append(turns, t.bin)
-		return len(turns), nil
-	})
-	if err != nil || strings.Join(turns, "") != "abba" || ra != [2]int{1, 4} || rb != [2]int{2, 3} {
-		t.Errorf("turns %v, -bin %v, -against %v, %v; want abba, [1 4], [2 3]", turns, ra, rb, err)
+	for _, c := range []struct {
+		pairs  int
+		order  string
+		ra, rb []int
+	}{
+		{1, "ab", []int{1}, []int{2}},
+		{2, "abba", []int{1, 4}, []int{2, 3}},
+		{4, "abbaabba", []int{1, 4, 5, 8}, []int{2, 3, 6, 7}},
+	} {
+		var turns []string
+		ra, rb, err := interleaved(a, b, c.pairs, func(t *target) (int, error) {
+			turns = append(turns, t.bin)
+			return len(turns), nil
+		})
+		if err != nil || strings.Join(turns, "") != c.order || !slices.Equal(ra, c.ra) || !slices.Equal(rb, c.rb) {
+			t.Errorf("%d: turns %v, -bin %v, -against %v, %v; want %s, %v, %v", c.pairs, turns, ra, rb, err, c.order, c.ra, c.rb)
+		}
 	}
-	_, _, err = interleaved(a, b, func(t *target) (int, error) {
+	_, _, err := interleaved(a, b, 2, func(t *target) (int, error) {
 		if t == b {
 			return 0, errors.New("refused")
 		}
@@ -32,10 +43,10 @@ func TestInterleaved(t *testing.T) {
 	}
 }
 
-// TestMerged: two halves of a throughput point of equal length make their
-// mean rate, and the CPU a call weighted by the calls of each half.
+// TestMerged: the turns of a throughput point, of equal length, make their
+// mean rate, and the CPU a call weighted by the calls of each turn.
 func TestMerged(t *testing.T) {
-	got := merged([2]load{
+	got := merged([]load{
 		{perSecond: 1000, server: 300 * time.Microsecond, self: 50 * time.Microsecond},
 		{perSecond: 3000, server: 100 * time.Microsecond, self: 10 * time.Microsecond},
 	})
@@ -43,8 +54,11 @@ func TestMerged(t *testing.T) {
 	if got != want {
 		t.Errorf("merged = %+v, want %+v", got, want)
 	}
-	if got := pooled([2]latencies{{3, 5}, {1, 4}}); len(got) != 4 || got.pct(0) != 1 || got.pct(100) != 5 {
-		t.Errorf("pooled = %v, want 1 3 4 5", got)
+	if got := merged(nil); got != (load{}) {
+		t.Errorf("merged(nil) = %+v", got)
+	}
+	if got := pooled([]latencies{{3, 5}, {1, 4}, {2}}); len(got) != 5 || got.pct(0) != 1 || got.pct(100) != 5 {
+		t.Errorf("pooled = %v, want 1 2 3 4 5", got)
 	}
 }
 
@@ -67,7 +81,7 @@ func TestAgainstRows(t *testing.T) {
 	}
 	defer fake.Close()
 	s3List := prepareCall("s3_list", map[string]any{"grant_id": "bench", "bucket": "bench-bucket", "reason": "test"})
-	rows, err := against(bin, bin, dir, fake.URL, 10, 600*time.Millisecond, []int{2}, []string{legacy, modern}, s3List, prepareCall("list_grants", nil))
+	rows, err := against(bin, bin, dir, fake.URL, 2, 10, 600*time.Millisecond, []int{2}, []string{legacy, modern}, s3List, prepareCall("list_grants", nil))
 	if err != nil {
 		t.Fatal(err)
 	}

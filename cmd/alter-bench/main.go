@@ -41,6 +41,7 @@ const (
 func main() {
 	bin := flag.String("bin", "", "the alter-mcp binary (default: CGO_ENABLED=0 go build ./cmd/alter-mcp into a temporary folder, as the README installs it)")
 	against := flag.String("against", "", "another alter-mcp binary (the last release, a build of the last commit) measured with -bin in the same run, each measure interleaved, for a second table of the two side by side")
+	turns := flag.Int("turns", 4, "with -against, the turns each build takes at every measure, in the order -bin, -against, -against, -bin, -bin, ... (each turn takes its share of -n, -duration and the starts)")
 	n := flag.Int("n", 2000, "calls per latency measurement")
 	d := flag.Duration("duration", 3*time.Second, "length of each calls-per-second measurement")
 	clientCounts := flag.String("clients", "1,8,64", "client counts for calls per second")
@@ -65,6 +66,10 @@ func main() {
 	if !*stream {
 		*streamBytes = 0
 	}
+	if *turns < 1 {
+		fmt.Fprintln(os.Stderr, "alter-bench: -turns must be at least 1")
+		os.Exit(2)
+	}
 	var eras []string
 	for e := range strings.SplitSeq(*erasFlag, ",") {
 		switch e = strings.TrimSpace(e); e {
@@ -75,7 +80,7 @@ func main() {
 			os.Exit(2)
 		}
 	}
-	if err := run(*bin, *against, *n, *d, *clientCounts, eras, streamOptions{*streamBytes, *streamTimeout, *streamPieces}); err != nil {
+	if err := run(*bin, *against, *turns, *n, *d, *clientCounts, eras, streamOptions{*streamBytes, *streamTimeout, *streamPieces}); err != nil {
 		fmt.Fprintln(os.Stderr, "alter-bench:", err)
 		os.Exit(1)
 	}
@@ -94,7 +99,7 @@ type streamOptions struct {
 	pieces  bool
 }
 
-func run(bin, againstBin string, n int, d time.Duration, clientCounts string, eras []string, so streamOptions) error {
+func run(bin, againstBin string, turns, n int, d time.Duration, clientCounts string, eras []string, so streamOptions) error {
 	streamBytes := so.bytes
 	var counts []int
 	for f := range strings.SplitSeq(clientCounts, ",") {
@@ -109,6 +114,7 @@ func run(bin, againstBin string, n int, d time.Duration, clientCounts string, er
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	defer cleanUpOnSignal(tmp)()
 	if bin == "" {
 		bin = filepath.Join(tmp, "alter-mcp")
 		// Built as the README installs it: static, without cgo.
@@ -287,7 +293,7 @@ func run(bin, againstBin string, n int, d time.Duration, clientCounts string, er
 		// of every call made so far, and a larger store is slower.
 		measured.Close()
 		progress("the same measures against " + againstBin + ", interleaved")
-		if versus, err = against(bin, againstBin, tmp, fake.URL, n, d, counts, eras, s3List, listGrants); err != nil {
+		if versus, err = against(bin, againstBin, tmp, fake.URL, turns, n, d, counts, eras, s3List, listGrants); err != nil {
 			return fmt.Errorf("-against: %w", err)
 		}
 	}
@@ -300,7 +306,7 @@ func run(bin, againstBin string, n int, d time.Duration, clientCounts string, er
 		fmt.Printf("| %s | %s | %s | %s |\n", r.what, r.value, r.reference, r.ratio)
 	}
 	if againstBin != "" {
-		fmt.Printf("\nThe same measures for -bin and -against (%s), interleaved in this run: each measure taken in four turns, -bin, -against, -against, -bin, half of it in each of a binary's turns. The ratio is -bin over -against.\n\n", againstBin)
+		fmt.Printf("\nThe same measures for -bin and -against (%s), interleaved in this run: each measure taken in %d turns of each build, -bin, -against, -against, -bin, ..., a build taking 1/%d of it in each turn, each build with a fresh vault of its own. The ratio is -bin over -against.\n\n", againstBin, turns, turns)
 		fmt.Println("| measure | -bin | -against | ratio |")
 		fmt.Println("|---|---|---|---|")
 		for _, r := range versus {

@@ -137,8 +137,8 @@ func startStdio(bin string, env []string) (*stdioServer, time.Duration, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	began := time.Now()
+	if err := start(cmd); err != nil {
 		return nil, 0, err
 	}
 	s := &stdioServer{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<16)}
@@ -146,7 +146,7 @@ func startStdio(bin string, env []string) (*stdioServer, time.Duration, error) {
 		s.Close()
 		return nil, 0, fmt.Errorf("initialize: %w", err)
 	}
-	ready := time.Since(start)
+	ready := time.Since(began)
 	if _, err := io.WriteString(in, initializedNote+"\n"); err != nil {
 		s.Close()
 		return nil, 0, err
@@ -181,7 +181,7 @@ func (s *stdioServer) call(c preparedCall) error {
 func (s *stdioServer) Close() {
 	s.in.Close()
 	done := make(chan struct{})
-	go func() { s.cmd.Wait(); close(done) }()
+	go func() { wait(s.cmd); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
@@ -285,7 +285,7 @@ func startHTTP(bin string, env []string) (*exec.Cmd, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if err := cmd.Start(); err != nil {
+	if err := start(cmd); err != nil {
 		return nil, "", err
 	}
 	urls := make(chan string, 1)
@@ -310,7 +310,7 @@ func startHTTP(bin string, env []string) (*exec.Cmd, string, error) {
 		return cmd, u, nil
 	case <-time.After(20 * time.Second):
 		cmd.Process.Kill()
-		cmd.Wait()
+		wait(cmd)
 		return nil, "", errors.New("the HTTP server logged no URL within 20s")
 	}
 }

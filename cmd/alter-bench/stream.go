@@ -164,16 +164,20 @@ func streamReference(endpoint string, size int64, limit time.Duration) (streamRe
 	}
 	cmd := exec.Command(self, "-stream-reference", endpoint, "-stream-bytes", strconv.FormatInt(size, 10),
 		"-stream-timeout", limit.String())
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = start(cmd)
+	if err == nil {
+		err = wait(cmd)
+	}
+	out := stdout.String()
 	if err != nil {
 		return streamResult{}, fmt.Errorf("stream reference: %w: %s", err, stderr.String())
 	}
 	var r streamResult
 	var took, upTook int64
 	var cut int
-	if _, err := fmt.Sscan(string(out), &r.up, &r.down, &r.startHWM, &r.hwm, &took, &upTook, &cut); err != nil {
+	if _, err := fmt.Sscan(out, &r.up, &r.down, &r.startHWM, &r.hwm, &took, &upTook, &cut); err != nil {
 		return r, fmt.Errorf("stream reference: %q: %w", out, err)
 	}
 	r.took, r.upTook, r.cut = time.Duration(took), time.Duration(upTook), cut != 0
