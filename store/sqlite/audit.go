@@ -204,8 +204,12 @@ func addFacets(ctx context.Context, tx *sql.Tx, st facetStmts, from, to, block i
 	var entries []facetEntry
 	var values [len(facetFields)]string
 	var b int64
+	dest := []any{&b}
+	for i := range values {
+		dest = append(dest, &values[i])
+	}
 	for rows.Next() {
-		if err := rows.Scan(&b, &values[0], &values[1], &values[2], &values[3], &values[4]); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			rows.Close()
 			return err
 		}
