@@ -138,6 +138,14 @@ func againstRows(a, b *target, pairs, n int, d time.Duration, counts []int, eras
 		}
 	}
 	part := max(n/pairs, 1)
+	// warmed is a turn's latencies of call, after 20 calls that warm the
+	// server (the region, the keys) and are not counted.
+	warmed := func(call func() error) (latencies, error) {
+		if _, err := measure(20, call); err != nil {
+			return nil, err
+		}
+		return measure(part, call)
+	}
 
 	la, lb, err := interleaved(a, b, pairs, func(t *target) (latencies, error) {
 		s, _, err := startStdio(t.bin, t.env)
@@ -145,23 +153,13 @@ func againstRows(a, b *target, pairs, n int, d time.Duration, counts []int, eras
 			return nil, err
 		}
 		defer s.Close()
-		call := func() error { return s.call(s3List) }
-		if _, err := measure(20, call); err != nil { // warm: the region, the keys
-			return nil, err
-		}
-		return measure(part, call)
+		return warmed(func() error { return s.call(s3List) })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("s3_list over stdio: %w", err)
 	}
 	latency("s3_list over stdio", la, lb)
 
-	over := func(era string) string {
-		if era == legacy {
-			return "over HTTP"
-		}
-		return "over HTTP (" + era + ")"
-	}
 	for _, era := range eras {
 		la, lb, err := interleaved(a, b, pairs, func(t *target) (latencies, error) {
 			s, err := t.session(era)
@@ -169,11 +167,7 @@ func againstRows(a, b *target, pairs, n int, d time.Duration, counts []int, eras
 				return nil, err
 			}
 			defer s.Close()
-			call := func() error { return s.call(s3List) }
-			if _, err := measure(20, call); err != nil {
-				return nil, err
-			}
-			return measure(part, call)
+			return warmed(func() error { return s.call(s3List) })
 		})
 		if err != nil {
 			return nil, fmt.Errorf("s3_list %s: %w", over(era), err)
@@ -195,13 +189,9 @@ func againstRows(a, b *target, pairs, n int, d time.Duration, counts []int, eras
 					return nil, fmt.Errorf("%s %s, %d clients: %w", tc.tool, over(era), c, err)
 				}
 				ga, gb := merged(ha), merged(hb)
-				in := ""
-				if era != legacy {
-					in = " (" + era + ")"
-				}
 				side(fmt.Sprintf("%s calls/s %s, %d clients", tc.tool, over(era), c),
 					fmt.Sprintf("%.0f/s", ga.perSecond), fmt.Sprintf("%.0f/s", gb.perSecond), ga.perSecond, gb.perSecond)
-				side(fmt.Sprintf("server CPU a %s call%s, %d clients", tc.tool, in, c), us(ga.server), us(gb.server), float64(ga.server), float64(gb.server))
+				side(fmt.Sprintf("server CPU a %s call%s, %d clients", tc.tool, inEra(era), c), us(ga.server), us(gb.server), float64(ga.server), float64(gb.server))
 			}
 		}
 	}

@@ -179,14 +179,6 @@ func run(bin, againstBin string, turns, n int, d time.Duration, clientCounts str
 	rows = append(rows, latencyRows("s3_list over stdio", stdioLat, directLat)...)
 
 	progress("streamable HTTP")
-	// over names an era's rows; the legacy era's keep the names they had
-	// before the 2026-07-28 rows were added.
-	over := func(era string) string {
-		if era == legacy {
-			return "over HTTP"
-		}
-		return "over HTTP (" + era + ")"
-	}
 	opener := func(era string) func() (*httpSession, error) {
 		return func() (*httpSession, error) { return newHTTPSession(url, apiKey, era) }
 	}
@@ -226,15 +218,11 @@ func run(bin, againstBin string, turns, n int, d time.Duration, clientCounts str
 			}
 			rows = append(rows, row{fmt.Sprintf("list_grants calls/s %s, %d clients (no AWS call)", over(era), c), fmt.Sprintf("%.0f/s", local.perSecond),
 				fmt.Sprintf("s3_list: %.0f/s", got.perSecond), ratio(local.perSecond, got.perSecond)})
-			in := ""
-			if era != legacy {
-				in = " (" + era + ")"
-			}
 			for _, l := range []struct {
 				tool string
 				load
 			}{{"s3_list", got}, {"list_grants", local}} {
-				rows = append(rows, row{fmt.Sprintf("server CPU a %s call%s, %d clients", l.tool, in, c), us(l.server),
+				rows = append(rows, row{fmt.Sprintf("server CPU a %s call%s, %d clients", l.tool, inEra(era), c), us(l.server),
 					"load generator and fake S3: " + us(l.self), ratio(float64(l.server), float64(l.self))})
 			}
 		}
@@ -394,4 +382,16 @@ func emptyGoProgram(dir string) (string, error) {
 		return "", fmt.Errorf("go build: %w: %s", err, clip(out))
 	}
 	return bin, nil
+}
+
+// over names an era's rows ("over HTTP", "over HTTP (2026-07-28)"), and
+// inEra its CPU rows' suffix: the legacy era's rows keep the names they had
+// before the 2026-07-28 rows were added.
+func over(era string) string { return "over HTTP" + inEra(era) }
+
+func inEra(era string) string {
+	if era == legacy {
+		return ""
+	}
+	return " (" + era + ")"
 }

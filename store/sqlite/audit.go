@@ -66,10 +66,13 @@ var facetValues = "SELECT DISTINCT seq / ?3, " + strings.Join(facetFields[:], ",
 // connection.
 type facetStmts struct{ state, values, insert, setNext *sql.Stmt }
 
-// prepareFacets prepares (once; the store keeps them) indexFacets's
-// statements, outside any transaction: the one write connection is a
-// transaction's until it ends.
+// prepareFacets prepares indexFacets's statements, outside any
+// transaction (the one write connection is a transaction's until it ends),
+// the first time it is called; after that it hands back the same ones.
 func (s *Store) prepareFacets(ctx context.Context) (facetStmts, error) {
+	if f := s.facets.Load(); f != nil {
+		return *f, nil
+	}
 	var f facetStmts
 	for _, p := range []struct {
 		st    **sql.Stmt
@@ -81,6 +84,7 @@ func (s *Store) prepareFacets(ctx context.Context) (facetStmts, error) {
 		}
 		*p.st = st
 	}
+	s.facets.Store(&f)
 	return f, nil
 }
 

@@ -63,6 +63,8 @@ type Store struct {
 	// facetDue is the record that completes audit_facet's next block, as
 	// this process last saw it (audit.go).
 	facetDue atomic.Int64
+	// facets holds indexFacets's statements once prepared (audit.go).
+	facets atomic.Pointer[facetStmts]
 	// readStmts and writeStmts hold the statements of the hot path (a
 	// call's grant, caller and audit records), prepared once per connection
 	// and kept, by query text: preparing costs as much as running them.
