@@ -27,7 +27,8 @@ func sensitiveParam(name string) bool {
 }
 
 // RedactURL returns raw with the values of sensitive query parameters
-// replaced by REDACTED, and without userinfo or fragment. The order and
+// replaced by REDACTED, and without userinfo (an empty one, where its "@"
+// keeps an empty host from reading as part of the path) or fragment. The order and
 // encoding of everything else is kept, so a redacted URL still reads like
 // the request. A string that does not parse as a URL is cut at its first
 // '?' or '#' and stripped of anything before an '@' in its host.
@@ -49,7 +50,16 @@ func RedactURL(raw string) string {
 		}
 		return raw
 	}
-	u.User = nil
+	// Without its userinfo, "//@//evil.example/p" (no scheme, an empty
+	// host, the path "//evil.example/p") would be written as its path
+	// alone, which reads back as the host evil.example: the record would
+	// name a host the request never had. Such a URL keeps an empty
+	// userinfo, which holds no secret, to keep its empty host.
+	if u.User != nil && u.Scheme == "" && u.Host == "" && strings.HasPrefix(u.EscapedPath(), "//") {
+		u.User = url.User("")
+	} else {
+		u.User = nil
+	}
 	u.Fragment, u.RawFragment = "", ""
 	if u.RawQuery != "" {
 		u.RawQuery = redactQuery(u.RawQuery)

@@ -17,6 +17,11 @@ func TestRedactURL(t *testing.T) {
 		{"https://s3.amazonaws.com/b?x-amz-signature", "https://s3.amazonaws.com/b?x-amz-signature"},
 		{"https://s3.amazonaws.com/b?%58-Amz-Signature=s", "https://s3.amazonaws.com/b?%58-Amz-Signature=REDACTED"},
 		{"https://user:pw@host/%zz?X-Amz-Signature=s", "https://host/%zz"},
+		// No scheme, an empty host, a path of "//evil.example/p": without
+		// an empty userinfo the path would read back as a host.
+		{"//@//evil.example/p?X-Amz-Signature=s", "//@//evil.example/p?X-Amz-Signature=REDACTED"},
+		{"//u:p@//evil.example/p", "//@//evil.example/p"},
+		{"//u:p@/x", "/x"},
 		{"", ""},
 	} {
 		if got := RedactURL(tt.in); got != tt.want {
@@ -61,7 +66,19 @@ func FuzzRedactURL(f *testing.F) {
 		if err != nil {
 			t.Fatalf("RedactURL(%q) = %q, which does not parse: %v", s, out, err)
 		}
-		if u.User != nil || u.Fragment != "" {
+		// The record names the request's own scheme, host and path (a
+		// relative path whose first segment has a colon is written after
+		// "./", RFC 3986 §4.2).
+		in, _ := url.Parse(s)
+		path := u.Path
+		if !strings.HasPrefix(in.Path, "./") {
+			path = strings.TrimPrefix(path, "./")
+		}
+		if u.Scheme != in.Scheme || u.Host != in.Host || path != in.Path || u.Opaque != in.Opaque {
+			t.Fatalf("RedactURL(%q) = %q reads as scheme %q, host %q, path %q, opaque %q; the URL has %q, %q, %q, %q",
+				s, out, u.Scheme, u.Host, u.Path, u.Opaque, in.Scheme, in.Host, in.Path, in.Opaque)
+		}
+		if (u.User != nil && u.User.String() != "") || u.Fragment != "" {
 			t.Fatalf("RedactURL(%q) = %q keeps userinfo or a fragment", s, out)
 		}
 		for _, pair := range strings.Split(u.RawQuery, "&") {
