@@ -44,9 +44,10 @@ func TestRedactText(t *testing.T) {
 	}
 }
 
-// FuzzRedactURL: what RedactURL returns keeps no value of a sensitive query
-// parameter, no userinfo and no fragment; of a string that is no URL, it
-// keeps nothing from the first '?' or '#'. A path is no query:
+// FuzzRedactURL: what RedactURL returns reads as the same scheme, host and
+// path, and keeps no value of a sensitive query parameter, no userinfo and
+// no fragment; of a string that is no URL, it keeps nothing from the first
+// '?' or '#'. A path is no query:
 // "X-Amz-Signature=…" there is an object key, and stays (the fuzzer's
 // first find, kept in testdata/fuzz).
 func FuzzRedactURL(f *testing.F) {
