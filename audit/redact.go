@@ -30,8 +30,8 @@ func sensitiveParam(name string) bool {
 // replaced by REDACTED, and without userinfo (an empty one where its "@"
 // keeps an empty host from reading as part of the path) or fragment. The
 // order and encoding of everything else is kept, so a redacted URL still
-// reads like the request. A string that does not parse as a URL is cut at its first
-// '?' or '#' and stripped of anything before an '@' in its host.
+// reads like the request. A string that does not parse as a URL is cut at
+// its first '?' or '#' and stripped of anything before an '@' in its host.
 func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
